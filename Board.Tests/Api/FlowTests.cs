@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Json;
+using Board.Web.Proposals;
+using Board.Web.Trail;
+
+namespace Board.Tests.Api;
+
+public sealed class FlowTests(BoardApp app) : IClassFixture<BoardApp>
+{
+    [Fact]
+    public async Task PostThenThreeApprovals_Executes_AndEveryRefusalChangesNothing()
+    {
+        var board = await app.FirstBoardAsync();
+        using var staff1 = await app.SignInAsync("staff1");
+        using var staff2 = await app.SignInAsync("staff2");
+        using var ops1 = await app.SignInAsync("ops1");
+        using var ops2 = await app.SignInAsync("ops2");
+        using var ops3 = await app.SignInAsync("ops3");
+        using var ops4 = await app.SignInAsync("ops4");
+
+        var posted = await staff1.PostAsync(board.Id);
+        Assert.Equal("open", posted.Status);
+        Assert.Equal(3, posted.ApprovalsRequired);
+
+        await (await staff2.ApproveAsync(posted.Id)).IsProblemAsync(HttpStatusCode.Forbidden, "not-approver");
+        await (await staff1.ApproveAsync(posted.Id)).IsProblemAsync(HttpStatusCode.Forbidden, "own-proposal");
+        await (await app.Anonymous().PostAsync($"/api/proposals/{posted.Id}/approvals", null)).IsProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+        Assert.Equal(posted.Version, (await staff1.GetAsync(posted.Id)).Version);
+
+        Assert.Equal(HttpStatusCode.OK, (await ops1.ApproveAsync(posted.Id)).StatusCode);
+        await (await ops1.ApproveAsync(posted.Id)).IsProblemAsync(HttpStatusCode.Conflict, "already-approved");
+        Assert.Equal(HttpStatusCode.OK, (await ops2.ApproveAsync(posted.Id)).StatusCode);
+        var last = await ops3.ApproveAsync(posted.Id);
+        var executed = (await last.Content.ReadFromJsonAsync<ProposalDto>(BoardApp.Json))!;
+        Assert.Equal("executed", executed.Status);
+        Assert.NotNull(executed.ExecutedAt);
+        Assert.Equal(["ops1", "ops2", "ops3"], executed.Approvals.Select(a => Who(a.MemberId, ops1, ops2, ops3)));
+
+        await (await ops4.ApproveAsync(posted.Id)).IsProblemAsync(HttpStatusCode.Conflict, "not-open");
+        Assert.Equal(3, (await ops4.GetAsync(posted.Id)).Approvals.Count);
+
+        var trail = (await staff1.Client.GetFromJsonAsync<TrailPage>($"/api/audit?proposalId={posted.Id}&after=0", BoardApp.Json))!;
+        Assert.Equal(["proposal.posted", "approval.added", "approval.added", "approval.added", "proposal.executed"], trail.Items.Select(e => e.Action));
+        var verify = (await staff1.Client.GetFromJsonAsync<VerifyResult>("/api/audit/verify", BoardApp.Json))!;
+        Assert.True(verify.Valid, verify.Problem);
+        Assert.Null(verify.FirstInvalidSeq);
+    }
+
+    [Fact]
+    public async Task LoginWithWrongPassword_Is401_AndFiveFailuresLockTheAccount()
+    {
+        using var client = app.Anonymous();
+        for (var i = 0; i < 5; i++)
+        {
+            var wrong = await client.PostAsJsonAsync("/api/auth/login", new { email = "staff3@demo.board", password = "not-it" + i });
+            await wrong.IsProblemAsync(HttpStatusCode.Unauthorized, i < 4 ? "invalid-credentials" : "locked-out");
+        }
+        var right = await client.PostAsJsonAsync("/api/auth/login", new { email = "staff3@demo.board", password = Board.Web.Demo.DemoSeeder.Password });
+        await right.IsProblemAsync(HttpStatusCode.Unauthorized, "locked-out");
+    }
+
+    [Fact]
+    public async Task LoginSetsAnHttpOnlyCookie_ThatAuthenticatesApiCalls()
+    {
+        var handler = new HttpClientHandler { UseCookies = true, CookieContainer = new() };
+        using var client = new HttpClient(handler) { BaseAddress = app.BaseAddress };
+        var login = await client.PostAsJsonAsync("/api/auth/login", new { email = "manager@demo.board", password = Board.Web.Demo.DemoSeeder.Password });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.Contains(login.Headers.GetValues("Set-Cookie"), c => c.StartsWith("board.auth=", StringComparison.Ordinal) && c.Contains("httponly", StringComparison.OrdinalIgnoreCase));
+        var me = await client.GetFromJsonAsync<Board.Web.Auth.MemberDto>("/api/me", BoardApp.Json);
+        Assert.Equal("manager@demo.board", me!.Email);
+        Assert.Contains("manager", me.Roles);
+    }
+
+    private static string Who(Guid id, params Session[] sessions) =>
+        sessions.First(s => s.Member.Id == id).Member.Email.Split('@')[0];
+}

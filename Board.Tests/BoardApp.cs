@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Board.Web.Auth;
+using Board.Web.Boards;
+using Board.Web.Demo;
+using Board.Web.Proposals;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Board.Tests;
+
+/// <summary>
+/// The real app on Kestrel at 127.0.0.1 over a real SQLite file in a temp folder, seeded with the demo
+/// data. One per test class (<c>IClassFixture</c>).
+/// </summary>
+public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public string Folder { get; } = Directory.CreateTempSubdirectory("board-tests-").FullName;
+    public string DatabasePath => Path.Combine(Folder, "board.db");
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Set by a subclass to run the app on a fake clock.</summary>
+    protected virtual FakeTimeProvider? Clock => null;
+
+    /// <summary>Extra configuration for a subclass.</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public BoardApp() => UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:Board", $"Data Source={DatabasePath}");
+        builder.UseSetting("Realtime:PollMilliseconds", "250");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        builder.ConfigureServices(services =>
+        {
+            // Demo passwords hashed quickly: the tests sign in dozens of times.
+            services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1_000);
+            if (Clock is { } clock)
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton<TimeProvider>(clock);
+            }
+        });
+    }
+
+    public virtual ValueTask InitializeAsync()
+    {
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        BaseAddress = new Uri(addresses.Addresses.First());
+        return ValueTask.CompletedTask;
+    }
+
+    async Task IAsyncLifetime.InitializeAsync() => await InitializeAsync();
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>An HTTP client with no credentials.</summary>
+    public HttpClient Anonymous() => new() { BaseAddress = BaseAddress };
+
+    /// <summary>Signs in a demo member (<c>staff1</c>, <c>ops2</c>, <c>admin</c>…) and returns a client carrying its bearer token.</summary>
+    public async Task<Session> SignInAsync(string who)
+    {
+        var email = who.Contains('@') ? who : $"{who}@demo.board";
+        using var anonymous = Anonymous();
+        var response = await anonymous.PostAsJsonAsync("/api/auth/login", new { email, password = DemoSeeder.Password });
+        response.EnsureSuccessStatusCode();
+        var login = (await response.Content.ReadFromJsonAsync<LoginResponse>(Json))!;
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.AccessToken);
+        return new Session(this, login.Member, login.AccessToken, client);
+    }
+
+    public async Task<BoardDto> FirstBoardAsync()
+    {
+        using var session = await SignInAsync("staff1");
+        return (await session.Client.GetFromJsonAsync<List<BoardDto>>("/api/boards", Json))![0];
+    }
+}
+
+/// <summary>A signed-in member: their HTTP client, token and a way onto the hub.</summary>
+public sealed record Session(BoardApp App, MemberDto Member, string Token, HttpClient Client) : IDisposable
+{
+    public async Task<ProposalDto> PostAsync(Guid boardId, string title = "Add a basket return by till 1", string body = "Weekend queues are blocked by baskets.")
+    {
+        var response = await Client.PostAsJsonAsync($"/api/boards/{boardId}/proposals", new { title, body });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<ProposalDto>(BoardApp.Json))!;
+    }
+
+    public Task<HttpResponseMessage> ApproveAsync(Guid proposalId) =>
+        Client.PostAsync($"/api/proposals/{proposalId}/approvals", null);
+
+    public async Task<ProposalDto> GetAsync(Guid proposalId) =>
+        (await Client.GetFromJsonAsync<ProposalDto>($"/api/proposals/{proposalId}", BoardApp.Json))!;
+
+    /// <summary>A started hub connection authenticated with this member's token.</summary>
+    public async Task<HubConnection> ConnectAsync()
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(App.BaseAddress, "/hubs/board"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(Token))
+            .Build();
+        await connection.StartAsync();
+        return connection;
+    }
+
+    public void Dispose() => Client.Dispose();
+}
+
+public static class ProblemAssert
+{
+    /// <summary>Asserts a problem response with <paramref name="status"/> and <paramref name="code"/>.</summary>
+    public static async Task<JsonElement> IsProblemAsync(this HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"Expected {(int)status} {code}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        return problem;
+    }
+}

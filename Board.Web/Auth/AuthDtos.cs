@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+using Board.Domain.Members;
+
+namespace Board.Web.Auth;
+
+public sealed class LoginRequest
+{
+    [Required, EmailAddress, StringLength(256)] public string Email { get; set; } = "";
+    [Required, StringLength(256)] public string Password { get; set; } = "";
+}
+
+public sealed record MemberDto(Guid Id, string Email, string DisplayName, IReadOnlyList<string> Roles, bool IsActive)
+{
+    public static MemberDto From(MemberAccount account, IEnumerable<string> roles) =>
+        new(account.Id, account.Email ?? "", account.DisplayName, [.. Domain.Members.Roles.All.Where(roles.Contains)], account.IsActive);
+}
+
+public sealed record LoginResponse(MemberDto Member, string AccessToken, DateTimeOffset ExpiresAt);

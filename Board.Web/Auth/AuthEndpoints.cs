@@ -1,0 +1,60 @@
+using Board.Web.Persistence;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Board.Web.Auth;
+
+public static class AuthEndpoints
+{
+    public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/api/auth").WithTags("Auth");
+        auth.MapPost("/login", Login).AllowAnonymous();
+        auth.MapPost("/logout", Logout).RequireAuthorization();
+        app.MapGet("/api/me", Me).RequireAuthorization().WithTags("Auth");
+        return app;
+    }
+
+    static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> Login(
+        LoginRequest request, HttpContext http, SignInManager<MemberAccount> signIn, BoardDb db,
+        IOptionsMonitor<BearerTokenOptions> bearer, TimeProvider clock)
+    {
+        var account = await signIn.UserManager.FindByEmailAsync(request.Email);
+        if (account is null)
+            return Problems.Problems.Unauthorized("invalid-credentials", "The email or password is not right.");
+        var result = await signIn.CheckPasswordSignInAsync(account, request.Password, lockoutOnFailure: true);
+        if (result.IsLockedOut)
+            return Problems.Problems.Unauthorized("locked-out", "Too many failed sign-ins. Try again in 15 minutes.");
+        if (!result.Succeeded)
+            return Problems.Problems.Unauthorized("invalid-credentials", "The email or password is not right.");
+        if (!account.IsActive)
+            return Problems.Problems.Unauthorized("inactive", "This account is deactivated.");
+
+        var principal = await signIn.CreateUserPrincipalAsync(account);
+        await http.SignInAsync(IdentityConstants.ApplicationScheme, principal);
+
+        var options = bearer.Get(IdentityConstants.BearerScheme);
+        var expiresAt = clock.GetUtcNow() + options.BearerTokenExpiration;
+        var ticket = new AuthenticationTicket(principal, new AuthenticationProperties { ExpiresUtc = expiresAt }, IdentityConstants.BearerScheme);
+        var token = options.BearerTokenProtector.Protect(ticket);
+
+        var roles = await CurrentMember.RolesOf(db, account.Id).ToListAsync(http.RequestAborted);
+        return TypedResults.Ok(new LoginResponse(MemberDto.From(account, roles), token, expiresAt));
+    }
+
+    static async Task<NoContent> Logout(HttpContext http, CurrentMember me)
+    {
+        await http.SignOutAsync(IdentityConstants.ApplicationScheme);
+        return TypedResults.NoContent();
+    }
+
+    static async Task<Ok<MemberDto>> Me(CurrentMember me, BoardDb db, CancellationToken ct)
+    {
+        var account = await db.Users.AsNoTracking().FirstAsync(u => u.Id == me.Member.Id, ct);
+        return TypedResults.Ok(MemberDto.From(account, me.Member.Roles));
+    }
+}

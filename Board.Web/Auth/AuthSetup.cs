@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Identity;
+
+namespace Board.Web.Auth;
+
+public static class AuthSetup
+{
+    public const string Scheme = "Board";
+    public const string HubPath = "/hubs";
+
+    /// <summary>
+    /// Identity for accounts and passwords; a cookie for browsers and a bearer token for API clients and
+    /// the hub, chosen per request by what the request carries.
+    /// </summary>
+    public static IServiceCollection AddBoardAuth(this IServiceCollection services)
+    {
+        services.AddIdentityCore<MemberAccount>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 8;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
+            .AddRoles<IdentityRole<Guid>>()
+            .AddEntityFrameworkStores<Persistence.BoardDb>()
+            .AddSignInManager();
+
+        services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = Scheme;
+                o.DefaultChallengeScheme = Scheme;
+            })
+            .AddPolicyScheme(Scheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                || (context.Request.Path.StartsWithSegments(HubPath) && context.Request.Query.ContainsKey("access_token"))
+                    ? IdentityConstants.BearerScheme
+                    : IdentityConstants.ApplicationScheme)
+            .AddCookie(IdentityConstants.ApplicationScheme, o =>
+            {
+                o.Cookie.Name = "board.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.SlidingExpiration = true;
+                o.Events.OnRedirectToLogin = c => { c.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
+                o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
+            })
+            .AddBearerToken(IdentityConstants.BearerScheme, o =>
+            {
+                o.BearerTokenExpiration = TimeSpan.FromHours(12);
+                o.Events = new BearerTokenEvents
+                {
+                    // WebSockets cannot send headers: the hub takes the token from the query string.
+                    OnMessageReceived = c =>
+                    {
+                        if (c.Request.Path.StartsWithSegments(HubPath) && c.Request.Query["access_token"].ToString() is { Length: > 0 } token)
+                            c.Token = token;
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+        services.AddAuthorization();
+        return services;
+    }
+}

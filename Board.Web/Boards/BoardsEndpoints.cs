@@ -1,0 +1,81 @@
+using Board.Domain.Members;
+using Board.Domain.Proposals;
+using Board.Web.Auth;
+using Board.Web.Persistence;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using DomainBoard = Board.Domain.Boards.Board;
+
+namespace Board.Web.Boards;
+
+public static class BoardsEndpoints
+{
+    public static IEndpointRouteBuilder MapBoards(this IEndpointRouteBuilder app)
+    {
+        var boards = app.MapGroup("/api/boards").WithTags("Boards").RequireAuthorization();
+        boards.MapGet("/", List);
+        boards.MapGet("/{boardId:guid}", Get);
+        boards.MapPost("/", Create).RequireMemberRole(Roles.Admin);
+        boards.MapPut("/{boardId:guid}", Rename).RequireMemberRole(Roles.Admin);
+        boards.MapPut("/{boardId:guid}/policy", ChangePolicy).RequireMemberRole(Roles.Admin);
+        return app;
+    }
+
+    static async Task<Ok<List<BoardDto>>> List(CurrentMember me, BoardDb db, CancellationToken ct)
+    {
+        var boards = await db.Boards.AsNoTracking().OrderBy(b => b.CreatedAt).ToListAsync(ct);
+        var counts = await CountsAsync(db, null, ct);
+        return TypedResults.Ok(boards.Select(b => ToDto(b, counts)).ToList());
+    }
+
+    static async Task<Results<Ok<BoardDto>, NotFound>> Get(Guid boardId, CurrentMember me, BoardDb db, CancellationToken ct)
+    {
+        if (await db.Boards.AsNoTracking().FirstOrDefaultAsync(b => b.Id == boardId, ct) is not { } board) return TypedResults.NotFound();
+        return TypedResults.Ok(ToDto(board, await CountsAsync(db, boardId, ct)));
+    }
+
+    static async Task<Created<BoardDto>> Create(CreateBoardRequest request, CurrentMember me, BoardDb db, TimeProvider clock, CancellationToken ct)
+    {
+        await db.BeginWriteAsync(ct);
+        var board = DomainBoard.Create(request.Name, request.Policy?.ToPolicy() ?? Domain.Boards.BoardPolicy.Default, me.Member, clock.GetUtcNow());
+        db.Boards.Add(board);
+        await db.CommitAsync(ct);
+        return TypedResults.Created($"/api/boards/{board.Id}", ToDto(board, []));
+    }
+
+    static async Task<Results<Ok<BoardDto>, NotFound>> Rename(
+        Guid boardId, RenameBoardRequest request, CurrentMember me, BoardDb db, TimeProvider clock, CancellationToken ct)
+    {
+        await db.BeginWriteAsync(ct);
+        if (await db.Boards.FindAsync([boardId], ct) is not { } board) return TypedResults.NotFound();
+        board.Rename(request.Name, me.Member, clock.GetUtcNow());
+        await db.CommitAsync(ct);
+        return TypedResults.Ok(ToDto(board, await CountsAsync(db, boardId, ct)));
+    }
+
+    static async Task<Results<Ok<BoardDto>, NotFound>> ChangePolicy(
+        Guid boardId, PolicyRequest request, CurrentMember me, BoardDb db, TimeProvider clock, CancellationToken ct)
+    {
+        await db.BeginWriteAsync(ct);
+        if (await db.Boards.FindAsync([boardId], ct) is not { } board) return TypedResults.NotFound();
+        board.ChangePolicy(request.ToPolicy(), me.Member, clock.GetUtcNow());
+        await db.CommitAsync(ct);
+        return TypedResults.Ok(ToDto(board, await CountsAsync(db, boardId, ct)));
+    }
+
+    private static async Task<Dictionary<(Guid, ProposalStatus), int>> CountsAsync(BoardDb db, Guid? boardId, CancellationToken ct)
+    {
+        var query = db.Proposals.AsNoTracking();
+        if (boardId is { } id) query = query.Where(p => p.BoardId == id);
+        var rows = await query.GroupBy(p => new { p.BoardId, p.Status }).Select(g => new { g.Key.BoardId, g.Key.Status, Count = g.Count() }).ToListAsync(ct);
+        return rows.ToDictionary(r => (r.BoardId, r.Status), r => r.Count);
+    }
+
+    private static BoardDto ToDto(DomainBoard b, Dictionary<(Guid, ProposalStatus), int> counts)
+    {
+        int Count(ProposalStatus s) => counts.GetValueOrDefault((b.Id, s));
+        return new BoardDto(b.Id, b.Name, PolicyDto.From(b.Policy), b.CreatedAt, new BoardCountsDto(
+            Count(ProposalStatus.Open), Count(ProposalStatus.Executed), Count(ProposalStatus.Done),
+            Count(ProposalStatus.Withdrawn), Count(ProposalStatus.Expired)));
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using Board.Domain;
+using Board.Domain.Members;
+using Board.Domain.Trail;
+using Board.Web.Auth;
+using Board.Web.Persistence;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Board.Web.Members;
+
+public static class MembersEndpoints
+{
+    public static IEndpointRouteBuilder MapMembers(this IEndpointRouteBuilder app)
+    {
+        var members = app.MapGroup("/api/members").WithTags("Members").RequireAuthorization().RequireMemberRole(Roles.Admin);
+        members.MapGet("/", List);
+        members.MapPost("/", Create);
+        members.MapPut("/{id:guid}/roles", ChangeRoles);
+        return app;
+    }
+
+    static async Task<Ok<List<MemberDto>>> List(BoardDb db, CancellationToken ct)
+    {
+        var accounts = await db.Users.AsNoTracking().OrderBy(u => u.DisplayName).ToListAsync(ct);
+        var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id select new { ur.UserId, r.Name })
+            .ToListAsync(ct);
+        var byMember = roles.ToLookup(x => x.UserId, x => x.Name!);
+        return TypedResults.Ok(accounts.Select(a => MemberDto.From(a, byMember[a.Id])).ToList());
+    }
+
+    static async Task<Created<MemberDto>> Create(
+        CreateMemberRequest request, CurrentMember me, BoardDb db, UserManager<MemberAccount> users, TimeProvider clock, CancellationToken ct)
+    {
+        var roles = ValidRoles(request.Roles);
+        var account = await MemberAccounts.CreateAsync(db, users, request.Email, request.DisplayName, request.Password, roles,
+            me.Member.AsActor(), clock.GetUtcNow());
+        await db.CommitAsync(ct);
+        return TypedResults.Created($"/api/members/{account.Id}", MemberDto.From(account, roles));
+    }
+
+    static async Task<Results<Ok<MemberDto>, NotFound>> ChangeRoles(
+        Guid id, RolesRequest request, CurrentMember me, BoardDb db, UserManager<MemberAccount> users, TimeProvider clock, CancellationToken ct)
+    {
+        var roles = ValidRoles(request.Roles);
+        await db.BeginWriteAsync(ct);
+        if (await users.FindByIdAsync(id.ToString()) is not { } account) return TypedResults.NotFound();
+        var before = await users.GetRolesAsync(account);
+        if (account.Id == me.Member.Id && !roles.Contains(Roles.Admin))
+            throw Refusal.Invalid("roles", "You cannot remove your own admin role.");
+        var removed = before.Except(roles).ToList();
+        var added = roles.Except(before).ToList();
+        if (removed.Count > 0) ThrowIfFailed(await users.RemoveFromRolesAsync(account, removed));
+        if (added.Count > 0) ThrowIfFailed(await users.AddToRolesAsync(account, added));
+        if (removed.Count + added.Count > 0)
+        {
+            db.Record(new TrailFact(TrailActions.MemberRolesChanged, me.Member.AsActor(), clock.GetUtcNow(), null, null, new JsonObject
+            {
+                ["memberId"] = account.Id.ToString(),
+                ["displayName"] = account.DisplayName,
+                ["from"] = new JsonArray([.. Roles.All.Where(before.Contains).Select(r => (JsonNode)r)]),
+                ["to"] = new JsonArray([.. roles.Select(r => (JsonNode)r)]),
+            }));
+        }
+        await db.CommitAsync(ct);
+        return TypedResults.Ok(MemberDto.From(account, roles));
+    }
+
+    internal static List<string> ValidRoles(IEnumerable<string>? roles)
+    {
+        var list = (roles ?? []).Select(r => r?.Trim() ?? "").Distinct().ToList();
+        if (list.Count == 0) throw Refusal.Invalid("roles", "A member needs at least one role.");
+        if (list.FirstOrDefault(r => !Roles.IsKnown(r)) is { } unknown)
+            throw Refusal.Invalid("roles", $"Unknown role '{unknown}'. Roles are: {string.Join(", ", Roles.All)}.");
+        return [.. Roles.All.Where(list.Contains)];
+    }
+
+    internal static void ThrowIfFailed(IdentityResult result)
+    {
+        if (result.Succeeded) return;
+        var errors = result.Errors
+            .GroupBy(e => e.Code.Contains("Password", StringComparison.Ordinal) ? "password"
+                : e.Code.Contains("Email", StringComparison.Ordinal) || e.Code.Contains("UserName", StringComparison.Ordinal) ? "email" : "member")
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray());
+        throw new Refusal(RefusalCode.Validation, "The member is not valid.", errors);
+    }
+}

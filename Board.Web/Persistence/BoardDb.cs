@@ -1,0 +1,77 @@
+using Board.Domain.Proposals;
+using Board.Domain.Trail;
+using Board.Web.Auth;
+using Board.Web.Realtime;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Board.Web.Persistence;
+
+public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trailSignal)
+    : IdentityDbContext<MemberAccount, IdentityRole<Guid>, Guid>(options)
+{
+    private readonly List<TrailFact> _facts = [];
+
+    public DbSet<Domain.Boards.Board> Boards => Set<Domain.Boards.Board>();
+    public DbSet<Proposal> Proposals => Set<Proposal>();
+    public DbSet<AuditEntry> Trail => Set<AuditEntry>();
+
+    /// <summary>
+    /// Starts the write transaction before anything is read. On SQLite this is BEGIN IMMEDIATE: the write
+    /// lock is taken first, so load → decide → commit is serialized by the database across processes.
+    /// </summary>
+    public async Task<IDbContextTransaction> BeginWriteAsync(CancellationToken ct) =>
+        Database.CurrentTransaction ?? await Database.BeginTransactionAsync(ct);
+
+    /// <summary>Records a change that belongs to no aggregate (members, webhooks) for the next commit.</summary>
+    public void Record(TrailFact fact) => _facts.Add(fact);
+
+    /// <summary>
+    /// Chains every pending fact onto the trail and commits state, trail and outbox as one transaction,
+    /// then wakes the broadcaster. Returns the entries written.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditEntry>> CommitAsync(CancellationToken ct)
+    {
+        var tx = await BeginWriteAsync(ct);
+        var sources = ChangeTracker.Entries<IRecordsTrail>().Select(e => e.Entity).Where(s => s.PendingTrail.Count > 0).ToList();
+        var facts = sources.SelectMany(s => s.PendingTrail).Concat(_facts).OrderBy(f => f.At).ToList();
+
+        var entries = new List<AuditEntry>(facts.Count);
+        if (facts.Count > 0)
+        {
+            var head = await Trail.AsNoTracking().OrderByDescending(e => e.Seq)
+                .Select(e => new { e.Seq, e.Hash }).FirstOrDefaultAsync(ct);
+            var (seq, hash) = head is null ? (0L, HashChain.Genesis) : (head.Seq, head.Hash);
+            foreach (var fact in facts)
+            {
+                var entry = AuditEntry.Append(seq, hash, fact);
+                entries.Add(entry);
+                (seq, hash) = (entry.Seq, entry.Hash);
+            }
+            Trail.AddRange(entries);
+        }
+
+        await SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        await tx.DisposeAsync();
+        foreach (var source in sources) source.ClearPendingTrail();
+        _facts.Clear();
+        if (entries.Count > 0) trailSignal.Notify();
+        return entries;
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(BoardDb).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        // SQLite cannot order or compare DateTimeOffset stored as text; Unix milliseconds can.
+        configuration.Properties<DateTimeOffset>().HaveConversion<UnixMillisecondsConverter>();
+        configuration.Properties<DateTimeOffset?>().HaveConversion<UnixMillisecondsConverter>();
+    }
+}

@@ -1,0 +1,77 @@
+using Board.Domain;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Board.Web.Problems;
+
+/// <summary>The one place a refusal, a bad request or a lost race becomes a problem response.</summary>
+public sealed class RefusalHandler(IProblemDetailsService problems, ILogger<RefusalHandler> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var (status, code, detail, errors) = exception switch
+        {
+            Refusal r => (StatusOf(r.Code), CodeOf(r.Code), r.Message, r.Errors),
+            BadHttpRequestException b => (b.StatusCode, b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "too-large" : "validation",
+                Describe(b), (IReadOnlyDictionary<string, string[]>?)null),
+            DbUpdateConcurrencyException => (StatusCodes.Status409Conflict, "conflict", "Someone else changed this at the same moment. Reload and try again.", null),
+            DbUpdateException { InnerException: SqliteException { SqliteErrorCode: 19 } } =>
+                (StatusCodes.Status409Conflict, "conflict", "This conflicts with a change made at the same moment. Reload and try again.", null),
+            _ => (0, "", "", null),
+        };
+        if (status == 0) return false;
+        if (status >= 500) log.LogError(exception, "Unhandled {Code}", code);
+
+        http.Response.StatusCode = status;
+        var problem = new ProblemDetails { Status = status, Detail = detail, Title = TitleOf(status) };
+        problem.Extensions["code"] = code;
+        if (errors is { Count: > 0 }) problem.Extensions["errors"] = errors;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static string Describe(BadHttpRequestException b) =>
+        b.InnerException is System.Text.Json.JsonException ? "The request body is not valid JSON for this request." : b.Message;
+
+    public static int StatusOf(RefusalCode code) => code switch
+    {
+        RefusalCode.Validation => StatusCodes.Status400BadRequest,
+        RefusalCode.NotFound => StatusCodes.Status404NotFound,
+        RefusalCode.NotApprover or RefusalCode.OwnProposal or RefusalCode.NotAuthor or RefusalCode.Forbidden => StatusCodes.Status403Forbidden,
+        RefusalCode.Inactive => StatusCodes.Status401Unauthorized,
+        RefusalCode.AlreadyApproved or RefusalCode.NotApproved or RefusalCode.NotOpen or RefusalCode.NotExecuted or RefusalCode.Conflict => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    /// <summary><c>NotApprover</c> → <c>not-approver</c>.</summary>
+    public static string CodeOf(RefusalCode code) =>
+        string.Concat(code.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    public static string TitleOf(int status) => status switch
+    {
+        400 => "Bad request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not found",
+        405 => "Method not allowed",
+        409 => "Conflict",
+        413 => "Payload too large",
+        415 => "Unsupported media type",
+        _ => "Error",
+    };
+
+    /// <summary>A <c>code</c> for problems the framework writes itself (404 on an unknown route, 401 on no sign-in, validation).</summary>
+    public static string CodeOfStatus(int? status) => status switch
+    {
+        400 => "validation",
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not-found",
+        405 => "method-not-allowed",
+        409 => "conflict",
+        413 => "too-large",
+        415 => "unsupported-media-type",
+        _ => "error",
+    };
+}

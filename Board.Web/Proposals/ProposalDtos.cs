@@ -1,0 +1,73 @@
+using System.ComponentModel.DataAnnotations;
+using Board.Domain.Proposals;
+
+namespace Board.Web.Proposals;
+
+public sealed class PostProposalRequest
+{
+    [Required(AllowEmptyStrings = false), StringLength(Proposal.TitleMax + 40)] public string Title { get; set; } = "";
+    [StringLength(Proposal.BodyMax + 2_000)] public string Body { get; set; } = "";
+    public Guid? Reverses { get; set; }
+}
+
+public sealed class EditProposalRequest
+{
+    [Required(AllowEmptyStrings = false), StringLength(Proposal.TitleMax + 40)] public string Title { get; set; } = "";
+    [StringLength(Proposal.BodyMax + 2_000)] public string Body { get; set; } = "";
+}
+
+public sealed class CompleteRequest
+{
+    [Required(AllowEmptyStrings = false), StringLength(Proposal.NoteMax + 1_000)] public string Note { get; set; } = "";
+}
+
+public sealed class CommentRequest
+{
+    [Required(AllowEmptyStrings = false), StringLength(Comment.BodyMax + 1_000)] public string Body { get; set; } = "";
+}
+
+public sealed class PreviewRequest
+{
+    [StringLength(Proposal.BodyMax + 2_000)] public string Body { get; set; } = "";
+}
+
+public sealed record PersonDto(Guid? Id, string Name);
+
+public sealed record ApprovalDto(Guid MemberId, string Name, DateTimeOffset At, bool Counts);
+
+public sealed record CommentDto(Guid Id, PersonDto Author, string Body, string BodyHtml, DateTimeOffset At);
+
+public sealed record ProposalDto(
+    Guid Id, Guid BoardId, string Title, string Body, string BodyHtml, string Status, PersonDto Author,
+    int ApprovalsRequired, string ApproverRole, int ApprovalCount, IReadOnlyList<ApprovalDto> Approvals,
+    IReadOnlyList<CommentDto> Comments, Guid? Reverses, DateTimeOffset PostedAt, DateTimeOffset? ExpiresAt,
+    DateTimeOffset? EditedAt, DateTimeOffset? ExecutedAt, DateTimeOffset? CompletedAt, string? CompletedBy,
+    string? CompletionNote, DateTimeOffset? ClosedAt, int Version)
+{
+    public static ProposalDto From(Proposal p, MarkdownRenderer markdown) => new(
+        p.Id, p.BoardId, p.Title, p.Body, markdown.ToHtml(p.Body), StatusName(p.Status), new PersonDto(p.AuthorId, p.AuthorName),
+        p.ApprovalsRequired, p.ApproverRole, p.CountingApprovals,
+        [.. p.Approvals.OrderBy(a => a.At).Select(a => new ApprovalDto(a.MemberId, a.MemberName, a.At, a.Counts))],
+        [.. p.Comments.OrderBy(c => c.At).Select(c => new CommentDto(c.Id, new PersonDto(c.AuthorId, c.AuthorName), c.Body, markdown.ToHtml(c.Body), c.At))],
+        p.ReversesId, p.PostedAt, p.ExpiresAt, p.EditedAt, p.ExecutedAt, p.CompletedAt, p.CompletedByName,
+        p.CompletionNote, p.ClosedAt, p.Version);
+
+    public static string StatusName(ProposalStatus status) => status.ToString().ToLowerInvariant();
+}
+
+/// <summary>A proposal as a list shows it: no rendered body, no comments.</summary>
+public sealed record ProposalSummaryDto(
+    Guid Id, Guid BoardId, string Title, string Excerpt, string Status, PersonDto Author, int ApprovalsRequired,
+    int ApprovalCount, IReadOnlyList<ApprovalDto> Approvals, int CommentCount, Guid? Reverses,
+    DateTimeOffset PostedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? ExecutedAt, DateTimeOffset? CompletedAt, int Version)
+{
+    public const int ExcerptLength = 200;
+
+    public static ProposalSummaryDto From(Proposal p, int commentCount) => new(
+        p.Id, p.BoardId, p.Title, p.Body.Length <= ExcerptLength ? p.Body : p.Body[..ExcerptLength] + "…",
+        ProposalDto.StatusName(p.Status), new PersonDto(p.AuthorId, p.AuthorName), p.ApprovalsRequired, p.CountingApprovals,
+        [.. p.Approvals.OrderBy(a => a.At).Select(a => new ApprovalDto(a.MemberId, a.MemberName, a.At, a.Counts))],
+        commentCount, p.ReversesId, p.PostedAt, p.ExpiresAt, p.ExecutedAt, p.CompletedAt, p.Version);
+}
+
+public sealed record ProposalPage(IReadOnlyList<ProposalSummaryDto> Items, int Page, int PageSize, int Total);

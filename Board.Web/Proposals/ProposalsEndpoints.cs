@@ -1,0 +1,153 @@
+using Board.Domain;
+using Board.Domain.Proposals;
+using Board.Web.Auth;
+using Board.Web.Persistence;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Board.Web.Proposals;
+
+public static class ProposalsEndpoints
+{
+    public const int PageSize = 50;
+
+    public static IEndpointRouteBuilder MapProposals(this IEndpointRouteBuilder app)
+    {
+        var boards = app.MapGroup("/api/boards/{boardId:guid}/proposals").WithTags("Proposals").RequireAuthorization();
+        boards.MapGet("/", List);
+        boards.MapPost("/", Post);
+
+        var proposals = app.MapGroup("/api/proposals/{id:guid}").WithTags("Proposals").RequireAuthorization();
+        proposals.MapGet("/", Get);
+        proposals.MapPut("/", Edit);
+        proposals.MapPost("/approvals", Approve);
+        proposals.MapDelete("/approvals/me", TakeBack);
+        proposals.MapPost("/withdraw", Withdraw);
+        proposals.MapPost("/complete", Complete);
+        proposals.MapPost("/comments", AddComment);
+
+        app.MapPost("/api/preview", Preview).WithTags("Proposals").RequireAuthorization();
+        return app;
+    }
+
+    static async Task<Results<Ok<ProposalPage>, NotFound>> List(
+        Guid boardId, string? status, string? q, int? page, CurrentMember me, BoardDb db, CancellationToken ct)
+    {
+        if (!await db.Boards.AnyAsync(b => b.Id == boardId, ct)) return TypedResults.NotFound();
+        var query = db.Proposals.AsNoTracking().Where(p => p.BoardId == boardId);
+        if (!string.IsNullOrWhiteSpace(status))
+        {
+            var statuses = ParseStatuses(status);
+            query = query.Where(p => statuses.Contains(p.Status));
+        }
+        if (!string.IsNullOrWhiteSpace(q))
+        {
+            var pattern = $"%{EscapeLike(q.Trim())}%";
+            query = query.Where(p => EF.Functions.Like(p.Title, pattern, "\\") || EF.Functions.Like(p.Body, pattern, "\\"));
+        }
+        var pageNumber = Math.Max(1, page ?? 1);
+        var total = await query.CountAsync(ct);
+        var items = await query.OrderByDescending(p => p.PostedAt).ThenByDescending(p => p.Id)
+            .Skip((pageNumber - 1) * PageSize).Take(PageSize)
+            .Include(p => p.Approvals).AsSplitQuery().ToListAsync(ct);
+        var ids = items.Select(p => p.Id).ToList();
+        var commentCounts = await db.Set<Comment>().Where(c => ids.Contains(c.ProposalId))
+            .GroupBy(c => c.ProposalId).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        return TypedResults.Ok(new ProposalPage(
+            [.. items.Select(p => ProposalSummaryDto.From(p, commentCounts.GetValueOrDefault(p.Id)))], pageNumber, PageSize, total));
+    }
+
+    static async Task<Results<Created<ProposalDto>, NotFound>> Post(
+        Guid boardId, PostProposalRequest request, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
+    {
+        await db.BeginWriteAsync(ct);
+        if (await db.Boards.FindAsync([boardId], ct) is not { } board) return TypedResults.NotFound();
+        Proposal? reverses = null;
+        if (request.Reverses is { } reversesId && (reverses = await db.Proposals.FindAsync([reversesId], ct)) is null)
+            throw Refusal.Invalid("reverses", "The proposal to reverse does not exist.");
+        var proposal = Proposal.Post(board, me.Member, request.Title, request.Body, reverses, clock.GetUtcNow());
+        db.Proposals.Add(proposal);
+        await db.CommitAsync(ct);
+        return TypedResults.Created($"/api/proposals/{proposal.Id}", ProposalDto.From(proposal, markdown));
+    }
+
+    static async Task<Results<Ok<ProposalDto>, NotFound>> Get(Guid id, CurrentMember me, BoardDb db, MarkdownRenderer markdown, CancellationToken ct) =>
+        await db.FindForReadAsync(id, ct) is { } proposal ? TypedResults.Ok(ProposalDto.From(proposal, markdown)) : TypedResults.NotFound();
+
+    static async Task<Results<Ok<ProposalDto>, NotFound>> Edit(
+        Guid id, EditProposalRequest request, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
+    {
+        if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
+        proposal.Edit(me.Member, request.Title, request.Body, clock.GetUtcNow());
+        await db.CommitAsync(ct);
+        return TypedResults.Ok(ProposalDto.From(proposal, markdown));
+    }
+
+    static async Task<Results<Ok<ProposalDto>, NotFound>> Approve(
+        Guid id, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
+    {
+        if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
+        var stillCounting = await CurrentMember.EligibleAsync(db, [.. proposal.Approvals.Select(a => a.MemberId)], proposal.ApproverRole, ct);
+        proposal.Approve(me.Member, clock.GetUtcNow(), stillCounting.Contains);
+        await db.CommitAsync(ct);
+        return TypedResults.Ok(ProposalDto.From(proposal, markdown));
+    }
+
+    static async Task<Results<Ok<ProposalDto>, NotFound>> TakeBack(
+        Guid id, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
+    {
+        if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
+        proposal.TakeBackApproval(me.Member, clock.GetUtcNow());
+        await db.CommitAsync(ct);
+        return TypedResults.Ok(ProposalDto.From(proposal, markdown));
+    }
+
+    static async Task<Results<Ok<ProposalDto>, NotFound>> Withdraw(
+        Guid id, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
+    {
+        if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
+        proposal.Withdraw(me.Member, clock.GetUtcNow());
+        await db.CommitAsync(ct);
+        return TypedResults.Ok(ProposalDto.From(proposal, markdown));
+    }
+
+    static async Task<Results<Ok<ProposalDto>, NotFound>> Complete(
+        Guid id, CompleteRequest request, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
+    {
+        if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
+        proposal.Complete(me.Member, request.Note, clock.GetUtcNow());
+        await db.CommitAsync(ct);
+        return TypedResults.Ok(ProposalDto.From(proposal, markdown));
+    }
+
+    static async Task<Results<Created<CommentDto>, NotFound>> AddComment(
+        Guid id, CommentRequest request, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
+    {
+        if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
+        var comment = proposal.AddComment(me.Member, request.Body, clock.GetUtcNow());
+        await db.CommitAsync(ct);
+        return TypedResults.Created($"/api/proposals/{id}#comment-{comment.Id}",
+            new CommentDto(comment.Id, new PersonDto(comment.AuthorId, comment.AuthorName), comment.Body, markdown.ToHtml(comment.Body), comment.At));
+    }
+
+    static Ok<PreviewDto> Preview(PreviewRequest request, MarkdownRenderer markdown) =>
+        TypedResults.Ok(new PreviewDto(markdown.ToHtml(request.Body ?? "")));
+
+    public sealed record PreviewDto(string Html);
+
+    internal static List<ProposalStatus> ParseStatuses(string status)
+    {
+        var result = new List<ProposalStatus>();
+        foreach (var part in status.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Enum.TryParse<ProposalStatus>(part, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(part, out _))
+                throw Refusal.Invalid("status", $"Unknown status '{part}'. Use open, executed, done, withdrawn or expired.");
+            result.Add(parsed);
+        }
+        return result;
+    }
+
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+}

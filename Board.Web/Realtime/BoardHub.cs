@@ -1,0 +1,51 @@
+using Board.Web.Auth;
+using Board.Web.Persistence;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+
+namespace Board.Web.Realtime;
+
+/// <summary>Clients watch boards here; every change arrives through HTTP and is pushed by <see cref="TrailBroadcaster"/>.</summary>
+[Authorize]
+public sealed class BoardHub(BoardDb db, PresenceTracker presence) : Hub<IBoardClient>
+{
+    public const string Path = AuthSetup.HubPath + "/board";
+
+    public static string Group(Guid boardId) => $"board:{boardId:N}";
+
+    public override async Task OnConnectedAsync()
+    {
+        var member = CurrentMember.ReadId(Context.User!) is { } id ? await CurrentMember.LoadAsync(db, id, Context.ConnectionAborted) : null;
+        if (member is not { IsActive: true })
+        {
+            Context.Abort();
+            return;
+        }
+        presence.Connect(Context.ConnectionId, member.Id, member.Name);
+        await base.OnConnectedAsync();
+    }
+
+    public async Task Watch(Guid boardId)
+    {
+        if (!await db.Boards.AnyAsync(b => b.Id == boardId, Context.ConnectionAborted))
+            throw new HubException("not-found: no such board");
+        await Groups.AddToGroupAsync(Context.ConnectionId, Group(boardId));
+        if (presence.Watch(Context.ConnectionId, boardId))
+            await Clients.Group(Group(boardId)).Presence(presence.On(boardId));
+    }
+
+    public async Task Unwatch(Guid boardId)
+    {
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(boardId));
+        if (presence.Unwatch(Context.ConnectionId, boardId))
+            await Clients.Group(Group(boardId)).Presence(presence.On(boardId));
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        foreach (var boardId in presence.Disconnect(Context.ConnectionId))
+            await Clients.Group(Group(boardId)).Presence(presence.On(boardId));
+        await base.OnDisconnectedAsync(exception);
+    }
+}

@@ -1,0 +1,80 @@
+using Board.Domain;
+using Board.Domain.Trail;
+using Board.Web.Auth;
+using Board.Web.Persistence;
+using Board.Web.Proposals;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Board.Web.Trail;
+
+public static class TrailEndpoints
+{
+    public const int MaxLimit = 500;
+
+    public static IEndpointRouteBuilder MapTrail(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/boards/{boardId:guid}/events", Events).WithTags("Trail").RequireAuthorization();
+        var audit = app.MapGroup("/api/audit").WithTags("Trail").RequireAuthorization();
+        audit.MapGet("/", List);
+        audit.MapGet("/verify", Verify);
+        return app;
+    }
+
+    /// <summary>The entries of one board after <paramref name="after"/>, oldest first, each with its proposal's state: how a client catches up.</summary>
+    static async Task<Results<Ok<List<TrailEntryDto>>, NotFound>> Events(
+        Guid boardId, long? after, int? limit, CurrentMember me, BoardDb db, MarkdownRenderer markdown, CancellationToken ct)
+    {
+        if (!await db.Boards.AnyAsync(b => b.Id == boardId, ct)) return TypedResults.NotFound();
+        var from = after ?? 0;
+        var entries = await db.Trail.AsNoTracking().Where(e => e.BoardId == boardId && e.Seq > from)
+            .OrderBy(e => e.Seq).Take(Limit(limit)).ToListAsync(ct);
+        return TypedResults.Ok(await WithProposalsAsync(db, markdown, entries, ct));
+    }
+
+    /// <summary>Newest first from <paramref name="before"/> (or the head); oldest first from <paramref name="after"/>.</summary>
+    static async Task<Ok<TrailPage>> List(
+        Guid? boardId, Guid? proposalId, Guid? actorId, string? action, DateTimeOffset? from, DateTimeOffset? to,
+        long? after, long? before, int? limit, CurrentMember me, BoardDb db, CancellationToken ct)
+    {
+        if (action is not null && !TrailActions.All.Contains(action))
+            throw Refusal.Invalid("action", $"Unknown action '{action}'.");
+        if (after is not null && before is not null)
+            throw Refusal.Invalid("after", "Use either after or before, not both.");
+
+        var query = db.Trail.AsNoTracking();
+        if (boardId is { } b) query = query.Where(e => e.BoardId == b);
+        if (proposalId is { } p) query = query.Where(e => e.ProposalId == p);
+        if (actorId is { } a) query = query.Where(e => e.ActorId == a);
+        if (action is not null) query = query.Where(e => e.Action == action);
+        if (from is { } f) query = query.Where(e => e.At >= f);
+        if (to is { } t) query = query.Where(e => e.At < t);
+
+        var take = Limit(limit);
+        List<AuditEntry> items;
+        if (after is { } afterSeq)
+            items = await query.Where(e => e.Seq > afterSeq).OrderBy(e => e.Seq).Take(take).ToListAsync(ct);
+        else
+        {
+            if (before is { } beforeSeq) query = query.Where(e => e.Seq < beforeSeq);
+            items = await query.OrderByDescending(e => e.Seq).Take(take).ToListAsync(ct);
+        }
+        long? next = items.Count == take ? items[^1].Seq : null;
+        var head = await db.Trail.MaxAsync(e => (long?)e.Seq, ct) ?? 0;
+        return TypedResults.Ok(new TrailPage([.. items.Select(e => TrailEntryDto.From(e))], next, head));
+    }
+
+    static async Task<Ok<VerifyResult>> Verify(CurrentMember me, BoardDb db, CancellationToken ct) =>
+        TypedResults.Ok(await TrailVerifier.VerifyAsync(db, ct));
+
+    internal static async Task<List<TrailEntryDto>> WithProposalsAsync(BoardDb db, MarkdownRenderer markdown, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
+    {
+        var ids = entries.Where(e => e.ProposalId is not null).Select(e => e.ProposalId!.Value).Distinct().ToList();
+        var proposals = ids.Count == 0 ? [] : await db.Proposals.AsNoTracking().Where(p => ids.Contains(p.Id))
+            .Include(p => p.Approvals).Include(p => p.Comments).AsSplitQuery()
+            .ToDictionaryAsync(p => p.Id, p => ProposalDto.From(p, markdown), ct);
+        return [.. entries.Select(e => TrailEntryDto.From(e, e.ProposalId is { } id ? proposals.GetValueOrDefault(id) : null))];
+    }
+
+    private static int Limit(int? limit) => Math.Clamp(limit ?? 100, 1, MaxLimit);
+}

@@ -1,0 +1,25 @@
+using System.Text.Json;
+using Board.Domain.Trail;
+using Board.Web.Proposals;
+
+namespace Board.Web.Trail;
+
+/// <summary>
+/// An audit entry as every consumer sees it — the hub, the events catch-up, the trail and webhooks.
+/// <c>at</c> is the exact string that was hashed.
+/// </summary>
+public sealed record TrailEntryDto(
+    long Seq, string At, PersonDto Actor, string Action, Guid? BoardId, Guid? ProposalId, JsonElement Data,
+    string PrevHash, string Hash, ProposalDto? Proposal = null)
+{
+    public static TrailEntryDto From(AuditEntry e, ProposalDto? proposal = null)
+    {
+        using var data = JsonDocument.Parse(e.Data);
+        return new(e.Seq, HashChain.FormatTime(e.At), new PersonDto(e.ActorId, e.ActorName), e.Action, e.BoardId, e.ProposalId,
+            data.RootElement.Clone(), e.PrevHash, e.Hash, proposal);
+    }
+}
+
+public sealed record TrailPage(IReadOnlyList<TrailEntryDto> Items, long? Next, long HeadSeq);
+
+public sealed record VerifyResult(bool Valid, long Count, long HeadSeq, string HeadHash, long? FirstInvalidSeq, string? Problem);
