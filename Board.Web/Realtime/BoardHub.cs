@@ -32,20 +32,20 @@ public sealed class BoardHub(BoardDb db, PresenceTracker presence) : Hub<IBoardC
             throw new HubException("not-found: no such board");
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(boardId));
         if (presence.Watch(Context.ConnectionId, boardId))
-            await Clients.Group(Group(boardId)).Presence(presence.On(boardId));
+            await Clients.Group(Group(boardId)).presence(presence.On(boardId));
     }
 
     public async Task Unwatch(Guid boardId)
     {
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(boardId));
         if (presence.Unwatch(Context.ConnectionId, boardId))
-            await Clients.Group(Group(boardId)).Presence(presence.On(boardId));
+            await Clients.Group(Group(boardId)).presence(presence.On(boardId));
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         foreach (var boardId in presence.Disconnect(Context.ConnectionId))
-            await Clients.Group(Group(boardId)).Presence(presence.On(boardId));
+            await Clients.Group(Group(boardId)).presence(presence.On(boardId));
         await base.OnDisconnectedAsync(exception);
     }
 }

@@ -56,7 +56,7 @@ public sealed class TrailBroadcaster(
             if (entries.Count == 0) return last;
             foreach (var dto in await TrailEndpoints.WithProposalsAsync(db, markdown, entries, ct))
             {
-                if (dto.BoardId is { } boardId) await hub.Clients.Group(BoardHub.Group(boardId)).Event(dto);
+                if (dto.BoardId is { } boardId) await hub.Clients.Group(BoardHub.Group(boardId)).@event(dto);
                 last = dto.Seq;
             }
             if (entries.Count < Batch) return last;
