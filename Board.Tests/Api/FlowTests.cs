@@ -72,6 +72,66 @@ public sealed class FlowTests(BoardApp app) : IClassFixture<BoardApp>
         Assert.Contains("manager", me.Roles);
     }
 
+    [Fact]
+    public async Task EditThatChangesTheWords_DismissesApprovals_AndAnUnchangedEditKeepsThem()
+    {
+        var board = await app.FirstBoardAsync();
+        using var author = await app.SignInAsync("staff2");
+        using var ops1 = await app.SignInAsync("ops1");
+        using var other = await app.SignInAsync("staff1");
+        var p = await author.PostAsync(board.Id, "Fix the door", "It squeaks.");
+        (await ops1.ApproveAsync(p.Id)).EnsureSuccessStatusCode();
+
+        var same = await author.Client.PutAsJsonAsync($"/api/proposals/{p.Id}", new { title = "Fix the door ", body = "It squeaks." });
+        Assert.Single((await same.Content.ReadFromJsonAsync<ProposalDto>(BoardApp.Json))!.Approvals);
+
+        await (await other.Client.PutAsJsonAsync($"/api/proposals/{p.Id}", new { title = "Mine now", body = "" })).IsProblemAsync(HttpStatusCode.Forbidden, "not-author");
+        var changed = await author.Client.PutAsJsonAsync($"/api/proposals/{p.Id}", new { title = "Fix the back door", body = "It squeaks." });
+        var edited = (await changed.Content.ReadFromJsonAsync<ProposalDto>(BoardApp.Json))!;
+        Assert.Empty(edited.Approvals);
+        Assert.Equal("Fix the back door", edited.Title);
+
+        var trail = (await author.Client.GetFromJsonAsync<TrailPage>($"/api/audit?proposalId={p.Id}&action=proposal.edited", BoardApp.Json))!;
+        Assert.Equal(["Fix the back door"], trail.Items.Select(e => e.Data.GetProperty("title").GetString()));
+        Assert.Equal(1, trail.Items[0].Data.GetProperty("approvalsDismissed").GetArrayLength());
+
+        await (await other.Client.PostAsync($"/api/proposals/{p.Id}/withdraw", null)).IsProblemAsync(HttpStatusCode.Forbidden, "not-author");
+        Assert.Equal(HttpStatusCode.OK, (await author.Client.PostAsync($"/api/proposals/{p.Id}/withdraw", null)).StatusCode);
+        await (await ops1.ApproveAsync(p.Id)).IsProblemAsync(HttpStatusCode.Conflict, "not-open");
+        var comment = await other.Client.PostAsJsonAsync($"/api/proposals/{p.Id}/comments", new { body = "Pity — **it does squeak**." });
+        Assert.Equal(HttpStatusCode.Created, comment.StatusCode);
+        var withComment = await author.GetAsync(p.Id);
+        Assert.Contains("<strong>it does squeak</strong>", withComment.Comments.Single().BodyHtml);
+    }
+
+    [Fact]
+    public async Task AnApproverWhoLosesTheRole_StopsCounting_WhenTheNextApprovalArrives()
+    {
+        var board = await app.FirstBoardAsync();
+        using var admin = await app.SignInAsync("admin");
+        using var author = await app.SignInAsync("staff1");
+        var created = await admin.Client.PostAsJsonAsync("/api/members", new { email = "temp-ops@test.board", displayName = "Temp ops", password = Board.Web.Demo.DemoSeeder.Password, roles = new[] { "operations" } });
+        var temp = (await created.Content.ReadFromJsonAsync<Board.Web.Auth.MemberDto>(BoardApp.Json))!;
+        using var tempOps = await app.SignInAsync("temp-ops@test.board");
+        using var ops2 = await app.SignInAsync("ops2");
+        using var ops3 = await app.SignInAsync("ops3");
+        using var ops4 = await app.SignInAsync("ops4");
+
+        var p = await author.PostAsync(board.Id, "Counted only while approvers still hold the role");
+        (await tempOps.ApproveAsync(p.Id)).EnsureSuccessStatusCode();
+        (await ops2.ApproveAsync(p.Id)).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.OK, (await admin.Client.PutAsJsonAsync($"/api/members/{temp.Id}/roles", new { roles = new[] { "staff" } })).StatusCode);
+
+        var third = (await (await ops3.ApproveAsync(p.Id)).Content.ReadFromJsonAsync<ProposalDto>(BoardApp.Json))!;
+        Assert.Equal("open", third.Status);
+        Assert.Equal(2, third.ApprovalCount);
+        Assert.False(third.Approvals.Single(a => a.MemberId == temp.Id).Counts);
+
+        var fourth = (await (await ops4.ApproveAsync(p.Id)).Content.ReadFromJsonAsync<ProposalDto>(BoardApp.Json))!;
+        Assert.Equal("executed", fourth.Status);
+        await (await tempOps.ApproveAsync(Guid.NewGuid())).IsProblemAsync(HttpStatusCode.NotFound, "not-found");
+    }
+
     private static string Who(Guid id, params Session[] sessions) =>
         sessions.First(s => s.Member.Id == id).Member.Email.Split('@')[0];
 }
