@@ -27,7 +27,7 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public string Folder { get; } = Directory.CreateTempSubdirectory("board-tests-").FullName;
-    public string DatabasePath => Path.Combine(Folder, "board.db");
+    public string DatabasePath { get; }
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>Set by a subclass to run the app on a fake clock.</summary>
@@ -36,7 +36,16 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Extra configuration for a subclass.</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    public BoardApp() => UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+    public BoardApp() : this(null) { }
+
+    /// <summary>A second instance of the app on this app's database file: the scale-out case.</summary>
+    public BoardApp SecondInstance() => new SharedDatabaseApp(DatabasePath);
+
+    protected BoardApp(string? sharedDatabasePath)
+    {
+        DatabasePath = sharedDatabasePath ?? Path.Combine(Folder, "board.db");
+        UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -77,11 +86,11 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
     public HttpClient Anonymous() => new() { BaseAddress = BaseAddress };
 
     /// <summary>Signs in a demo member (<c>staff1</c>, <c>ops2</c>, <c>admin</c>…) and returns a client carrying its bearer token.</summary>
-    public async Task<Session> SignInAsync(string who)
+    public async Task<Session> SignInAsync(string who, string password = DemoSeeder.Password)
     {
         var email = who.Contains('@') ? who : $"{who}@demo.board";
         using var anonymous = Anonymous();
-        var response = await anonymous.PostAsJsonAsync("/api/auth/login", new { email, password = DemoSeeder.Password });
+        var response = await anonymous.PostAsJsonAsync("/api/auth/login", new { email, password });
         response.EnsureSuccessStatusCode();
         var login = (await response.Content.ReadFromJsonAsync<LoginResponse>(Json))!;
         var client = Anonymous();
@@ -95,6 +104,8 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
         return (await session.Client.GetFromJsonAsync<List<BoardDto>>("/api/boards", Json))![0];
     }
 }
+
+file sealed class SharedDatabaseApp(string databasePath) : BoardApp(databasePath);
 
 /// <summary>A signed-in member: their HTTP client, token and a way onto the hub.</summary>
 public sealed record Session(BoardApp App, MemberDto Member, string Token, HttpClient Client) : IDisposable
