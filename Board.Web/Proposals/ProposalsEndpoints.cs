@@ -88,8 +88,10 @@ public static class ProposalsEndpoints
         Guid id, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
     {
         if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
+        // Roles are re-read under the write lock: a role taken away a moment ago already counts.
+        var approver = await CurrentMember.LoadAsync(db, me.Member.Id, ct) ?? me.Member;
         var stillCounting = await CurrentMember.EligibleAsync(db, [.. proposal.Approvals.Select(a => a.MemberId)], proposal.ApproverRole, ct);
-        proposal.Approve(me.Member, clock.GetUtcNow(), stillCounting.Contains);
+        proposal.Approve(approver, clock.GetUtcNow(), stillCounting.Contains);
         await db.CommitAsync(ct);
         return TypedResults.Ok(ProposalDto.From(proposal, markdown));
     }
