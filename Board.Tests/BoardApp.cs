@@ -26,7 +26,9 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public string Folder { get; } = Directory.CreateTempSubdirectory("board-tests-").FullName;
+    private readonly bool _ownsFolder;
+
+    public string Folder { get; }
     public string DatabasePath => Path.Combine(Folder, "board.db");
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -36,7 +38,15 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Extra configuration for a subclass.</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    public BoardApp() => UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+    public BoardApp() : this(Directory.CreateTempSubdirectory("board-tests-").FullName, ownsFolder: true) { }
+
+    /// <summary>An app over the database in <paramref name="folder"/>, left in place on dispose (a restart reopens it).</summary>
+    protected BoardApp(string folder, bool ownsFolder = false)
+    {
+        Folder = folder;
+        _ownsFolder = ownsFolder;
+        UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -70,7 +80,8 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         await DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+        if (_ownsFolder)
+            try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
     }
 
     /// <summary>An HTTP client with no credentials.</summary>
