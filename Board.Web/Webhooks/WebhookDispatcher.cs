@@ -109,17 +109,12 @@ public sealed class WebhookDispatcher(
             var at = clock.GetUtcNow();
             var started = clock.GetTimestamp();
             var (status, error) = await SendAsync(webhook, delivery, body, ct);
-            if (status is null && error is null)
-            {
-                // Shutting down mid-attempt: hand the delivery back at once rather than waiting for the lease to run out.
-                await owned.ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null).SetProperty(d => d.LeaseId, (Guid?)null), CancellationToken.None);
-                return;
-            }
             var attempt = WebhookAttempt.Record(delivery.Id, delivery.Attempts + 1, at, status, error, clock.GetElapsedTime(started));
             await RecordAsync(db, owned, delivery, attempt);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+            await ReleaseAsync(claim);
         }
         catch (Exception ex)
         {
@@ -128,7 +123,23 @@ public sealed class WebhookDispatcher(
         }
     }
 
-    /// <returns>The status code, or an error; both null when the attempt was cut short by shutdown.</returns>
+    /// <summary>Shutting down mid-attempt: hands the delivery back at once rather than leaving it until the lease runs out.</summary>
+    private async Task ReleaseAsync(Claim claim)
+    {
+        try
+        {
+            using var scope = scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<BoardDb>();
+            await db.Deliveries.Where(d => d.Id == claim.DeliveryId && d.LeaseId == claim.LeaseId)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null).SetProperty(d => d.LeaseId, (Guid?)null));
+        }
+        catch (Exception ex)
+        {
+            log.LogWarning(ex, "Could not release webhook delivery {DeliveryId}; its lease will run out", claim.DeliveryId);
+        }
+    }
+
+    /// <returns>The status code, or why there is none.</returns>
     private async Task<(int? Status, string? Error)> SendAsync(Webhook webhook, WebhookDelivery delivery, byte[] body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(body) };
@@ -145,11 +156,7 @@ public sealed class WebhookDispatcher(
             var code = (int)response.StatusCode;
             return (code, response.IsSuccessStatusCode ? null : $"HTTP {code} {response.ReasonPhrase}".TrimEnd());
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            return (null, null);
-        }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             return (null, $"Timed out after {_options.TimeoutSeconds:0.#} s");
         }
