@@ -26,8 +26,10 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public string Folder { get; } = Directory.CreateTempSubdirectory("board-tests-").FullName;
-    public string DatabasePath { get; }
+    private readonly bool _ownsFolder;
+
+    public string Folder { get; }
+    public string DatabasePath => Path.Combine(Folder, "board.db");
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>Set by a subclass to run the app on a fake clock.</summary>
@@ -36,16 +38,18 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Extra configuration for a subclass.</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    public BoardApp() : this(null) { }
+    public BoardApp() : this(Directory.CreateTempSubdirectory("board-tests-").FullName, ownsFolder: true) { }
 
-    /// <summary>A second instance of the app on this app's database file: the scale-out case.</summary>
-    public BoardApp SecondInstance() => new SharedDatabaseApp(DatabasePath);
-
-    protected BoardApp(string? sharedDatabasePath)
+    /// <summary>An app over the database in <paramref name="folder"/>, left in place on dispose (a restart reopens it).</summary>
+    protected BoardApp(string folder, bool ownsFolder = false)
     {
-        DatabasePath = sharedDatabasePath ?? Path.Combine(Folder, "board.db");
+        Folder = folder;
+        _ownsFolder = ownsFolder;
         UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
     }
+
+    /// <summary>A second instance of the app on this app's database file: the scale-out case.</summary>
+    public BoardApp SecondInstance() => new SharedDatabaseApp(Folder);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -79,7 +83,8 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         await DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+        if (_ownsFolder)
+            try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
     }
 
     /// <summary>An HTTP client with no credentials.</summary>
@@ -105,7 +110,7 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
     }
 }
 
-file sealed class SharedDatabaseApp(string databasePath) : BoardApp(databasePath);
+file sealed class SharedDatabaseApp(string folder) : BoardApp(folder);
 
 /// <summary>A signed-in member: their HTTP client, token and a way onto the hub.</summary>
 public sealed record Session(BoardApp App, MemberDto Member, string Token, HttpClient Client) : IDisposable

@@ -18,6 +18,8 @@ public static class MembersEndpoints
         members.MapGet("/", List);
         members.MapPost("/", Create);
         members.MapPut("/{id:guid}/roles", ChangeRoles);
+        members.MapPost("/{id:guid}/deactivate", Deactivate);
+        members.MapPost("/{id:guid}/reactivate", Reactivate);
         return app;
     }
 
@@ -65,6 +67,43 @@ public static class MembersEndpoints
         }
         await db.CommitAsync(ct);
         return TypedResults.Ok(MemberDto.From(account, roles));
+    }
+
+    /// <summary>
+    /// The member can no longer sign in, and their cookie and token stop working at once (the member is read
+    /// on every request). Their approvals stay, and stop counting when the next approval re-checks the count.
+    /// </summary>
+    static Task<Results<Ok<MemberDto>, NotFound>> Deactivate(
+        Guid id, CurrentMember me, BoardDb db, UserManager<MemberAccount> users, TimeProvider clock, CancellationToken ct)
+    {
+        if (id == me.Member.Id) throw Refusal.Invalid("id", "You cannot deactivate yourself.");
+        return SetActiveAsync(id, false, me, db, users, clock, ct);
+    }
+
+    static Task<Results<Ok<MemberDto>, NotFound>> Reactivate(
+        Guid id, CurrentMember me, BoardDb db, UserManager<MemberAccount> users, TimeProvider clock, CancellationToken ct) =>
+        SetActiveAsync(id, true, me, db, users, clock, ct);
+
+    private static async Task<Results<Ok<MemberDto>, NotFound>> SetActiveAsync(
+        Guid id, bool active, CurrentMember me, BoardDb db, UserManager<MemberAccount> users, TimeProvider clock, CancellationToken ct)
+    {
+        await db.BeginWriteAsync(ct);
+        if (await users.FindByIdAsync(id.ToString()) is not { } account) return TypedResults.NotFound();
+        if (account.IsActive != active)
+        {
+            account.IsActive = active;
+            ThrowIfFailed(await users.UpdateAsync(account));
+            // A new stamp: anything issued before the change is stale, whichever way it went.
+            ThrowIfFailed(await users.UpdateSecurityStampAsync(account));
+            db.Record(new TrailFact(active ? TrailActions.MemberReactivated : TrailActions.MemberDeactivated,
+                me.Member.AsActor(), clock.GetUtcNow(), null, null, new JsonObject
+                {
+                    ["memberId"] = account.Id.ToString(),
+                    ["displayName"] = account.DisplayName,
+                }));
+        }
+        await db.CommitAsync(ct);
+        return TypedResults.Ok(MemberDto.From(account, await users.GetRolesAsync(account)));
     }
 
     internal static List<string> ValidRoles(IEnumerable<string>? roles)

@@ -2,6 +2,7 @@ using Board.Domain.Proposals;
 using Board.Domain.Trail;
 using Board.Web.Auth;
 using Board.Web.Realtime;
+using Board.Web.Webhooks;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Board.Web.Persistence;
 
-public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trailSignal)
+public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trailSignal, WebhookSignal webhookSignal)
     : IdentityDbContext<MemberAccount, IdentityRole<Guid>, Guid>(options)
 {
     private readonly List<TrailFact> _facts = [];
@@ -17,6 +18,9 @@ public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trail
     public DbSet<Domain.Boards.Board> Boards => Set<Domain.Boards.Board>();
     public DbSet<Proposal> Proposals => Set<Proposal>();
     public DbSet<AuditEntry> Trail => Set<AuditEntry>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> Deliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> DeliveryAttempts => Set<WebhookAttempt>();
 
     /// <summary>
     /// Starts the write transaction before anything is read. On SQLite this is BEGIN IMMEDIATE: the write
@@ -39,6 +43,7 @@ public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trail
         var facts = sources.SelectMany(s => s.PendingTrail).Concat(_facts).OrderBy(f => f.At).ToList();
 
         var entries = new List<AuditEntry>(facts.Count);
+        var deliveries = 0;
         if (facts.Count > 0)
         {
             var head = await Trail.AsNoTracking().OrderByDescending(e => e.Seq)
@@ -51,6 +56,7 @@ public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trail
                 (seq, hash) = (entry.Seq, entry.Hash);
             }
             Trail.AddRange(entries);
+            deliveries = await WebhookOutbox.EnqueueAsync(this, entries, ct);
         }
 
         await SaveChangesAsync(ct);
@@ -59,6 +65,7 @@ public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trail
         foreach (var source in sources) source.ClearPendingTrail();
         _facts.Clear();
         if (entries.Count > 0) trailSignal.Notify();
+        if (deliveries > 0) webhookSignal.Notify();
         return entries;
     }
 

@@ -30,8 +30,9 @@ public static class ProposalsEndpoints
         return app;
     }
 
+    /// <summary><paramref name="sort"/>: <c>posted</c> (newest first, the default) or <c>executed</c> (oldest execution first: the outcomes owed longest).</summary>
     static async Task<Results<Ok<ProposalPage>, NotFound>> List(
-        Guid boardId, string? status, string? q, int? page, CurrentMember me, BoardDb db, CancellationToken ct)
+        Guid boardId, string? status, string? q, int? page, string? sort, CurrentMember me, BoardDb db, CancellationToken ct)
     {
         if (!await db.Boards.AnyAsync(b => b.Id == boardId, ct)) return TypedResults.NotFound();
         var query = db.Proposals.AsNoTracking().Where(p => p.BoardId == boardId);
@@ -45,9 +46,15 @@ public static class ProposalsEndpoints
             var pattern = $"%{EscapeLike(q.Trim())}%";
             query = query.Where(p => EF.Functions.Like(p.Title, pattern, "\\") || EF.Functions.Like(p.Body, pattern, "\\"));
         }
+        var ordered = sort?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "posted" => query.OrderByDescending(p => p.PostedAt).ThenByDescending(p => p.Id),
+            "executed" => query.Where(p => p.ExecutedAt != null).OrderBy(p => p.ExecutedAt).ThenBy(p => p.Id),
+            _ => throw Refusal.Invalid("sort", "Unknown sort. Use posted (newest first) or executed (oldest execution first)."),
+        };
         var pageNumber = Math.Max(1, page ?? 1);
-        var total = await query.CountAsync(ct);
-        var items = await query.OrderByDescending(p => p.PostedAt).ThenByDescending(p => p.Id)
+        var total = await ordered.CountAsync(ct);
+        var items = await ordered
             .Skip((pageNumber - 1) * PageSize).Take(PageSize)
             .Include(p => p.Approvals).AsSplitQuery().ToListAsync(ct);
         var ids = items.Select(p => p.Id).ToList();

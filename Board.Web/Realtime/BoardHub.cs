@@ -14,6 +14,9 @@ public sealed class BoardHub(BoardDb db, PresenceTracker presence) : Hub<IBoardC
 
     public static string Group(Guid boardId) => $"board:{boardId:N}";
 
+    /// <summary>Every connection of one member: what concerns them personally reaches them on any page.</summary>
+    public static string MemberGroup(Guid memberId) => $"member:{memberId:N}";
+
     public override async Task OnConnectedAsync()
     {
         var member = CurrentMember.ReadId(Context.User!) is { } id ? await CurrentMember.LoadAsync(db, id, Context.ConnectionAborted) : null;
@@ -23,6 +26,7 @@ public sealed class BoardHub(BoardDb db, PresenceTracker presence) : Hub<IBoardC
             return;
         }
         presence.Connect(Context.ConnectionId, member.Id, member.Name);
+        await Groups.AddToGroupAsync(Context.ConnectionId, MemberGroup(member.Id));
         await base.OnConnectedAsync();
     }
 

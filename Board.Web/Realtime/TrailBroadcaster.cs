@@ -1,3 +1,4 @@
+using Board.Domain.Trail;
 using Board.Web.Persistence;
 using Board.Web.Proposals;
 using Board.Web.Trail;
@@ -57,6 +58,10 @@ public sealed class TrailBroadcaster(
             foreach (var dto in await TrailEndpoints.WithProposalsAsync(db, markdown, entries, ct))
             {
                 if (dto.BoardId is { } boardId) await hub.Clients.Group(BoardHub.Group(boardId)).@event(dto);
+                // The author hears that their proposal executed wherever they are; a client that also watches
+                // the board gets the same seq twice and keeps one.
+                if (dto.Action == TrailActions.ProposalExecuted && dto.Proposal?.Author.Id is { } authorId)
+                    await hub.Clients.Group(BoardHub.MemberGroup(authorId)).@event(dto);
                 last = dto.Seq;
             }
             if (entries.Count < Batch) return last;

@@ -1,0 +1,32 @@
+using Board.Domain.Trail;
+using Board.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Board.Web.Webhooks;
+
+public static class WebhookOutbox
+{
+    /// <summary>
+    /// Adds one delivery per active webhook that wants each entry, to be saved in the caller's transaction:
+    /// an entry and its deliveries commit together or not at all. Returns how many were added.
+    /// </summary>
+    public static async Task<int> EnqueueAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
+    {
+        var boardIds = entries.Where(e => e.BoardId is not null).Select(e => e.BoardId!.Value).Distinct().ToList();
+        if (boardIds.Count == 0) return 0;
+        // Tracked instances win over rows: a webhook deleted in this same change no longer matches.
+        var webhooks = (await db.Webhooks.Where(w => boardIds.Contains(w.BoardId) && w.DeletedAt == null).ToListAsync(ct))
+            .Where(w => w.IsActive).ToLookup(w => w.BoardId);
+        var added = 0;
+        foreach (var entry in entries)
+        {
+            if (entry.BoardId is not { } boardId) continue;
+            foreach (var webhook in webhooks[boardId].Where(w => w.Wants(entry.Action)))
+            {
+                db.Deliveries.Add(WebhookDelivery.For(webhook, entry.Seq, entry.Action, entry.At));
+                added++;
+            }
+        }
+        return added;
+    }
+}
