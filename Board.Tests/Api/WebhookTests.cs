@@ -11,6 +11,7 @@ using Board.Web.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
 
 namespace Board.Tests.Api;
 
@@ -34,7 +35,7 @@ public sealed class InstanceApp(string folder) : BoardApp(folder)
     protected override IDictionary<string, string?> Settings => WebhookApp.FastRetries;
 }
 
-public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
+public sealed class WebhookTests(WebhookApp app, ITestOutputHelper output) : IClassFixture<WebhookApp>
 {
     private const string Secret = "a-receiver-secret-of-some-length";
 
@@ -96,6 +97,7 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
         Assert.All(calls, c => Assert.Equal(calls[0].Body, c.Body));
         Assert.All(calls, c => Assert.Equal(calls[0].Signature, c.Signature));
         Assert.True(calls[1].At > calls[0].At && calls[2].At > calls[1].At);
+        output.WriteLine($"Retry gaps: {(calls[1].At - calls[0].At).TotalMilliseconds:0} ms, {(calls[2].At - calls[1].At).TotalMilliseconds:0} ms");
 
         var log = await admin.WaitForDeliveriesAsync(hook.Id, l => l.All(d => d.Status == "delivered"), TimeSpan.FromSeconds(10));
         var delivery = Assert.Single(log);
@@ -138,6 +140,7 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
             last = await response.Content.ReadFromJsonAsync<ProposalDto>(BoardApp.Json);
         }
         Assert.Equal("executed", last!.Status);
+        output.WriteLine($"Approvals with a receiver sleeping 5 s: {string.Join(", ", timings.Select(t => $"{t.TotalMilliseconds:0} ms"))}");
         Assert.All(timings, t => Assert.True(t < TimeSpan.FromSeconds(1), $"Approval took {t.TotalMilliseconds:0} ms"));
 
         // The worker gives up on a 5 s answer after its (test) timeout of 2 s and logs why.
