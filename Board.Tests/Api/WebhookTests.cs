@@ -175,7 +175,7 @@ public sealed class WebhookTests(WebhookApp app, ITestOutputHelper output) : ICl
                 var proposal = await staff.PostAsync(board.Id);
                 await ops1.ApproveAsync(proposal.Id);
                 Assert.Equal(HttpStatusCode.OK, (await ops2.ApproveAsync(proposal.Id)).StatusCode);
-                queued = await admin.WaitForDeliveriesAsync(hookId, l => l.Count == 4 && l.All(d => d.Attempts >= 1), TimeSpan.FromSeconds(10));
+                queued = await admin.WaitForDeliveriesAsync(hookId, l => l.Count == 4 && l.All(d => d.Attempts >= 1), TimeSpan.FromSeconds(20));
                 Assert.Equal(4, queued.Count);
                 Assert.All(queued, d => Assert.Equal("pending", d.Status));
                 Assert.All(queued, d => Assert.NotNull(d.AttemptLog[0].Error));
@@ -195,7 +195,7 @@ public sealed class WebhookTests(WebhookApp app, ITestOutputHelper output) : ICl
                 await second.InitializeAsync();
                 var ids = queued.Select(d => d.Id.ToString()).ToHashSet();
                 using var admin = await second.SignInAsync("admin");
-                if (!await receiver.WaitUntilAsync(c => ids.IsSubsetOf(c.Select(r => r.Delivery!)), TimeSpan.FromSeconds(20)))
+                if (!await receiver.WaitUntilAsync(c => ids.IsSubsetOf(c.Select(r => r.Delivery!)), TimeSpan.FromSeconds(40)))
                     Assert.Fail($"Got {receiver.Calls.Count} calls for {ids.Count} deliveries: "
                         + JsonSerializer.Serialize(await admin.DeliveriesAsync(hookId), BoardApp.Json));
                 Assert.Equal(["approval.added", "approval.added", "proposal.executed", "proposal.posted"],
