@@ -11,6 +11,7 @@ using Board.Web.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
 
 namespace Board.Tests.Api;
 
@@ -34,7 +35,7 @@ public sealed class InstanceApp(string folder) : BoardApp(folder)
     protected override IDictionary<string, string?> Settings => WebhookApp.FastRetries;
 }
 
-public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
+public sealed class WebhookTests(WebhookApp app, ITestOutputHelper output) : IClassFixture<WebhookApp>
 {
     private const string Secret = "a-receiver-secret-of-some-length";
 
@@ -96,6 +97,7 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
         Assert.All(calls, c => Assert.Equal(calls[0].Body, c.Body));
         Assert.All(calls, c => Assert.Equal(calls[0].Signature, c.Signature));
         Assert.True(calls[1].At > calls[0].At && calls[2].At > calls[1].At);
+        output.WriteLine($"Retry gaps: {(calls[1].At - calls[0].At).TotalMilliseconds:0} ms, {(calls[2].At - calls[1].At).TotalMilliseconds:0} ms");
 
         var log = await admin.WaitForDeliveriesAsync(hook.Id, l => l.All(d => d.Status == "delivered"), TimeSpan.FromSeconds(10));
         var delivery = Assert.Single(log);
@@ -138,6 +140,7 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
             last = await response.Content.ReadFromJsonAsync<ProposalDto>(BoardApp.Json);
         }
         Assert.Equal("executed", last!.Status);
+        output.WriteLine($"Approvals with a receiver sleeping 5 s: {string.Join(", ", timings.Select(t => $"{t.TotalMilliseconds:0} ms"))}");
         Assert.All(timings, t => Assert.True(t < TimeSpan.FromSeconds(1), $"Approval took {t.TotalMilliseconds:0} ms"));
 
         // The worker gives up on a 5 s answer after its (test) timeout of 2 s and logs why.
@@ -172,7 +175,7 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
                 var proposal = await staff.PostAsync(board.Id);
                 await ops1.ApproveAsync(proposal.Id);
                 Assert.Equal(HttpStatusCode.OK, (await ops2.ApproveAsync(proposal.Id)).StatusCode);
-                queued = await admin.WaitForDeliveriesAsync(hookId, l => l.Count == 4 && l.All(d => d.Attempts >= 1), TimeSpan.FromSeconds(10));
+                queued = await admin.WaitForDeliveriesAsync(hookId, l => l.Count == 4 && l.All(d => d.Attempts >= 1), TimeSpan.FromSeconds(20));
                 Assert.Equal(4, queued.Count);
                 Assert.All(queued, d => Assert.Equal("pending", d.Status));
                 Assert.All(queued, d => Assert.NotNull(d.AttemptLog[0].Error));
@@ -192,7 +195,7 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
                 await second.InitializeAsync();
                 var ids = queued.Select(d => d.Id.ToString()).ToHashSet();
                 using var admin = await second.SignInAsync("admin");
-                if (!await receiver.WaitUntilAsync(c => ids.IsSubsetOf(c.Select(r => r.Delivery!)), TimeSpan.FromSeconds(20)))
+                if (!await receiver.WaitUntilAsync(c => ids.IsSubsetOf(c.Select(r => r.Delivery!)), TimeSpan.FromSeconds(40)))
                     Assert.Fail($"Got {receiver.Calls.Count} calls for {ids.Count} deliveries: "
                         + JsonSerializer.Serialize(await admin.DeliveriesAsync(hookId), BoardApp.Json));
                 Assert.Equal(["approval.added", "approval.added", "proposal.executed", "proposal.posted"],
