@@ -12,6 +12,9 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 
+// Offline trail commands (verify, export…) run against the SQLite file and never start the web host.
+if (args is ["audit", ..]) return await AuditCommand.RunAsync(args[1..]);
+
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = "../wwwroot" });
 
 const long MaxRequestBytes = 256 * 1024;
@@ -73,5 +76,6 @@ app.MapTrail();
 app.MapHub<BoardHub>(BoardHub.Path);
 
 app.Run();
+return 0;
 
 public partial class Program;
