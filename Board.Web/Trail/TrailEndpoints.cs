@@ -12,6 +12,8 @@ namespace Board.Web.Trail;
 public static class TrailEndpoints
 {
     public const int MaxLimit = 500;
+    public const string HeadSeqHeader = "X-Board-Head-Seq";
+    public const string HeadHashHeader = "X-Board-Head-Hash";
 
     public static IEndpointRouteBuilder MapTrail(this IEndpointRouteBuilder app)
     {
@@ -20,7 +22,8 @@ public static class TrailEndpoints
         audit.MapGet("/", List);
         audit.MapGet("/head", Head);
         audit.MapGet("/verify", Verify);
-        audit.MapGet("/export", Export).RequireMemberRole(Roles.Manager, Roles.Admin);
+        audit.MapGet("/export", Export).RequireMemberRole(Roles.Manager, Roles.Admin)
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"]);
         return app;
     }
 
@@ -101,9 +104,6 @@ public static class TrailEndpoints
         return TypedResults.Stream(body => TrailExport.WriteAsync(body, format, tx, filter, snapshotHead, ct),
             TrailExport.ContentType(format), $"board-audit-{snapshotHead.Seq}.{format}");
     }
-
-    public const string HeadSeqHeader = "X-Board-Head-Seq";
-    public const string HeadHashHeader = "X-Board-Head-Hash";
 
     private static ExpectedHead? ExpectedHeadOf(long? headSeq, string? headHash, string? head)
     {
