@@ -73,16 +73,6 @@ public static class TrailReader
             HashChain.FormatTime(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
     }
 
-    /// <summary>The entry carrying <paramref name="hash"/>, if any (the hash column is uniquely indexed).</summary>
-    public static async Task<long?> SeqOfHashAsync(SqliteTransaction tx, string hash, CancellationToken ct)
-    {
-        await using var command = tx.Connection!.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = "SELECT Seq FROM audit_entries WHERE Hash = $hash";
-        command.Parameters.AddWithValue("$hash", hash);
-        return await command.ExecuteScalarAsync(ct) is long seq ? seq : null;
-    }
-
     /// <summary>The entries matching <paramref name="filter"/> up to <paramref name="maxSeq"/>, oldest first.</summary>
     public static async IAsyncEnumerable<AuditEntry> ReadAsync(
         SqliteTransaction tx, TrailFilter filter, long maxSeq, [EnumeratorCancellation] CancellationToken ct)
@@ -122,7 +112,7 @@ public static class TrailReader
                 r.IsDBNull(5) ? null : r.GetGuid(5), r.IsDBNull(6) ? null : r.GetGuid(6),
                 r.GetString(7), r.GetString(8), r.GetString(9));
         }
-        catch (Exception e) when (e is FormatException or InvalidCastException or ArgumentException or OverflowException)
+        catch (Exception e) when (e is FormatException or InvalidCastException or InvalidOperationException or ArgumentException or OverflowException)
         {
             throw new CorruptEntryException(seq, $"entry {seq} cannot be read: {e.Message}", e);
         }
