@@ -14,6 +14,9 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 
+// Offline trail commands (verify, export…) run against the SQLite file and never start the web host.
+if (args is ["audit", ..]) return await AuditCommand.RunAsync(args[1..]);
+
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = "../wwwroot" });
 
 const long MaxRequestBytes = 256 * 1024;
@@ -78,5 +81,6 @@ app.MapNotifications();
 app.MapHub<BoardHub>(BoardHub.Path);
 
 app.Run();
+return 0;
 
 public partial class Program;

@@ -1,4 +1,5 @@
 using Board.Domain;
+using Board.Domain.Members;
 using Board.Domain.Trail;
 using Board.Web.Auth;
 using Board.Web.Persistence;
@@ -11,13 +12,18 @@ namespace Board.Web.Trail;
 public static class TrailEndpoints
 {
     public const int MaxLimit = 500;
+    public const string HeadSeqHeader = "X-Board-Head-Seq";
+    public const string HeadHashHeader = "X-Board-Head-Hash";
 
     public static IEndpointRouteBuilder MapTrail(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/boards/{boardId:guid}/events", Events).WithTags("Trail").RequireAuthorization();
         var audit = app.MapGroup("/api/audit").WithTags("Trail").RequireAuthorization();
         audit.MapGet("/", List);
+        audit.MapGet("/head", Head);
         audit.MapGet("/verify", Verify);
+        audit.MapGet("/export", Export).RequireMemberRole(Roles.Manager, Roles.Admin)
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"]);
         return app;
     }
 
@@ -37,8 +43,7 @@ public static class TrailEndpoints
         Guid? boardId, Guid? proposalId, Guid? actorId, string? action, DateTimeOffset? from, DateTimeOffset? to,
         long? after, long? before, int? limit, CurrentMember me, BoardDb db, CancellationToken ct)
     {
-        if (action is not null && !TrailActions.All.Contains(action))
-            throw Refusal.Invalid("action", $"Unknown action '{action}'.");
+        new TrailFilter(boardId, proposalId, actorId, action, from, to).Validated();
         if (after is not null && before is not null)
             throw Refusal.Invalid("after", "Use either after or before, not both.");
 
@@ -64,8 +69,55 @@ public static class TrailEndpoints
         return TypedResults.Ok(new TrailPage([.. items.Select(e => TrailEntryDto.From(e))], next, head));
     }
 
-    static async Task<Ok<VerifyResult>> Verify(CurrentMember me, BoardDb db, CancellationToken ct) =>
-        TypedResults.Ok(await TrailVerifier.VerifyAsync(db, ct));
+    /// <summary>The chain head now, to be written down or sent elsewhere and given back to verify later.</summary>
+    static async Task<Ok<TrailHead>> Head(CurrentMember me, BoardDb db, CancellationToken ct)
+    {
+        var (connection, tx) = await TrailReader.OpenSnapshotAsync(db.Database.GetConnectionString()!, ct);
+        await using (connection)
+        await using (tx)
+            return TypedResults.Ok(await TrailReader.HeadAsync(tx, ct));
+    }
+
+    /// <summary>Recomputes the chain; with a head given earlier (<c>headSeq</c> and <c>headHash</c>, or <c>head</c>), also proves the trail still holds it.</summary>
+    static async Task<Ok<VerifyResult>> Verify(long? headSeq, string? headHash, string? head, CurrentMember me, BoardDb db, CancellationToken ct) =>
+        TypedResults.Ok(await TrailVerifier.VerifyAsync(db.Database.GetConnectionString()!, ExpectedHeadOf(headSeq, headHash, head), ct));
+
+    /// <summary>
+    /// Streams the entries matching the filters, oldest first, from one read snapshot: the head of that snapshot is
+    /// sent first in <c>X-Board-Head-Seq</c>/<c>X-Board-Head-Hash</c> and again as the last line.
+    /// </summary>
+    static async Task<PushStreamHttpResult> Export(
+        string? format, Guid? boardId, Guid? proposalId, Guid? actorId, string? action, DateTimeOffset? from, DateTimeOffset? to,
+        long? after, HttpContext http, BoardDb db, CancellationToken ct)
+    {
+        format = (format ?? TrailExport.Csv).Trim().ToLowerInvariant();
+        if (!TrailExport.Formats.Contains(format))
+            throw Refusal.Invalid("format", $"Unknown format '{format}'. Formats are: {string.Join(", ", TrailExport.Formats)}.");
+        var filter = new TrailFilter(boardId, proposalId, actorId, action, from, to, after).Validated();
+
+        var (connection, tx) = await TrailReader.OpenSnapshotAsync(db.Database.GetConnectionString()!, ct);
+        http.Response.RegisterForDisposeAsync(connection);
+        http.Response.RegisterForDisposeAsync(tx);
+        var snapshotHead = await TrailReader.HeadAsync(tx, ct);
+        http.Response.Headers[HeadSeqHeader] = snapshotHead.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.Headers[HeadHashHeader] = snapshotHead.Hash;
+        return TypedResults.Stream(body => TrailExport.WriteAsync(body, format, tx, filter, snapshotHead, ct),
+            TrailExport.ContentType(format), $"board-audit-{snapshotHead.Seq}.{format}");
+    }
+
+    private static ExpectedHead? ExpectedHeadOf(long? headSeq, string? headHash, string? head)
+    {
+        if (headHash is not null && head is not null && !string.Equals(headHash, head, StringComparison.OrdinalIgnoreCase))
+            throw Refusal.Invalid("head", "Give the head hash once, as head or as headHash.");
+        var hash = (headHash ?? head)?.Trim().ToLowerInvariant();
+        if (hash is null)
+            return headSeq is null ? null : throw Refusal.Invalid("headHash", "A head seq needs its hash (headHash).");
+        if (!IsHash(hash)) throw Refusal.Invalid("headHash", "A head hash is 64 hexadecimal characters.");
+        if (headSeq < 0) throw Refusal.Invalid("headSeq", "A head seq is 0 or more.");
+        return new ExpectedHead(headSeq, hash);
+    }
+
+    internal static bool IsHash(string value) => value.Length == 64 && value.All(char.IsAsciiHexDigit);
 
     internal static async Task<List<TrailEntryDto>> WithProposalsAsync(BoardDb db, MarkdownRenderer markdown, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
     {

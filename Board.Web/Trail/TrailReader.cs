@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Board.Domain;
+using Board.Domain.Trail;
+using Microsoft.Data.Sqlite;
+
+namespace Board.Web.Trail;
+
+/// <summary>Which entries a listing or an export covers. <c>From</c> is inclusive, <c>To</c> exclusive, <c>After</c> a seq.</summary>
+public sealed record TrailFilter(
+    Guid? BoardId = null, Guid? ProposalId = null, Guid? ActorId = null, string? Action = null,
+    DateTimeOffset? From = null, DateTimeOffset? To = null, long? After = null)
+{
+    public static readonly TrailFilter All = new();
+
+    /// <summary>Refuses an unknown action or an empty time window, with 400 <c>validation</c>.</summary>
+    public TrailFilter Validated()
+    {
+        if (Action is not null && !TrailActions.All.Contains(Action))
+            throw Refusal.Invalid("action", $"Unknown action '{Action}'. Actions are: {string.Join(", ", TrailActions.All)}.");
+        if (From is { } f && To is { } t && t <= f)
+            throw Refusal.Invalid("to", "The end of the time window must come after its start.");
+        return this;
+    }
+}
+
+/// <summary>The chain head: the last entry's seq, hash and time (seq 0 and the genesis hash for an empty trail).</summary>
+public sealed record TrailHead(long Seq, string Hash, string? At)
+{
+    public static readonly TrailHead Empty = new(0, HashChain.Genesis, null);
+}
+
+/// <summary>An entry that cannot even be read back (a column of the wrong type or shape).</summary>
+public sealed class CorruptEntryException(long seq, string message, Exception inner) : Exception(message, inner)
+{
+    public long Seq { get; } = seq;
+}
+
+/// <summary>
+/// Reads the trail straight off SQLite with a forward-only data reader: no change tracking, no buffering,
+/// so the API, the offline command and the benchmark stream a million entries in constant memory.
+/// Callers open a read transaction first so that the head and the rows come from one snapshot.
+/// </summary>
+public static class TrailReader
+{
+    private const string Columns = "Seq, At, ActorId, ActorName, Action, BoardId, ProposalId, Data, PrevHash, Hash";
+
+    /// <summary>Opens a connection and starts a deferred (read) transaction: under WAL, its snapshot is fixed at the first read.</summary>
+    public static async Task<(SqliteConnection Connection, SqliteTransaction Transaction)> OpenSnapshotAsync(string connectionString, CancellationToken ct)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            var transaction = (SqliteTransaction)connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: true);
+            return (connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public static async Task<TrailHead> HeadAsync(SqliteTransaction tx, CancellationToken ct)
+    {
+        await using var command = tx.Connection!.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "SELECT Seq, Hash, At FROM audit_entries ORDER BY Seq DESC LIMIT 1";
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return TrailHead.Empty;
+        return new TrailHead(reader.GetInt64(0), reader.GetString(1),
+            HashChain.FormatTime(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+    }
+
+    /// <summary>The entries matching <paramref name="filter"/> up to <paramref name="maxSeq"/>, oldest first.</summary>
+    public static async IAsyncEnumerable<AuditEntry> ReadAsync(
+        SqliteTransaction tx, TrailFilter filter, long maxSeq, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var command = tx.Connection!.CreateCommand();
+        command.Transaction = tx;
+        var where = new StringBuilder("Seq <= $max");
+        command.Parameters.AddWithValue("$max", maxSeq);
+        void Add(string condition, string name, object value)
+        {
+            where.Append(" AND ").Append(condition);
+            command.Parameters.AddWithValue(name, value);
+        }
+        // EF Core stores Guids as upper-case text; compare in the same form so the (X, Seq) indexes are used.
+        if (filter.BoardId is { } board) Add("BoardId = $board", "$board", GuidText(board));
+        if (filter.ProposalId is { } proposal) Add("ProposalId = $proposal", "$proposal", GuidText(proposal));
+        if (filter.ActorId is { } actor) Add("ActorId = $actor", "$actor", GuidText(actor));
+        if (filter.Action is { } action) Add("Action = $action", "$action", action);
+        if (filter.From is { } from) Add("At >= $from", "$from", from.ToUnixTimeMilliseconds());
+        if (filter.To is { } to) Add("At < $to", "$to", to.ToUnixTimeMilliseconds());
+        if (filter.After is { } after) Add("Seq > $after", "$after", after);
+        command.CommandText = $"SELECT {Columns} FROM audit_entries WHERE {where} ORDER BY Seq";
+
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) yield return Map(reader);
+    }
+
+    private static string GuidText(Guid id) => id.ToString().ToUpperInvariant();
+
+    private static AuditEntry Map(SqliteDataReader r)
+    {
+        var seq = r.GetInt64(0);
+        try
+        {
+            return AuditEntry.Restore(seq, DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
+                r.IsDBNull(2) ? null : r.GetGuid(2), r.GetString(3), r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetGuid(5), r.IsDBNull(6) ? null : r.GetGuid(6),
+                r.GetString(7), r.GetString(8), r.GetString(9));
+        }
+        catch (Exception e) when (e is FormatException or InvalidCastException or InvalidOperationException or ArgumentException or OverflowException)
+        {
+            throw new CorruptEntryException(seq, $"entry {seq} cannot be read: {e.Message}", e);
+        }
+    }
+}
