@@ -7,6 +7,7 @@ using Board.Web.Persistence;
 using Board.Web.Problems;
 using Board.Web.Proposals;
 using Board.Web.Realtime;
+using Board.Web.Security;
 using Board.Web.Trail;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
@@ -23,6 +24,7 @@ builder.Services.AddSingleton<PresenceTracker>();
 builder.Services.AddSingleton<MarkdownRenderer>();
 builder.Services.AddBoardDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddBoardAuth();
+builder.Services.AddBrowserRequestGuard();
 builder.Services.AddSignalR();
 builder.Services.AddHostedService<TrailBroadcaster>();
 builder.Services.AddSingleton<ExpirySweeper>();
@@ -46,6 +48,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 });
 
 var app = builder.Build();
+app.UseSecurityHeaders();
 
 await app.Services.PrepareDatabaseAsync(app.Environment, app.Configuration);
 
@@ -61,6 +64,7 @@ app.Use(async (context, next) =>
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
+app.UseBrowserRequestGuard();
 app.UseAuthorization();
 
 app.MapOpenApi();

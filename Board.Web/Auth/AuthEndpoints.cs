@@ -15,6 +15,8 @@ public static class AuthEndpoints
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
         auth.MapPost("/login", Login).AllowAnonymous();
         auth.MapPost("/logout", Logout).RequireAuthorization();
+        auth.MapGet("/antiforgery", Security.BrowserRequestGuard.Token).RequireAuthorization();
+        auth.MapGet("/demo", DemoSignIns).AllowAnonymous();
         app.MapGet("/api/me", Me).RequireAuthorization().WithTags("Auth");
         return app;
     }
@@ -45,6 +47,12 @@ public static class AuthEndpoints
         var roles = await CurrentMember.RolesOf(db, account.Id).ToListAsync(http.RequestAborted);
         return TypedResults.Ok(new LoginResponse(MemberDto.From(account, roles), token, expiresAt));
     }
+
+    /// <summary>The demo sign-ins, for the sign-in page to list — in Development with demo data only.</summary>
+    static Results<Ok<DemoSignInsDto>, NotFound> DemoSignIns(IHostEnvironment environment, IConfiguration configuration) =>
+        environment.IsDevelopment() && configuration.GetValue("Demo:Seed", true)
+            ? TypedResults.Ok(new DemoSignInsDto(Demo.DemoSeeder.Password, Demo.DemoSeeder.SignIns))
+            : TypedResults.NotFound();
 
     static async Task<NoContent> Logout(HttpContext http, CurrentMember me)
     {
