@@ -26,7 +26,7 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public string Folder { get; } = Directory.CreateTempSubdirectory("board-tests-").FullName;
+    public string Folder { get; }
     public string DatabasePath => Path.Combine(Folder, "board.db");
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -36,7 +36,14 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Extra configuration for a subclass.</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    public BoardApp() => UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+    public BoardApp() : this(Directory.CreateTempSubdirectory("board-tests-").FullName, port: 0) { }
+
+    /// <summary>An app on a given database folder and port: how a test restarts "the same" server.</summary>
+    protected BoardApp(string folder, int port)
+    {
+        Folder = folder;
+        UseKestrel(o => o.Listen(IPAddress.Loopback, port));
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -20,3 +20,5 @@ public sealed record LoginResponse(MemberDto Member, string AccessToken, DateTim
 public sealed record DemoSignInDto(string Email, IReadOnlyList<string> Roles);
 
 public sealed record DemoSignInsDto(string Password, IReadOnlyList<DemoSignInDto> Members);
+
+public sealed record SessionDto(MemberDto? Member);

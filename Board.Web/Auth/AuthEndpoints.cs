@@ -17,6 +17,7 @@ public static class AuthEndpoints
         auth.MapPost("/logout", Logout).RequireAuthorization();
         auth.MapGet("/antiforgery", Security.BrowserRequestGuard.Token).RequireAuthorization();
         auth.MapGet("/demo", DemoSignIns).AllowAnonymous();
+        auth.MapGet("/session", Session).AllowAnonymous();
         app.MapGet("/api/me", Me).RequireAuthorization().WithTags("Auth");
         return app;
     }
@@ -53,6 +54,15 @@ public static class AuthEndpoints
         environment.IsDevelopment() && configuration.GetValue("Demo:Seed", true)
             ? TypedResults.Ok(new DemoSignInsDto(Demo.DemoSeeder.Password, Demo.DemoSeeder.SignIns))
             : TypedResults.NotFound();
+
+    /// <summary>Who this browser is signed in as, if anyone: lets the page choose its first screen without a 401.</summary>
+    static async Task<Ok<SessionDto>> Session(HttpContext http, BoardDb db, CancellationToken ct)
+    {
+        if (CurrentMember.ReadId(http.User) is not { } id) return TypedResults.Ok(new SessionDto(null));
+        var account = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (account is not { IsActive: true }) return TypedResults.Ok(new SessionDto(null));
+        return TypedResults.Ok(new SessionDto(MemberDto.From(account, await CurrentMember.RolesOf(db, id).ToListAsync(ct))));
+    }
 
     static async Task<NoContent> Logout(HttpContext http, CurrentMember me)
     {
