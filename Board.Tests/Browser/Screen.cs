@@ -64,8 +64,8 @@ public sealed class Screen : IAsyncDisposable
 
     public Task GoAsync(string hash) => Page.EvaluateAsync("h => { location.hash = h; }", hash);
 
-    public async Task ScreenshotAsync(string file) =>
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Chromium.Artifacts, file), FullPage = true });
+    public async Task ScreenshotAsync(string file, bool fullPage = true) =>
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Chromium.Artifacts, file), FullPage = fullPage });
 
     /// <summary>How far the page scrolls sideways (0 when nothing overflows the viewport).</summary>
     public Task<int> HorizontalOverflowAsync() =>
