@@ -1,5 +1,5 @@
 // A board: its proposals grouped by state, search, posting, presence, and every change live.
-import { get, query } from './api.js';
+import { get, post, query } from './api.js';
 import { announce, clear, fill, h, time, toast } from './dom.js';
 import { t } from './i18n.js';
 import { approvalsLine, composeForm, progress, statusBadge } from './proposal.js';
@@ -59,7 +59,6 @@ export async function render(context, boardId) {
         submitLabel: t('post.submit'),
         onCancel: close,
         onSubmit: async (title, body) => {
-          const { post } = await import('./api.js');
           const created = await post(`/api/boards/${boardId}/proposals`, { title, body });
           upsert(created);
           close();

@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using Xunit.Abstractions;
 
 namespace Board.Tests.Browser;
 
-public sealed class LiveBoardTests(BrowserApp app) : IClassFixture<BrowserApp>
+public sealed class LiveBoardTests(BrowserApp app, ITestOutputHelper output) : IClassFixture<BrowserApp>
 {
     private static readonly TimeSpan ExecutedWithin = TimeSpan.FromSeconds(2);
 
@@ -65,6 +66,7 @@ public sealed class LiveBoardTests(BrowserApp app) : IClassFixture<BrowserApp>
             SeenAsync(ops3, clock, ops3.Page.Locator("#executed-banner")),
         };
         var times = await Task.WhenAll(seen);
+        foreach (var (who, elapsed) in times) output.WriteLine($"{who} saw executed {elapsed.TotalMilliseconds:F0} ms after the click");
         Assert.All(times, t => Assert.True(t.Elapsed < ExecutedWithin, $"{t.Who} saw executed after {t.Elapsed.TotalMilliseconds:F0} ms"));
 
         // Unmistakable: a toast, the card in the executed group, and a polite announcement naming who tipped it over.
@@ -95,7 +97,7 @@ public sealed class LiveBoardTests(BrowserApp app) : IClassFixture<BrowserApp>
     [Fact]
     public async Task AKoreanBrowser_GetsKorean_AndTheChosenLanguageIsRemembered()
     {
-        await using var screen = await Screen.OpenAsync(app.Browser, app.BaseAddress, "ko", Screen.Phone, locale: "ko-KR");
+        await using var screen = await Screen.OpenAsync(app.Browser, app.BaseAddress, "ko", Screen.Phone, locale: "ko-KR", colorScheme: ColorScheme.Dark);
         await screen.Page.GotoAsync("/");
         await Expect(screen.Page.Locator("html")).ToHaveAttributeAsync("lang", "ko");
         await Expect(screen.Page.Locator("#signin-heading")).ToHaveTextAsync("로그인");
@@ -104,6 +106,7 @@ public sealed class LiveBoardTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Expect(screen.Page.Locator("#heading-open")).ToContainTextAsync("진행 중");
         await Expect(screen.Page.Locator("#sign-out")).ToHaveTextAsync("로그아웃");
         Assert.Equal(0, await screen.HorizontalOverflowAsync());
+        await screen.ScreenshotAsync("phone-board-ko-dark.png", fullPage: false);
 
         await screen.Page.Locator("#language").SelectOptionAsync("en");
         await Expect(screen.Page.Locator("#heading-open")).ToContainTextAsync("Open");

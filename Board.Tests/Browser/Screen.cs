@@ -28,7 +28,8 @@ public sealed class Screen : IAsyncDisposable
         page.PageError += (_, error) => _errors.Add($"{name} page error: {error}");
     }
 
-    public static async Task<Screen> OpenAsync(IBrowser browser, Uri baseAddress, string name, ViewportSize? viewport = null, string locale = "en-US")
+    public static async Task<Screen> OpenAsync(
+        IBrowser browser, Uri baseAddress, string name, ViewportSize? viewport = null, string locale = "en-US", ColorScheme colorScheme = ColorScheme.Light)
     {
         var phone = viewport == Phone;
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
@@ -38,6 +39,7 @@ public sealed class Screen : IAsyncDisposable
             IsMobile = phone,
             HasTouch = phone,
             Locale = locale,
+            ColorScheme = colorScheme,
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
