@@ -40,12 +40,15 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public BoardApp() : this(Directory.CreateTempSubdirectory("board-tests-").FullName, ownsFolder: true) { }
 
-    /// <summary>An app over the database in <paramref name="folder"/>, left in place on dispose (a restart reopens it).</summary>
-    protected BoardApp(string folder, bool ownsFolder = false)
+    /// <summary>
+    /// An app over the database in <paramref name="folder"/>, left in place on dispose unless owned (a restart
+    /// reopens it), on <paramref name="port"/> (0 = any free port; a fixed one lets a test restart "the same" server).
+    /// </summary>
+    protected BoardApp(string folder, bool ownsFolder = false, int port = 0)
     {
         Folder = folder;
         _ownsFolder = ownsFolder;
-        UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        UseKestrel(o => o.Listen(IPAddress.Loopback, port));
     }
 
     /// <summary>A second instance of the app on this app's database file: the scale-out case.</summary>

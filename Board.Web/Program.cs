@@ -8,6 +8,7 @@ using Board.Web.Persistence;
 using Board.Web.Problems;
 using Board.Web.Proposals;
 using Board.Web.Realtime;
+using Board.Web.Security;
 using Board.Web.Trail;
 using Board.Web.Webhooks;
 using Microsoft.AspNetCore.Http.Features;
@@ -28,6 +29,7 @@ builder.Services.AddSingleton<PresenceTracker>();
 builder.Services.AddSingleton<MarkdownRenderer>();
 builder.Services.AddBoardDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddBoardAuth();
+builder.Services.AddBrowserRequestGuard();
 builder.Services.AddSignalR();
 builder.Services.AddHostedService<TrailBroadcaster>();
 builder.Services.AddSingleton<ExpirySweeper>();
@@ -52,6 +54,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 });
 
 var app = builder.Build();
+app.UseSecurityHeaders();
 
 await app.Services.PrepareDatabaseAsync(app.Environment, app.Configuration);
 
@@ -67,6 +70,7 @@ app.Use(async (context, next) =>
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
+app.UseBrowserRequestGuard();
 app.UseAuthorization();
 
 app.MapOpenApi();

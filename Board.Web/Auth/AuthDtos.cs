@@ -16,3 +16,9 @@ public sealed record MemberDto(Guid Id, string Email, string DisplayName, IReadO
 }
 
 public sealed record LoginResponse(MemberDto Member, string AccessToken, DateTimeOffset ExpiresAt);
+
+public sealed record DemoSignInDto(string Email, IReadOnlyList<string> Roles);
+
+public sealed record DemoSignInsDto(string Password, IReadOnlyList<DemoSignInDto> Members);
+
+public sealed record SessionDto(MemberDto? Member);

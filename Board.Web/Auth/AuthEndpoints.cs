@@ -15,6 +15,9 @@ public static class AuthEndpoints
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
         auth.MapPost("/login", Login).AllowAnonymous();
         auth.MapPost("/logout", Logout).RequireAuthorization();
+        auth.MapGet("/antiforgery", Security.BrowserRequestGuard.Token).RequireAuthorization();
+        auth.MapGet("/demo", DemoSignIns).AllowAnonymous();
+        auth.MapGet("/session", Session).AllowAnonymous();
         app.MapGet("/api/me", Me).RequireAuthorization().WithTags("Auth");
         return app;
     }
@@ -44,6 +47,21 @@ public static class AuthEndpoints
 
         var roles = await CurrentMember.RolesOf(db, account.Id).ToListAsync(http.RequestAborted);
         return TypedResults.Ok(new LoginResponse(MemberDto.From(account, roles), token, expiresAt));
+    }
+
+    /// <summary>The demo sign-ins, for the sign-in page to list — in Development with demo data only.</summary>
+    static Results<Ok<DemoSignInsDto>, NotFound> DemoSignIns(IHostEnvironment environment, IConfiguration configuration) =>
+        environment.IsDevelopment() && configuration.GetValue("Demo:Seed", true)
+            ? TypedResults.Ok(new DemoSignInsDto(Demo.DemoSeeder.Password, Demo.DemoSeeder.SignIns))
+            : TypedResults.NotFound();
+
+    /// <summary>Who this browser is signed in as, if anyone: lets the page choose its first screen without a 401.</summary>
+    static async Task<Ok<SessionDto>> Session(HttpContext http, BoardDb db, CancellationToken ct)
+    {
+        if (CurrentMember.ReadId(http.User) is not { } id) return TypedResults.Ok(new SessionDto(null));
+        var account = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (account is not { IsActive: true }) return TypedResults.Ok(new SessionDto(null));
+        return TypedResults.Ok(new SessionDto(MemberDto.From(account, await CurrentMember.RolesOf(db, id).ToListAsync(ct))));
     }
 
     static async Task<NoContent> Logout(HttpContext http, CurrentMember me)

@@ -20,6 +20,15 @@ public sealed class DemoSeeder(BoardDb db, UserManager<MemberAccount> users, Tim
     public const string Password = "Board!demo1";
     private const int Seed = 20261123;
 
+    /// <summary>The sign-ins the demo data is meant to be tried with, as the sign-in page lists them.</summary>
+    public static readonly IReadOnlyList<DemoSignInDto> SignIns =
+    [
+        new("staff1@demo.board", [Roles.Staff]), new("staff2@demo.board", [Roles.Staff]), new("staff3@demo.board", [Roles.Staff]),
+        new("ops1@demo.board", [Roles.Operations]), new("ops2@demo.board", [Roles.Operations]),
+        new("ops3@demo.board", [Roles.Operations]), new("ops4@demo.board", [Roles.Operations]),
+        new("manager@demo.board", [Roles.Manager]), new("admin@demo.board", [Roles.Admin, Roles.Manager]),
+    ];
+
     private readonly List<Member> _staff = [];
     private readonly List<Member> _operations = [];
 

@@ -1,0 +1,63 @@
+// fetch with problem details, the session cookie and the antiforgery header on unsafe requests.
+const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+let xsrfToken = null;
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.code = problem?.code ?? (status === 0 ? 'network' : 'error');
+    this.errors = problem?.errors ?? {};
+  }
+}
+
+/** Raised to the app when the session ends (401), so it can show the sign-in page. */
+export const events = new EventTarget();
+
+async function antiforgery() {
+  xsrfToken ??= (await request('GET', '/api/auth/antiforgery')).token;
+  return xsrfToken;
+}
+
+export function forgetSession() {
+  xsrfToken = null;
+}
+
+async function request(method, path, body, retried = false) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (unsafe.has(method) && path !== '/api/auth/login') headers['X-XSRF-TOKEN'] = await antiforgery();
+  let response;
+  try {
+    response = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (response.status === 204) return null;
+  const type = response.headers.get('Content-Type') ?? '';
+  const data = type.includes('json') ? await response.json() : null;
+  if (response.ok) return data;
+  const error = new ApiError(response.status, data);
+  // A token from before a sign-in or a server key change: fetch a fresh one once.
+  if (error.code === 'antiforgery' && !retried) {
+    xsrfToken = null;
+    return request(method, path, body, true);
+  }
+  if (response.status === 401 && path !== '/api/auth/login') {
+    xsrfToken = null;
+    events.dispatchEvent(new CustomEvent('unauthenticated'));
+  }
+  throw error;
+}
+
+export const get = (path) => request('GET', path);
+export const post = (path, body) => request('POST', path, body);
+export const put = (path, body) => request('PUT', path, body);
+export const del = (path) => request('DELETE', path);
+
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, value);
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,138 @@
+// Boots the page: language, session, the live connection, and a hash router (#/board/{id}, #/proposal/{id}).
+import { events as apiEvents, forgetSession, get, post } from './api.js';
+import { announce, clear, fill, h } from './dom.js';
+import { chooseLanguage, language, languages, loadLanguage, t } from './i18n.js';
+import { Live } from './live.js';
+
+// Pages by route: '#/{name}/{param}'. A page module exports render(context, param) and may return a cleanup function.
+const pages = {
+  board: () => import('./board.js'),
+  proposal: () => import('./proposal.js'),
+};
+
+const main = document.getElementById('main');
+const context = { main, me: null, boards: [], live: null, navigate: (hash) => { location.hash = hash; } };
+let cleanup = null;
+let renderId = 0;
+
+await loadLanguage(chooseLanguage());
+setUpLanguageSwitch();
+apiEvents.addEventListener('unauthenticated', () => signedOut());
+document.getElementById('sign-out').addEventListener('click', signOut);
+document.getElementById('board-switcher').addEventListener('change', (e) => context.navigate(`#/board/${e.target.value}`));
+window.addEventListener('hashchange', () => route());
+
+try {
+  context.me = (await get('/api/auth/session')).member;
+} catch {
+  context.me = null;
+}
+if (context.me) await signedIn(context.me);
+else await showSignIn();
+
+export async function signedIn(member) {
+  context.me = member;
+  context.boards = await get('/api/boards');
+  context.live = new Live();
+  context.live.addEventListener('state', (e) => showConnection(e.detail));
+  context.live.addEventListener('caughtup', (e) => announce(t('conn.restored', { count: e.detail.count })));
+  context.live.start();
+  renderChrome();
+  await route();
+}
+
+async function signOut() {
+  try { await post('/api/auth/logout'); } catch { /* signed out either way */ }
+  await signedOut();
+}
+
+async function signedOut() {
+  if (context.live) await context.live.stop();
+  context.live = null;
+  context.me = null;
+  forgetSession();
+  showConnection('connected');
+  await showSignIn();
+}
+
+async function showSignIn() {
+  runCleanup();
+  renderChrome();
+  const { render } = await import('./signin.js');
+  clear(main);
+  cleanup = await render({ ...context, onSignedIn: signedIn });
+}
+
+async function route() {
+  if (!context.me) return;
+  const [, name = '', param = ''] = location.hash.match(/^#\/([\w-]*)\/?([^/]*)/) ?? [];
+  if (!pages[name]) {
+    const board = context.boards.find((b) => b.id === localStorage.getItem('board.lastBoard')) ?? context.boards[0];
+    if (board) { location.replace(`#/board/${board.id}`); return; }
+    fill(main, h('p', { class: 'empty' }, t('board.none')));
+    return;
+  }
+  const id = ++renderId;
+  runCleanup();
+  const page = await pages[name]();
+  if (id !== renderId) return;
+  clear(main);
+  try {
+    cleanup = (await page.render(context, decodeURIComponent(param))) ?? null;
+  } catch (error) {
+    if (id !== renderId) return;
+    fill(main, h('p', { class: 'error', role: 'alert' }, t(error.status === 404 ? 'error.notFound' : error.status === 0 ? 'error.network' : 'error.generic')));
+  }
+  updateSwitcher();
+  main.focus({ preventScroll: true });
+}
+
+function runCleanup() {
+  cleanup?.();
+  cleanup = null;
+}
+
+function renderChrome() {
+  const signed = Boolean(context.me);
+  document.getElementById('nav').hidden = !signed;
+  document.getElementById('account').hidden = !signed;
+  if (!signed) return;
+  document.getElementById('me-name').textContent = context.me.displayName;
+  document.getElementById('me-roles').textContent = context.me.roles.map((r) => t(`role.${r}`)).join(' · ');
+  for (const link of document.querySelectorAll('[data-route]')) {
+    const roles = link.dataset.roles?.split(',');
+    link.hidden = !pages[link.dataset.route] || (roles && !roles.some((r) => context.me.roles.includes(r)));
+  }
+  const switcher = clear(document.getElementById('board-switcher'));
+  for (const board of context.boards) switcher.append(h('option', { value: board.id }, board.name));
+  updateSwitcher();
+}
+
+function updateSwitcher() {
+  const switcher = document.getElementById('board-switcher');
+  const boardId = context.live?.boardId;
+  if (boardId) {
+    switcher.value = boardId;
+    localStorage.setItem('board.lastBoard', boardId);
+  }
+}
+
+function showConnection(state) {
+  const banner = document.getElementById('connection');
+  banner.dataset.state = state;
+  banner.hidden = state === 'connected' || state === 'connecting';
+  banner.textContent = state === 'offline' ? t('conn.offline') : state === 'reconnecting' ? t('conn.reconnecting') : '';
+}
+
+function setUpLanguageSwitch() {
+  const select = document.getElementById('language');
+  for (const lang of languages) {
+    const name = new Intl.DisplayNames([lang], { type: 'language' }).of(lang);
+    select.append(h('option', { value: lang }, name));
+  }
+  select.value = language();
+  select.addEventListener('change', async () => {
+    await loadLanguage(select.value, true);
+    if (context.me) { renderChrome(); await route(); } else await showSignIn();
+  });
+}

@@ -1,0 +1,57 @@
+import { exactTime, when } from './i18n.js';
+
+// h('p', { class: 'x', onclick: fn }, 'text', child) — text is always set as text, never parsed as HTML.
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+    else if (key === 'class') el.className = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (value === true) el.setAttribute(key, '');
+    else el.setAttribute(key, value);
+  }
+  append(el, children);
+  return el;
+}
+
+export function fill(el, ...children) {
+  clear(el);
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Server-rendered, sanitized Markdown (MarkdownRenderer) — the only HTML the page inserts. */
+export function trustedHtml(el, html) {
+  el.innerHTML = html;
+  return el;
+}
+
+export const time = (iso) => h('time', { datetime: iso, title: exactTime(iso) }, when(iso));
+
+export function clear(el) {
+  while (el.firstChild) el.firstChild.remove();
+  return el;
+}
+
+/** Polite announcement for screen readers; the same text stays visible in the toast. */
+export function announce(text) {
+  const region = document.getElementById('announcer');
+  region.textContent = '';
+  // A fresh text node makes screen readers read it even when the text repeats.
+  requestAnimationFrame(() => { region.textContent = text; });
+}
+
+export function toast(text, kind = 'info') {
+  const host = document.getElementById('toasts');
+  const item = h('div', { class: `toast toast-${kind}`, dataset: { kind } }, text);
+  host.append(item);
+  setTimeout(() => item.remove(), kind === 'executed' ? 12000 : 6000);
+}

@@ -1,0 +1,69 @@
+// The first page a signed-out visitor gets.
+import { ApiError, get, post } from './api.js';
+import { h } from './dom.js';
+import { t } from './i18n.js';
+
+export async function render({ main, onSignedIn }) {
+  const error = h('p', { id: 'signin-error', class: 'form-error', role: 'alert', hidden: true });
+  const email = h('input', { id: 'signin-email', name: 'email', type: 'email', autocomplete: 'username', required: true, 'aria-describedby': 'signin-error' });
+  const password = h('input', { id: 'signin-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const submit = h('button', { type: 'submit', class: 'button button-primary' }, t('signIn.submit'));
+  const form = h('form', { class: 'card form signin-form', novalidate: true },
+    field('signin-email', t('signIn.email'), email),
+    field('signin-password', t('signIn.password'), password),
+    error,
+    submit);
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.hidden = true;
+    if (!email.value || !password.value) {
+      showError(t('error.required'));
+      (email.value ? password : email).focus();
+      return;
+    }
+    submit.disabled = true;
+    submit.textContent = t('signIn.busy');
+    try {
+      const login = await post('/api/auth/login', { email: email.value.trim(), password: password.value });
+      await onSignedIn(login.member);
+    } catch (err) {
+      showError(err instanceof ApiError && err.status === 0 ? t('error.network') : err.message || t('error.generic'));
+      password.focus();
+    } finally {
+      submit.disabled = false;
+      submit.textContent = t('signIn.submit');
+    }
+  });
+
+  function showError(text) {
+    error.textContent = text;
+    error.hidden = false;
+  }
+
+  main.append(h('section', { class: 'signin', 'aria-labelledby': 'signin-heading' },
+    h('h1', { id: 'signin-heading' }, t('signIn.heading')),
+    h('p', { class: 'lead' }, t('signIn.intro')),
+    form));
+
+  const demo = await fetchDemo();
+  if (demo) {
+    main.querySelector('.signin').append(h('section', { class: 'demo', 'aria-labelledby': 'demo-heading' },
+      h('h2', { id: 'demo-heading' }, t('signIn.demo')),
+      h('p', {}, t('signIn.demoPassword', { password: demo.password })),
+      h('ul', { class: 'demo-list' }, demo.members.map((m) => h('li', {},
+        h('button', {
+          type: 'button', class: 'button button-quiet demo-fill', 'aria-label': t('signIn.use', { email: m.email }),
+          onclick: () => { email.value = m.email; password.value = demo.password; submit.focus(); },
+        }, h('span', {}, m.email), h('span', { class: 'muted' }, m.roles.map((r) => t(`role.${r}`)).join(' · ')))))))); 
+  }
+  email.focus();
+}
+
+async function fetchDemo() {
+  try { return await get('/api/auth/demo'); } catch { return null; }
+}
+
+function field(id, label, input) {
+  return h('div', { class: 'field' }, h('label', { for: id }, label), input);
+}
