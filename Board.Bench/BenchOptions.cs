@@ -16,6 +16,8 @@ public sealed record BenchOptions
     public int TrailEntries { get; init; } = 1_000_000;
     public HashSet<string> Skip { get; init; } = [];
     public string? OutDir { get; init; }
+    /// <summary>Extra environment for the Board.Web process (<c>--server-env Key=Value</c>), for experiments.</summary>
+    public Dictionary<string, string> ServerEnvironment { get; init; } = [];
 
     public static BenchOptions Parse(string[] args)
     {
@@ -23,8 +25,8 @@ public sealed record BenchOptions
         var o = quick
             ? new BenchOptions
             {
-                Quick = true, Watchers = [20, 100], Decisions = 8, IdleWatchers = 300, ApprovalProposals = 64,
-                ApprovalsFor = TimeSpan.FromSeconds(4), TrailEntries = 20_000,
+                Quick = true, Watchers = [20, 100], Decisions = 8, IdleWatchers = 200, Approvers = 8, ApprovalProposals = 48,
+                ApprovalsFor = TimeSpan.FromSeconds(4), TrailEntries = 10_000,
             }
             : new BenchOptions();
         for (var i = 0; i < args.Length; i++)
@@ -39,11 +41,13 @@ public sealed record BenchOptions
                 "--watchers" => o with { Watchers = [.. Next().Split(',').Select(int.Parse)] },
                 "--decisions" => o with { Decisions = int.Parse(Next()) },
                 "--idle" => o with { IdleWatchers = Math.Min(int.Parse(Next()), 10_000) },
+                "--approvers" => o with { Approvers = int.Parse(Next()) },
                 "--proposals" => o with { ApprovalProposals = int.Parse(Next()) },
                 "--approvals-seconds" => o with { ApprovalsFor = TimeSpan.FromSeconds(double.Parse(Next())) },
                 "--trail" => o with { TrailEntries = int.Parse(Next()) },
                 "--skip" => o with { Skip = [.. Next().Split(',')] },
                 "--out" => o with { OutDir = Next() },
+                "--server-env" => o with { ServerEnvironment = new(o.ServerEnvironment) { [Next().Split('=', 2)[0]] = args[i].Split('=', 2)[1] } },
                 _ => throw new ArgumentException($"Unknown option {args[i]}"),
             };
         }

@@ -9,8 +9,11 @@ public sealed class ChildProcess : IAsyncDisposable
 {
     private readonly StreamWriter _log;
 
-    private ChildProcess(Process process, Uri url, StreamWriter log)
+    private readonly System.Runtime.CompilerServices.StrongBox<bool> _stopping;
+
+    private ChildProcess(Process process, Uri url, StreamWriter log, System.Runtime.CompilerServices.StrongBox<bool> stopping)
     {
+        _stopping = stopping;
         Process = process;
         Url = url;
         _log = log;
@@ -41,6 +44,10 @@ public sealed class ChildProcess : IAsyncDisposable
         foreach (var (k, v) in environment) info.Environment[k] = v;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {name}");
         var log = new StreamWriter(logPath) { AutoFlush = true };
+        // Other work on this machine may stop it (a broad pkill, say): say so at once rather than fail obscurely later.
+        process.EnableRaisingEvents = true;
+        var stopping = new System.Runtime.CompilerServices.StrongBox<bool>();
+        process.Exited += (_, _) => { if (!stopping.Value) Log.Line($"!! {name} (pid {process.Id}) exited with code {process.ExitCode}; see {logPath}"); };
         // Drained at once: a console logger that cannot write would stall the server and skew every figure.
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
@@ -55,12 +62,13 @@ public sealed class ChildProcess : IAsyncDisposable
             if (process.HasExited) throw new InvalidOperationException($"{name} exited with {process.ExitCode}; see {logPath}");
             try
             {
-                if ((await http.GetAsync("/healthz", ct)).IsSuccessStatusCode) return new ChildProcess(process, url, log);
+                if ((await http.GetAsync("/healthz", ct)).IsSuccessStatusCode) return new ChildProcess(process, url, log, stopping);
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) when (!ct.IsCancellationRequested) { }
             await Task.Delay(200, ct);
         }
+        stopping.Value = true;
         process.Kill(entireProcessTree: true);
         throw new TimeoutException($"{name} did not answer /healthz within 60 s; see {logPath}");
     }
@@ -81,6 +89,7 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stopping.Value = true;
         if (!Process.HasExited)
         {
             Process.Kill(entireProcessTree: true);

@@ -80,7 +80,7 @@ public static class Runner
         var port = ChildProcess.FreePort();
         return await ChildProcess.StartAsync("Board.Web", Path.Combine(RepoRoot(), "Board.Web"),
             [WebDll, "--urls", $"http://127.0.0.1:{port}"],
-            new Dictionary<string, string>
+            new Dictionary<string, string>(o.ServerEnvironment)
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["ConnectionStrings__Board"] = $"Data Source={database}",
@@ -92,12 +92,27 @@ public static class Runner
     private static async Task<TrailResult> RunTrailAsync(BenchOptions o, string work, CancellationToken ct)
     {
         var db = Path.Combine(work, "trail.db");
-        // The schema is Board's own: start the app once on an empty file so that it applies its migrations.
-        var port = ChildProcess.FreePort();
-        await (await ChildProcess.StartAsync("Board.Web (migrations)", Path.Combine(RepoRoot(), "Board.Web"),
-            [WebDll, "--urls", $"http://127.0.0.1:{port}"],
-            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ConnectionStrings__Board"] = $"Data Source={db}" },
-            port, Path.Combine(work, "trail-web.log"), ct)).DisposeAsync();
+        var source = Path.Combine(work, "board.db");
+        if (File.Exists(source))
+        {
+            // The schema is Board's own, migrated when the bench's server started: a copy of that file, whose trail
+            // the build step extends from its head.
+            await using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={source};Pooling=False");
+            await c.OpenAsync(ct);
+            await using var vacuum = c.CreateCommand();
+            vacuum.CommandText = "VACUUM INTO $target";
+            vacuum.Parameters.AddWithValue("$target", db);
+            await vacuum.ExecuteNonQueryAsync(ct);
+        }
+        else
+        {
+            // Against --url there is no local file: start the app once on an empty one so that it applies its migrations.
+            var port = ChildProcess.FreePort();
+            await (await ChildProcess.StartAsync("Board.Web (migrations)", Path.Combine(RepoRoot(), "Board.Web"),
+                [WebDll, "--urls", $"http://127.0.0.1:{port}"],
+                new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ConnectionStrings__Board"] = $"Data Source={db}" },
+                port, Path.Combine(work, "trail-web.log"), ct)).DisposeAsync();
+        }
 
         var export = Path.Combine(work, "trail.jsonl");
         var steps = new List<TrailStep>

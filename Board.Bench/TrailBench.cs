@@ -68,7 +68,7 @@ public static class TrailBench
             (seq, hash) = (entry.Seq, entry.Hash);
         }
         tx.Commit();
-        return Step("build", seq, started, $"head {seq}");
+        return Step("build", seq, started, $"{entries:N0} appended, head {seq}");
     }
 
     /// <summary>Recomputes the chain over a streaming reader, as <c>GET /api/audit/verify</c> does.</summary>
