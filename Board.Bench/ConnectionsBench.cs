@@ -24,7 +24,9 @@ public sealed class ConnectionsBench(BenchSetup setup, Uri boardHub, ChildProces
                 c => c.InvokeAsync("Watch", setup.TravelBoardId), remaining, parallel: 64);
             var rss = await SettledRssAsync(ct);
             var self = Process.GetCurrentProcess();
-            held.Add(new HeldStep(watchers.Count, rss, (rss - before) / (double)Math.Max(1, watchers.Count), self.WorkingSet64,
+            var (previousRss, previousCount) = held.Count == 0 ? (before, 0) : (held[^1].ServerRssBytes, held[^1].Watchers);
+            held.Add(new HeldStep(watchers.Count, rss, (rss - before) / (double)Math.Max(1, watchers.Count),
+                (rss - previousRss) / (double)Math.Max(1, watchers.Count - previousCount), self.WorkingSet64,
                 Stopwatch.GetElapsedTime(t0).TotalSeconds));
             Log.Line($"  {watchers.Count} idle watchers held; server RSS {rss / 1048576.0:F0} MiB ({(rss - before) / (double)Math.Max(1, watchers.Count) / 1024:F1} KiB each)");
             if (watchers.FirstError is { } error) { stoppedBy = error; break; }

@@ -22,7 +22,7 @@ public static class Report
         var text = new StringBuilder()
             .AppendLine("# Benchmarks")
             .AppendLine()
-            .AppendLine("Written by `dotnet run --project Board.Bench -c Release` (see Board.Bench/README.md); the raw figures are in `benchmarks.json`.")
+            .AppendLine("Written by `dotnet run --project Board.Bench -c Release` (see `Board.Bench/README.md`); the raw figures are in `benchmarks.json`.")
             .AppendLine()
             .AppendLine(Tables(r))
             .AppendLine(NotesStart)
@@ -81,10 +81,10 @@ public static class Report
                 .AppendLine()
                 .AppendLine($"Server RSS before: {Mib(c.ServerRssBeforeBytes)} MiB. Held {c.Held} of {c.Target}{(c.StoppedBy is null ? "" : $" — stopped by: {c.StoppedBy}")}.")
                 .AppendLine()
-                .AppendLine("| watchers | server RSS MiB | server KiB per connection | bench RSS MiB | seconds to connect the step |")
-                .AppendLine("|---:|---:|---:|---:|---:|");
+                .AppendLine("| watchers | server RSS MiB | server KiB per connection (vs before) | marginal KiB per connection (vs previous step) | bench RSS MiB | seconds to connect the step |")
+                .AppendLine("|---:|---:|---:|---:|---:|---:|");
             foreach (var h in c.Steps)
-                s.AppendLine($"| {h.Watchers} | {Mib(h.ServerRssBytes)} | {F(h.ServerBytesPerConnection / 1024)} | {Mib(h.ClientRssBytes)} | {F(h.ConnectSeconds)} |");
+                s.AppendLine($"| {h.Watchers} | {Mib(h.ServerRssBytes)} | {F(h.ServerBytesPerConnection / 1024)} | {F(h.MarginalBytesPerConnection / 1024)} | {Mib(h.ClientRssBytes)} | {F(h.ConnectSeconds)} |");
             s.AppendLine();
         }
 

@@ -14,7 +14,7 @@ public sealed record ApprovalsResult(
 
 public sealed record SqliteFloorResult(int Writers, int Transactions, double Seconds, double PerSecond, Percentiles Latency, CpuUse Cpu);
 
-public sealed record HeldStep(int Watchers, long ServerRssBytes, double ServerBytesPerConnection, long ClientRssBytes, double ConnectSeconds);
+public sealed record HeldStep(int Watchers, long ServerRssBytes, double ServerBytesPerConnection, double MarginalBytesPerConnection, long ClientRssBytes, double ConnectSeconds);
 
 public sealed record ConnectionsResult(int Target, int Held, string? StoppedBy, long ServerRssBeforeBytes, IReadOnlyList<HeldStep> Steps, CpuUse Cpu);
 
