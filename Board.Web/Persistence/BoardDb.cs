@@ -22,6 +22,7 @@ public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trail
     /// <summary>
     /// Starts the write transaction before anything is read. On SQLite this is BEGIN IMMEDIATE: the write
     /// lock is taken first, so load → decide → commit is serialized by the database across processes.
+    /// This instance's writers queue on the <see cref="WriteGate"/> before asking for it.
     /// </summary>
     public async Task<IDbContextTransaction> BeginWriteAsync(CancellationToken ct)
     {
