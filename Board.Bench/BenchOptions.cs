@@ -8,11 +8,11 @@ public sealed record BenchOptions
     public string AdminEmail { get; init; } = "bench-admin@bench.board";
     public string AdminPassword { get; init; } = "Bench!admin1";
     public IReadOnlyList<int> Watchers { get; init; } = [100, 1000, 5000];
-    public int Decisions { get; init; } = 30;
+    public int Decisions { get; init; } = 50;
     public int IdleWatchers { get; init; } = 10_000;
     public int Approvers { get; init; } = 32;
-    public int ApprovalProposals { get; init; } = 960;
-    public TimeSpan ApprovalsFor { get; init; } = TimeSpan.FromSeconds(30);
+    public int ApprovalProposals { get; init; } = 2400;
+    public TimeSpan ApprovalsFor { get; init; } = TimeSpan.FromSeconds(20);
     public int TrailEntries { get; init; } = 1_000_000;
     public HashSet<string> Skip { get; init; } = [];
     public string? OutDir { get; init; }
