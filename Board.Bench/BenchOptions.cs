@@ -8,7 +8,7 @@ public sealed record BenchOptions
     public string AdminEmail { get; init; } = "bench-admin@bench.board";
     public string AdminPassword { get; init; } = "Bench!admin1";
     public IReadOnlyList<int> Watchers { get; init; } = [100, 1000, 5000];
-    public int Decisions { get; init; } = 50;
+    public int Decisions { get; init; } = 100;
     public int IdleWatchers { get; init; } = 10_000;
     public int Approvers { get; init; } = 32;
     public int ApprovalProposals { get; init; } = 2400;
