@@ -25,10 +25,12 @@ public sealed class ConnectionsBench(BenchSetup setup, Uri boardHub, ChildProces
             var rss = await SettledRssAsync(ct);
             var self = Process.GetCurrentProcess();
             var (previousRss, previousCount) = held.Count == 0 ? (before, 0) : (held[^1].ServerRssBytes, held[^1].Watchers);
-            held.Add(new HeldStep(watchers.Count, rss, (rss - before) / (double)Math.Max(1, watchers.Count),
-                (rss - previousRss) / (double)Math.Max(1, watchers.Count - previousCount), self.WorkingSet64,
+            // Against --url there is no server process to read: memory is then not known, not zero.
+            var known = server is not null;
+            held.Add(new HeldStep(watchers.Count, rss, known ? (rss - before) / (double)Math.Max(1, watchers.Count) : double.NaN,
+                known ? (rss - previousRss) / (double)Math.Max(1, watchers.Count - previousCount) : double.NaN, self.WorkingSet64,
                 Stopwatch.GetElapsedTime(t0).TotalSeconds));
-            Log.Line($"  {watchers.Count} idle watchers held; server RSS {rss / 1048576.0:F0} MiB ({(rss - before) / (double)Math.Max(1, watchers.Count) / 1024:F1} KiB each)");
+            Log.Line($"  {watchers.Count} idle watchers held" + (known ? $"; server RSS {rss / 1048576.0:F0} MiB ({held[^1].ServerBytesPerConnection / 1024:F1} KiB each)" : ""));
             if (watchers.FirstError is { } error) { stoppedBy = error; break; }
             if (watchers.Count < step) { stoppedBy = $"time limit {limit.TotalSeconds:F0} s"; break; }
         }
@@ -40,6 +42,6 @@ public sealed class ConnectionsBench(BenchSetup setup, Uri boardHub, ChildProces
     private async Task<long> SettledRssAsync(CancellationToken ct)
     {
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
-        return server?.Rss() ?? 0;
+        return server?.Rss() ?? -1;
     }
 }

@@ -120,10 +120,10 @@ public static class Report
         yield return ("zero double executions", r.Approvals is null ? "not measured" : $"{r.Approvals.DoubleExecutions}", r.Approvals is null ? "–" : r.Approvals.DoubleExecutions == 0 ? "met" : "**missed**");
         var last = r.Connections?.Steps.LastOrDefault();
         yield return ("10,000 watchers held at ≤ 50 KB each", last is null ? "not measured" : $"{last.Watchers} held, {F(last.ServerBytesPerConnection / 1000)} KB each",
-            last is null ? "–" : last.Watchers >= 10_000 && last.ServerBytesPerConnection <= 50_000 ? "met" : "**missed**");
+            last is null || double.IsNaN(last.ServerBytesPerConnection) ? "–" : last.Watchers >= 10_000 && last.ServerBytesPerConnection <= 50_000 ? "met" : "**missed**");
     }
 
     private static string F(double v) => double.IsNaN(v) ? "–" : v.ToString(v >= 100 ? "F0" : "F1", CultureInfo.InvariantCulture);
     private static string F2(double v) => double.IsNaN(v) ? "–" : v.ToString("F2", CultureInfo.InvariantCulture);
-    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("F0", CultureInfo.InvariantCulture);
+    private static string Mib(long bytes) => bytes < 0 ? "–" : (bytes / 1048576.0).ToString("F0", CultureInfo.InvariantCulture);
 }
