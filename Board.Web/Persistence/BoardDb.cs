@@ -10,10 +10,11 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Board.Web.Persistence;
 
-public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trailSignal, WebhookSignal webhookSignal)
+public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trailSignal, WebhookSignal webhookSignal, WriteGate writeGate)
     : IdentityDbContext<MemberAccount, IdentityRole<Guid>, Guid>(options)
 {
     private readonly List<TrailFact> _facts = [];
+    private bool _holdsGate;
 
     public DbSet<Domain.Boards.Board> Boards => Set<Domain.Boards.Board>();
     public DbSet<Proposal> Proposals => Set<Proposal>();
@@ -25,9 +26,22 @@ public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trail
     /// <summary>
     /// Starts the write transaction before anything is read. On SQLite this is BEGIN IMMEDIATE: the write
     /// lock is taken first, so load → decide → commit is serialized by the database across processes.
+    /// This instance's writers queue on the <see cref="WriteGate"/> before asking for it.
     /// </summary>
-    public async Task<IDbContextTransaction> BeginWriteAsync(CancellationToken ct) =>
-        Database.CurrentTransaction ?? await Database.BeginTransactionAsync(ct);
+    public async Task<IDbContextTransaction> BeginWriteAsync(CancellationToken ct)
+    {
+        if (Database.CurrentTransaction is { } current) return current;
+        if (Database.IsSqlite()) _holdsGate = await writeGate.EnterAsync(ct);
+        try
+        {
+            return await Database.BeginTransactionAsync(ct);
+        }
+        catch
+        {
+            LeaveGate();
+            throw;
+        }
+    }
 
     /// <summary>Records a change that belongs to no aggregate (members, webhooks) for the next commit.</summary>
     public void Record(TrailFact fact) => _facts.Add(fact);
@@ -62,11 +76,32 @@ public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trail
         await SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         await tx.DisposeAsync();
+        LeaveGate();
         foreach (var source in sources) source.ClearPendingTrail();
         _facts.Clear();
         if (entries.Count > 0) trailSignal.Notify();
         if (deliveries > 0) webhookSignal.Notify();
         return entries;
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        LeaveGate();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        LeaveGate();
+    }
+
+    /// <summary>Lets the next writer of this instance in, once the transaction is committed or rolled back.</summary>
+    private void LeaveGate()
+    {
+        if (!_holdsGate) return;
+        _holdsGate = false;
+        writeGate.Exit();
     }
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -9,6 +9,7 @@ public static class DatabaseSetup
     public static IServiceCollection AddBoardDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var connectionString = ConnectionString(configuration, environment);
+        services.AddSingleton<WriteGate>();
         services.AddDbContext<BoardDb>(o => o.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas()));
         return services;
     }

@@ -35,8 +35,11 @@ public sealed class BoardHub(BoardDb db, PresenceTracker presence) : Hub<IBoardC
         if (!await db.Boards.AnyAsync(b => b.Id == boardId, Context.ConnectionAborted))
             throw new HubException("not-found: no such board");
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(boardId));
+        // Everyone hears of a member arriving; a member's further connection changes no one's list but its own.
         if (presence.Watch(Context.ConnectionId, boardId))
             await Clients.Group(Group(boardId)).presence(presence.On(boardId));
+        else
+            await Clients.Caller.presence(presence.On(boardId));
     }
 
     public async Task Unwatch(Guid boardId)

@@ -1,0 +1,58 @@
+namespace Board.Bench;
+
+/// <summary>What one run measures, and how much of it. Every loop below is bounded by these counts and by time.</summary>
+public sealed record BenchOptions
+{
+    public bool Quick { get; init; }
+    public Uri? Url { get; init; }
+    public string AdminEmail { get; init; } = "bench-admin@bench.board";
+    public string AdminPassword { get; init; } = "Bench!admin1";
+    public IReadOnlyList<int> Watchers { get; init; } = [100, 1000, 5000];
+    public int Decisions { get; init; } = 100;
+    public int IdleWatchers { get; init; } = 10_000;
+    public int Approvers { get; init; } = 32;
+    public int ApprovalProposals { get; init; } = 2400;
+    public TimeSpan ApprovalsFor { get; init; } = TimeSpan.FromSeconds(20);
+    public int TrailEntries { get; init; } = 1_000_000;
+    public HashSet<string> Skip { get; init; } = [];
+    public string? OutDir { get; init; }
+    /// <summary>Extra environment for the Board.Web process (<c>--server-env Key=Value</c>), for experiments.</summary>
+    public Dictionary<string, string> ServerEnvironment { get; init; } = [];
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var o = quick
+            ? new BenchOptions
+            {
+                Quick = true, Watchers = [20, 100], Decisions = 8, IdleWatchers = 200, Approvers = 8, ApprovalProposals = 48,
+                ApprovalsFor = TimeSpan.FromSeconds(4), TrailEntries = 10_000,
+            }
+            : new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            o = args[i] switch
+            {
+                "--quick" => o,
+                "--url" => o with { Url = new Uri(Next().TrimEnd('/')) },
+                "--admin-email" => o with { AdminEmail = Next() },
+                "--admin-password" => o with { AdminPassword = Next() },
+                "--watchers" => o with { Watchers = [.. Next().Split(',').Select(int.Parse)] },
+                "--decisions" => o with { Decisions = int.Parse(Next()) },
+                "--idle" => o with { IdleWatchers = Math.Min(int.Parse(Next()), 10_000) },
+                "--approvers" => o with { Approvers = int.Parse(Next()) },
+                "--proposals" => o with { ApprovalProposals = int.Parse(Next()) },
+                "--approvals-seconds" => o with { ApprovalsFor = TimeSpan.FromSeconds(double.Parse(Next())) },
+                "--trail" => o with { TrailEntries = int.Parse(Next()) },
+                "--skip" => o with { Skip = [.. Next().Split(',')] },
+                "--out" => o with { OutDir = Next() },
+                "--server-env" => o with { ServerEnvironment = new(o.ServerEnvironment) { [Next().Split('=', 2)[0]] = args[i].Split('=', 2)[1] } },
+                _ => throw new ArgumentException($"Unknown option {args[i]}"),
+            };
+        }
+        return o;
+    }
+
+    public bool Runs(string phase) => !Skip.Contains(phase);
+}

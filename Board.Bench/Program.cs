@@ -1,0 +1,31 @@
+using System.Text.Json;
+using Board.Bench;
+
+// Child modes: the bench starts itself as the bare hub and as the trail steps, so each is measured on its own.
+switch (args.FirstOrDefault())
+{
+    case "--floor-server":
+        await FloorServer.RunAsync(int.Parse(args[Array.IndexOf(args, "--port") + 1]));
+        return 0;
+    case "--trail-build":
+        Console.WriteLine(JsonSerializer.Serialize(TrailBench.Build(Arg("--db"), long.Parse(Arg("--entries"))), BoardApi.Json));
+        return 0;
+    case "--trail-verify":
+        Console.WriteLine(JsonSerializer.Serialize(TrailBench.Verify(Arg("--db")), BoardApi.Json));
+        return 0;
+    case "--trail-export":
+        Console.WriteLine(JsonSerializer.Serialize(TrailBench.Export(Arg("--db"), Arg("--file")), BoardApi.Json));
+        return 0;
+}
+
+var options = BenchOptions.Parse(args);
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+var result = await Runner.RunAsync(options, cancel.Token);
+Report.Print(result);
+var outDir = options.OutDir ?? (options.Quick ? Path.Combine(Path.GetTempPath(), "board-bench") : Path.Combine(Runner.RepoRoot(), "docs"));
+Report.Write(result, outDir);
+Console.WriteLine($"Wrote {Path.Combine(outDir, "benchmarks.md")} and benchmarks.json");
+return 0;
+
+string Arg(string name) => args[Array.IndexOf(args, name) + 1];

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Board.Bench;
+
+/// <summary>The table on the console, docs/benchmarks.md and docs/benchmarks.json.</summary>
+public static class Report
+{
+    private const string NotesStart = "<!-- notes: kept when the bench rewrites this file -->";
+    private const string NotesEnd = "<!-- /notes -->";
+
+    public static void Print(BenchResult r) => Console.WriteLine(Tables(r));
+
+    public static void Write(BenchResult r, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "benchmarks.json"),
+            JsonSerializer.Serialize(r, new JsonSerializerOptions(BoardApi.Json) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        var md = Path.Combine(folder, "benchmarks.md");
+        var notes = File.Exists(md) ? Between(File.ReadAllText(md)) : null;
+        var text = new StringBuilder()
+            .AppendLine("# Benchmarks")
+            .AppendLine()
+            .AppendLine("Written by `dotnet run --project Board.Bench -c Release` (see `Board.Bench/README.md`); the raw figures are in `benchmarks.json`.")
+            .AppendLine()
+            .AppendLine(Tables(r))
+            .AppendLine(NotesStart)
+            .AppendLine(notes ?? "\n_No notes yet._\n")
+            .AppendLine(NotesEnd);
+        File.WriteAllText(md, text.ToString());
+    }
+
+    private static string? Between(string text)
+    {
+        var a = text.IndexOf(NotesStart, StringComparison.Ordinal);
+        var b = text.IndexOf(NotesEnd, StringComparison.Ordinal);
+        return a >= 0 && b > a ? text[(a + NotesStart.Length)..b].Trim('\n') : null;
+    }
+
+    private static string Tables(BenchResult r)
+    {
+        var s = new StringBuilder();
+        s.AppendLine($"## Run of {r.Date}{(r.Quick ? " (quick: small sizes, not a measurement)" : "")}")
+            .AppendLine()
+            .AppendLine($"- machine: {r.Machine.Cpu}, {r.Machine.Cores} cores, {Mib(r.Machine.MemoryBytes)} MiB; {r.Machine.Os}; {r.Machine.Runtime}")
+            .AppendLine($"- commit: `{r.Commit}`; target: {r.Target}")
+            .AppendLine("- server, bare hub and load generator run on this same machine and share its cores: CPU seconds are given for the server (from /proc) and the load generator (the bench process) side by side.")
+            .AppendLine();
+
+        if (r.Travel.Count > 0)
+        {
+            s.AppendLine("### (1) Decision travel vs (2) the broadcast floor")
+                .AppendLine()
+                .AppendLine("Travel: from sending the deciding approval to the last watcher receiving `proposal.executed`. Floor: a bare SignalR hub (no database, no domain, its own process) sending a message of the same size to the same number of clients. Milliseconds.")
+                .AppendLine()
+                .AppendLine("| watchers | decisions | payload B | travel p50 | p95 | p99 | max | floor p50 | p95 | p99 | max | ratio p50 | ratio p99 | HTTP reply p50 | first watcher p50 | server CPU s | bench CPU s | wall s |")
+                .AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var t in r.Travel)
+                s.AppendLine($"| {t.Connected}{(t.Connected < t.Watchers ? $" of {t.Watchers}" : "")} | {t.Decisions}{(t.Missed + t.FloorMissed > 0 ? $" ({t.Missed}+{t.FloorMissed} incomplete)" : "")} | {t.PayloadBytes} | {F(t.Travel.P50)} | {F(t.Travel.P95)} | {F(t.Travel.P99)} | {F(t.Travel.Max)} | {F(t.Floor.P50)} | {F(t.Floor.P95)} | {F(t.Floor.P99)} | {F(t.Floor.Max)} | {F2(t.RatioP50)} | {F2(t.RatioP99)} | {F(t.HttpResponse.P50)} | {F(t.FirstArrival.P50)} | {F(t.Cpu.ServerCpuSeconds)} | {F(t.Cpu.ClientCpuSeconds)} | {F(t.Cpu.WallSeconds)} |");
+            s.AppendLine();
+        }
+
+        if (r.Approvals is { } a)
+        {
+            s.AppendLine("### (3) Approvals committed per second vs the SQLite floor")
+                .AppendLine()
+                .AppendLine("| what | writers | committed | seconds | per second | latency p50 ms | p99 ms | server CPU s | bench CPU s |")
+                .AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+                .AppendLine($"| Board: POST /api/proposals/{{id}}/approvals | {a.Approvers} | {a.Committed} | {F(a.Seconds)} | {F(a.PerSecond)} | {F(a.Latency.P50)} | {F(a.Latency.P99)} | {F(a.Cpu.ServerCpuSeconds)} | {F(a.Cpu.ClientCpuSeconds)} |");
+            if (r.SqliteFloor is { } f)
+                s.AppendLine($"| SQLite floor: BEGIN IMMEDIATE, 2 reads, 2 inserts, 1 update, COMMIT (WAL, synchronous=FULL) | {f.Writers} | {f.Transactions} | {F(f.Seconds)} | {F(f.PerSecond)} | {F(f.Latency.P50)} | {F(f.Latency.P99)} | – | {F(f.Cpu.ClientCpuSeconds)} |");
+            s.AppendLine()
+                .AppendLine($"Ratio Board / floor: **{F2(a.PerSecond / (r.SqliteFloor?.PerSecond ?? double.NaN))}**. Exactly once, from the trail: {a.ExecutedEntries} `proposal.executed` entries for {a.ExecutedProposals} proposals, **{a.DoubleExecutions} double executions**; {a.ExpectedExecutions} proposals reached three committed approvals, {a.ProposalsOverApproved} got more than three; {a.RefusedNotOpen} late approvals refused `not-open`, {a.Errors} other errors, over {a.Proposals} proposals with four approvers each.")
+                .AppendLine();
+        }
+
+        if (r.Connections is { } c)
+        {
+            s.AppendLine("### (4) Idle watchers held")
+                .AppendLine()
+                .AppendLine($"Server RSS before: {Mib(c.ServerRssBeforeBytes)} MiB. Held {c.Held} of {c.Target}{(c.StoppedBy is null ? "" : $" — stopped by: {c.StoppedBy}")}.")
+                .AppendLine()
+                .AppendLine("| watchers | server RSS MiB | server KiB per connection (vs before) | marginal KiB per connection (vs previous step) | bench RSS MiB | seconds to connect the step |")
+                .AppendLine("|---:|---:|---:|---:|---:|---:|");
+            foreach (var h in c.Steps)
+                s.AppendLine($"| {h.Watchers} | {Mib(h.ServerRssBytes)} | {F(h.ServerBytesPerConnection / 1024)} | {F(h.MarginalBytesPerConnection / 1024)} | {Mib(h.ClientRssBytes)} | {F(h.ConnectSeconds)} |");
+            s.AppendLine();
+        }
+
+        if (r.Trail is { } tr)
+        {
+            s.AppendLine($"### (5) Trail of {tr.Entries:N0} entries")
+                .AppendLine()
+                .AppendLine($"Database {Mib(tr.DatabaseBytes)} MiB, JSONL export {Mib(tr.ExportBytes)} MiB. Each step in its own process; peak = that process's peak working set (VmHWM).")
+                .AppendLine()
+                .AppendLine("| step | entries | seconds | entries/s | peak MiB | CPU s | result |")
+                .AppendLine("|---|---:|---:|---:|---:|---:|---|");
+            foreach (var st in tr.Steps)
+                s.AppendLine($"| {st.Step} | {st.Entries:N0} | {F(st.Seconds)} | {F(st.Entries / st.Seconds)} | {Mib(st.PeakWorkingSetBytes)} | {F(st.CpuSeconds)} | {st.Detail} |");
+            s.AppendLine();
+        }
+
+        s.AppendLine("### Goals").AppendLine().AppendLine("| goal | measured | |").AppendLine("|---|---|---|");
+        foreach (var (goal, measured, met) in Goals(r)) s.AppendLine($"| {goal} | {measured} | {met} |");
+        return s.ToString();
+    }
+
+    private static IEnumerable<(string, string, string)> Goals(BenchResult r)
+    {
+        var at1000 = r.Travel.FirstOrDefault(t => t.Watchers == 1000);
+        yield return ("travel p99 ≤ 1.5 × broadcast floor p99 at 1,000 watchers", at1000 is null ? "not measured" : $"{F(at1000.Travel.P99)} ms vs {F(at1000.Floor.P99)} ms = {F2(at1000.RatioP99)}×",
+            at1000 is null ? "–" : at1000.RatioP99 <= 1.5 ? "met" : "**missed**");
+        var at5000 = r.Travel.FirstOrDefault(t => t.Watchers == 5000);
+        yield return ("travel p99 < 500 ms at 5,000 watchers", at5000 is null ? "not measured" : $"{F(at5000.Travel.P99)} ms with {at5000.Connected} connected",
+            at5000 is null ? "–" : at5000.Travel.P99 < 500 && at5000.Connected == 5000 ? "met" : "**missed**");
+        var ratio = r.Approvals is { } a && r.SqliteFloor is { } f ? a.PerSecond / f.PerSecond : double.NaN;
+        yield return ("approvals/s ≥ 50 % of the SQLite floor", double.IsNaN(ratio) ? "not measured" : $"{F(r.Approvals!.PerSecond)} vs {F(r.SqliteFloor!.PerSecond)} = {ratio:P0}",
+            double.IsNaN(ratio) ? "–" : ratio >= 0.5 ? "met" : "**missed**");
+        yield return ("zero double executions", r.Approvals is null ? "not measured" : $"{r.Approvals.DoubleExecutions}", r.Approvals is null ? "–" : r.Approvals.DoubleExecutions == 0 ? "met" : "**missed**");
+        var last = r.Connections?.Steps.LastOrDefault();
+        yield return ("10,000 watchers held at ≤ 50 KB each", last is null ? "not measured" : $"{last.Watchers} held, {F(last.ServerBytesPerConnection / 1000)} KB each",
+            last is null || double.IsNaN(last.ServerBytesPerConnection) ? "–" : last.Watchers >= 10_000 && last.ServerBytesPerConnection <= 50_000 ? "met" : "**missed**");
+    }
+
+    private static string F(double v) => double.IsNaN(v) ? "–" : v.ToString(v >= 100 ? "F0" : "F1", CultureInfo.InvariantCulture);
+    private static string F2(double v) => double.IsNaN(v) ? "–" : v.ToString("F2", CultureInfo.InvariantCulture);
+    private static string Mib(long bytes) => bytes < 0 ? "–" : (bytes / 1048576.0).ToString("F0", CultureInfo.InvariantCulture);
+}

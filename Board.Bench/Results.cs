@@ -1,0 +1,28 @@
+namespace Board.Bench;
+
+public sealed record Machine(string Cpu, int Cores, long MemoryBytes, string Os, string Runtime);
+
+public sealed record TravelResult(
+    int Watchers, int Connected, double ConnectSeconds, string? ConnectError, int Decisions, int Missed, int PayloadBytes,
+    Percentiles Travel, Percentiles FirstArrival, Percentiles HttpResponse, Percentiles Floor, Percentiles FloorFirstArrival,
+    int FloorMissed, double RatioP50, double RatioP99, CpuUse Cpu);
+
+public sealed record ApprovalsResult(
+    int Approvers, int Proposals, int Committed, int RefusedNotOpen, int Errors, double Seconds, double PerSecond,
+    Percentiles Latency, int ExecutedEntries, int ExecutedProposals, int DoubleExecutions, int ExpectedExecutions,
+    int ProposalsOverApproved, CpuUse Cpu);
+
+public sealed record SqliteFloorResult(int Writers, int Transactions, double Seconds, double PerSecond, Percentiles Latency, CpuUse Cpu);
+
+public sealed record HeldStep(int Watchers, long ServerRssBytes, double ServerBytesPerConnection, double MarginalBytesPerConnection, long ClientRssBytes, double ConnectSeconds);
+
+public sealed record ConnectionsResult(int Target, int Held, string? StoppedBy, long ServerRssBeforeBytes, IReadOnlyList<HeldStep> Steps, CpuUse Cpu);
+
+public sealed record TrailStep(string Step, long Entries, double Seconds, long PeakWorkingSetBytes, double CpuSeconds, string? Detail);
+
+public sealed record TrailResult(long Entries, long DatabaseBytes, long ExportBytes, IReadOnlyList<TrailStep> Steps);
+
+public sealed record BenchResult(
+    string Date, string Commit, Machine Machine, bool Quick, string Target,
+    List<TravelResult> Travel, ApprovalsResult? Approvals, SqliteFloorResult? SqliteFloor, ConnectionsResult? Connections,
+    TrailResult? Trail, List<string> Notes);

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace Board.Bench;
+
+/// <summary>One run: starts Board.Web and the floor hub as separate processes, then measures each item in turn.</summary>
+public static class Runner
+{
+    public static async Task<BenchResult> RunAsync(BenchOptions o, CancellationToken ct)
+    {
+        var work = Directory.CreateTempSubdirectory("board-bench-").FullName;
+        var notes = new List<string>();
+        Log.Line($"Board.Bench {(o.Quick ? "(quick) " : "")}— work folder {work}");
+
+        await using var server = o.Url is null ? await StartBoardAsync(Path.Combine(work, "board.db"), o, work, ct) : null;
+        var url = o.Url ?? server!.Url;
+        var floorPort = ChildProcess.FreePort();
+        await using var floor = await ChildProcess.StartAsync("floor hub", work,
+            [BenchDll, "--floor-server", "--port", floorPort.ToString()], new Dictionary<string, string>(), floorPort,
+            Path.Combine(work, "floor.log"), ct);
+        var cpu = new CpuMeter(server?.Process);
+
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        { BaseAddress = url, Timeout = TimeSpan.FromSeconds(120) };
+        var api = new BoardApi(http);
+        Log.Line("Setting up members and boards…");
+        var setup = await BenchSetup.CreateAsync(api, o, ct);
+        var boardHub = new Uri(url, "/hubs/board");
+        var floorHub = new Uri(floor.Url, FloorServer.Path);
+
+        ConnectionsResult? connections = null;
+        if (o.Runs("connections"))
+        {
+            Log.Line($"(4) Connections held, up to {o.IdleWatchers} idle watchers");
+            connections = await new ConnectionsBench(setup, boardHub, server, cpu).RunAsync(o.IdleWatchers, TimeSpan.FromSeconds(o.Quick ? 20 : 300), ct);
+            await Task.Delay(TimeSpan.FromSeconds(o.Quick ? 1 : 5), ct);
+        }
+
+        var travel = new List<TravelResult>();
+        if (o.Runs("travel"))
+        {
+            foreach (var n in o.Watchers)
+            {
+                Log.Line($"(1)(2) Decision travel and broadcast floor, {n} watchers, {o.Decisions} decisions");
+                var r = await new TravelBench(api, setup, boardHub, floorHub, cpu).RunAsync(n, o.Decisions, ct);
+                travel.Add(r);
+                Log.Line($"  travel p50 {r.Travel.P50:F1} p99 {r.Travel.P99:F1} ms; floor p50 {r.Floor.P50:F1} p99 {r.Floor.P99:F1} ms; ratio p99 {r.RatioP99:F2}");
+            }
+        }
+
+        ApprovalsResult? approvals = null;
+        SqliteFloorResult? sqlite = null;
+        if (o.Runs("approvals"))
+        {
+            Log.Line($"(3) Approvals with {o.Approvers} concurrent approvers over {o.ApprovalProposals} proposals, at most {o.ApprovalsFor.TotalSeconds:F0} s");
+            approvals = await new ApprovalsBench(api, setup, cpu).RunAsync(o.ApprovalProposals, o.ApprovalsFor, ct);
+            Log.Line($"  {approvals.PerSecond:F0} approvals/s; {approvals.DoubleExecutions} double executions");
+            Log.Line("(3) SQLite floor");
+            sqlite = await SqliteFloor.RunAsync(Path.Combine(work, "floor.db"), o.Approvers, o.ApprovalProposals, o.ApprovalsFor, new CpuMeter(null), ct);
+            Log.Line($"  {sqlite.PerSecond:F0} transactions/s");
+        }
+
+        TrailResult? trail = null;
+        if (o.Runs("trail"))
+        {
+            Log.Line($"(5) Trail of {o.TrailEntries:N0} entries");
+            trail = await RunTrailAsync(o, work, ct);
+        }
+
+        notes.Add("Server, floor hub and load generator share the same machine; the load generator's CPU time is reported next to the server's.");
+        var result = new BenchResult(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), Commit(), Describe(), o.Quick,
+            o.Url?.ToString() ?? "Board.Web started by the bench (Production, fresh SQLite file)", travel, approvals, sqlite, connections, trail, notes);
+        if (o.Url is null) try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        return result;
+    }
+
+    private static async Task<ChildProcess> StartBoardAsync(string database, BenchOptions o, string work, CancellationToken ct)
+    {
+        var port = ChildProcess.FreePort();
+        return await ChildProcess.StartAsync("Board.Web", Path.Combine(RepoRoot(), "Board.Web"),
+            [WebDll, "--urls", $"http://127.0.0.1:{port}"],
+            new Dictionary<string, string>(o.ServerEnvironment)
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["ConnectionStrings__Board"] = $"Data Source={database}",
+                ["Board__Admin__Email"] = o.AdminEmail,
+                ["Board__Admin__Password"] = o.AdminPassword,
+            }, port, Path.Combine(work, "board-web.log"), ct);
+    }
+
+    private static async Task<TrailResult> RunTrailAsync(BenchOptions o, string work, CancellationToken ct)
+    {
+        var db = Path.Combine(work, "trail.db");
+        var source = Path.Combine(work, "board.db");
+        if (File.Exists(source))
+        {
+            // The schema is Board's own, migrated when the bench's server started: a copy of that file, whose trail
+            // the build step extends from its head.
+            await using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={source};Pooling=False");
+            await c.OpenAsync(ct);
+            await using var vacuum = c.CreateCommand();
+            vacuum.CommandText = "VACUUM INTO $target";
+            vacuum.Parameters.AddWithValue("$target", db);
+            await vacuum.ExecuteNonQueryAsync(ct);
+        }
+        else
+        {
+            // Against --url there is no local file: start the app once on an empty one so that it applies its migrations.
+            var port = ChildProcess.FreePort();
+            await (await ChildProcess.StartAsync("Board.Web (migrations)", Path.Combine(RepoRoot(), "Board.Web"),
+                [WebDll, "--urls", $"http://127.0.0.1:{port}"],
+                new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ConnectionStrings__Board"] = $"Data Source={db}" },
+                port, Path.Combine(work, "trail-web.log"), ct)).DisposeAsync();
+        }
+
+        var export = Path.Combine(work, "trail.jsonl");
+        var steps = new List<TrailStep>
+        {
+            await ChildStepAsync(["--trail-build", "--db", db, "--entries", o.TrailEntries.ToString()], ct),
+            await ChildStepAsync(["--trail-verify", "--db", db], ct),
+            await ChildStepAsync(["--trail-export", "--db", db, "--file", export], ct),
+        };
+        foreach (var s in steps) Log.Line($"  {s.Step}: {s.Entries:N0} entries in {s.Seconds:F1} s, peak {s.PeakWorkingSetBytes / 1048576.0:F0} MiB ({s.Detail})");
+        var result = new TrailResult(steps[0].Entries, new FileInfo(db).Length + (File.Exists(db + "-wal") ? new FileInfo(db + "-wal").Length : 0),
+            new FileInfo(export).Length, steps);
+        File.Delete(export);
+        return result;
+    }
+
+    private static async Task<TrailStep> ChildStepAsync(string[] arguments, CancellationToken ct)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(BenchDll);
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync(ct);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(TimeSpan.FromMinutes(15));
+        await process.WaitForExitAsync(cts.Token);
+        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()
+            ?? throw new InvalidOperationException($"{arguments[0]} printed nothing (exit {process.ExitCode})");
+        return JsonSerializer.Deserialize<TrailStep>(line, BoardApi.Json)!;
+    }
+
+    private static string BenchDll => typeof(Runner).Assembly.Location;
+
+    private static string WebDll
+    {
+        get
+        {
+            // The bench's own build configuration (bin/Release/net10.0) is the one Board.Web was built in alongside it.
+            var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var path = Path.Combine(RepoRoot(), "Board.Web", "bin", framework.Parent!.Name, framework.Name, "Board.Web.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException("Build Board.Web first", path);
+        }
+    }
+
+    public static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Board.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("Board.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static string Commit()
+    {
+        try
+        {
+            var info = new ProcessStartInfo("git", "describe --always --dirty --abbrev=10") { WorkingDirectory = RepoRoot(), RedirectStandardOutput = true, UseShellExecute = false };
+            using var git = Process.Start(info)!;
+            var text = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return text.Length > 0 ? text : "unknown";
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "unknown";
+        }
+    }
+
+    private static Machine Describe()
+    {
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
+            : RuntimeInformation.ProcessArchitecture.ToString();
+        return new Machine(cpu, Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
+            RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription);
+    }
+}
