@@ -1,3 +1,4 @@
+using Board.Web.Webhooks;
 using System.Text.Json.Nodes;
 using Board.Domain.Members;
 using Board.Domain.Trail;
@@ -26,7 +27,7 @@ public static class TrailGenerator
     {
         var connectionString = new SqliteConnectionStringBuilder { DataSource = dbPath, Pooling = false }.ToString();
         var options = new DbContextOptionsBuilder<BoardDb>().UseSqlite(connectionString).Options;
-        await using (var db = new BoardDb(options, new TrailSignal())) await db.Database.MigrateAsync(ct);
+        await using (var db = new BoardDb(options, new TrailSignal(), new WebhookSignal(), new WriteGate())) await db.Database.MigrateAsync(ct);
 
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
