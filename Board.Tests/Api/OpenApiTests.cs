@@ -29,6 +29,12 @@ public sealed class OpenApiTests(BoardApp app) : IClassFixture<BoardApp>
         { "get", "/api/members" },
         { "post", "/api/members" },
         { "put", "/api/members/{id}/roles" },
+        { "get", "/api/audit/export" },
+        { "get", "/api/audit/head" },
+        { "get", "/api/boards/{boardId}/webhooks" },
+        { "post", "/api/boards/{boardId}/webhooks" },
+        { "delete", "/api/webhooks/{id}" },
+        { "get", "/api/webhooks/{id}/deliveries" },
     };
 
     [Theory]
