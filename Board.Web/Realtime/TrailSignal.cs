@@ -2,8 +2,11 @@ using System.Threading.Channels;
 
 namespace Board.Web.Realtime;
 
-/// <summary>Wakes the broadcaster when this instance commits; other instances' commits are found by polling.</summary>
-public sealed class TrailSignal
+/// <summary>
+/// A wake-up for a background worker after this instance commits; work committed by other instances is
+/// found by the worker's own polling, so a missed or coalesced signal only costs one poll interval.
+/// </summary>
+public abstract class CommitSignal
 {
     private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -22,3 +25,6 @@ public sealed class TrailSignal
         }
     }
 }
+
+/// <summary>Wakes the broadcaster when this instance commits trail entries.</summary>
+public sealed class TrailSignal : CommitSignal;
