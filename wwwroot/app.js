@@ -3,6 +3,7 @@ import { events as apiEvents, forgetSession, get, post } from './api.js';
 import { announce, clear, fill, h } from './dom.js';
 import { chooseLanguage, language, languages, loadLanguage, t } from './i18n.js';
 import { Live } from './live.js';
+import { Notices } from './notices.js';
 
 // Pages by route: '#/{name}/{param}'. A page module exports render(context, param) and may return a cleanup function.
 const pages = {
@@ -11,7 +12,7 @@ const pages = {
 };
 
 const main = document.getElementById('main');
-const context = { main, me: null, boards: [], live: null, navigate: (hash) => { location.hash = hash; } };
+const context = { main, me: null, boards: [], live: null, notices: null, navigate: (hash) => { location.hash = hash; } };
 let cleanup = null;
 let renderId = 0;
 
@@ -36,6 +37,7 @@ export async function signedIn(member) {
   context.live = new Live();
   context.live.addEventListener('state', (e) => showConnection(e.detail));
   context.live.addEventListener('caughtup', (e) => announce(t('conn.restored', { count: e.detail.count })));
+  context.notices = new Notices(member, context.live, (boardId) => context.boards.find((b) => b.id === boardId)?.name);
   context.live.start();
   renderChrome();
   await route();
@@ -47,6 +49,8 @@ async function signOut() {
 }
 
 async function signedOut() {
+  context.notices?.stop();
+  context.notices = null;
   if (context.live) await context.live.stop();
   context.live = null;
   context.me = null;
@@ -133,6 +137,6 @@ function setUpLanguageSwitch() {
   select.value = language();
   select.addEventListener('change', async () => {
     await loadLanguage(select.value, true);
-    if (context.me) { renderChrome(); await route(); } else await showSignIn();
+    if (context.me) { renderChrome(); context.notices?.refresh(); await route(); } else await showSignIn();
   });
 }

@@ -1,4 +1,4 @@
-import { exactTime, when } from './i18n.js';
+import { exactTime, t, when } from './i18n.js';
 
 // h('p', { class: 'x', onclick: fn }, 'text', child) — text is always set as text, never parsed as HTML.
 export function h(tag, props = {}, ...children) {
@@ -49,9 +49,12 @@ export function announce(text) {
   requestAnimationFrame(() => { region.textContent = text; });
 }
 
-export function toast(text, kind = 'info') {
+/** A passing message; with <href> it links there. It can be closed at once; the announcer reads it aloud. */
+export function toast(text, kind = 'info', href = null) {
   const host = document.getElementById('toasts');
-  const item = h('div', { class: `toast toast-${kind}`, dataset: { kind } }, text);
+  const item = h('div', { class: `toast toast-${kind}`, dataset: { kind } },
+    href ? h('a', { class: 'toast-text', href, onclick: () => item.remove() }, text) : h('span', { class: 'toast-text' }, text),
+    h('button', { type: 'button', class: 'toast-close', 'aria-label': t('close'), onclick: () => item.remove() }, '×'));
   host.append(item);
   setTimeout(() => item.remove(), kind === 'executed' ? 12000 : 6000);
 }

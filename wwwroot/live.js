@@ -1,5 +1,6 @@
 // Owns the SignalR connection: which board is watched, the last seq applied, and catching up after a
-// reconnect from /api/boards/{id}/events?after=. Pages listen for 'entry', 'presence' and 'state'.
+// reconnect from /api/boards/{id}/events?after=. Pages listen for 'entry', 'presence' and 'state';
+// 'pushed' carries every entry the hub sends, on any board.
 import { get } from './api.js';
 
 const retryDelays = [0, 1000, 2000, 4000, 8000];
@@ -26,7 +27,11 @@ export class Live extends EventTarget {
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (context) => delayFor(context.previousRetryCount) })
       .configureLogging(signalR.LogLevel.Warning)
       .build();
-    this.#connection.on('event', (entry) => this.#onEvent(entry));
+    this.#connection.on('event', (entry) => {
+      // Every entry pushed to this connection, whatever board it is on (the member's own notices come this way).
+      this.dispatchEvent(new CustomEvent('pushed', { detail: entry }));
+      this.#onEvent(entry);
+    });
     this.#connection.on('presence', (presence) => {
       this.#presence.set(presence.boardId, presence.members);
       this.dispatchEvent(new CustomEvent('presence', { detail: presence }));
