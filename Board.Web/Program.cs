@@ -35,6 +35,7 @@ builder.Services.AddHostedService<TrailBroadcaster>();
 builder.Services.AddSingleton<ExpirySweeper>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
 builder.Services.AddWebhooks(builder.Configuration);
+builder.Services.AddVerifyLimit(builder.Configuration);
 builder.Services.AddValidation();
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks();
@@ -72,6 +73,7 @@ app.UseStaticFiles();
 app.UseAuthentication();
 app.UseBrowserRequestGuard();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapOpenApi();
 app.MapHealthChecks("/healthz");

@@ -72,6 +72,7 @@ public sealed class RefusalHandler(IProblemDetailsService problems, ILogger<Refu
         409 => "conflict",
         413 => "too-large",
         415 => "unsupported-media-type",
+        429 => "busy",
         _ => "error",
     };
 }

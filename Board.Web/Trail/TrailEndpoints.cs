@@ -21,7 +21,7 @@ public static class TrailEndpoints
         var audit = app.MapGroup("/api/audit").WithTags("Trail").RequireAuthorization();
         audit.MapGet("/", List);
         audit.MapGet("/head", Head);
-        audit.MapGet("/verify", Verify);
+        audit.MapGet("/verify", Verify).RequireRateLimiting(VerifyLimit.Policy);
         audit.MapGet("/export", Export).RequireMemberRole(Roles.Manager, Roles.Admin)
             .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"]);
         return app;
