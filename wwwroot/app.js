@@ -1,6 +1,6 @@
 // Boots the page: language, session, the live connection, and a hash router (#/board/{id}, #/proposal/{id}).
 import { events as apiEvents, forgetSession, get, post } from './api.js';
-import { announce, clear, fill, h } from './dom.js';
+import { announce, clear, fill, h, keepTimesFresh } from './dom.js';
 import { chooseLanguage, language, languages, loadLanguage, t } from './i18n.js';
 import { Live } from './live.js';
 import { Notices } from './notices.js';
@@ -22,6 +22,7 @@ apiEvents.addEventListener('unauthenticated', () => signedOut());
 document.getElementById('sign-out').addEventListener('click', signOut);
 document.getElementById('board-switcher').addEventListener('change', (e) => context.navigate(`#/board/${e.target.value}`));
 window.addEventListener('hashchange', () => route());
+keepTimesFresh();
 
 try {
   context.me = (await get('/api/auth/session')).member;

@@ -34,7 +34,14 @@ export function trustedHtml(el, html) {
   return el;
 }
 
-export const time = (iso) => h('time', { datetime: iso, title: exactTime(iso) }, when(iso));
+export const time = (iso) => h('time', { datetime: iso, title: exactTime(iso), dataset: { relative: '' } }, when(iso));
+
+/** "2 minutes ago" stays true while the page is open: relative times are redrawn every half minute. */
+export function keepTimesFresh(root = document) {
+  return setInterval(() => {
+    for (const el of root.querySelectorAll('time[data-relative]')) el.textContent = when(el.dateTime);
+  }, 30_000);
+}
 
 export function clear(el) {
   while (el.firstChild) el.firstChild.remove();
