@@ -116,6 +116,10 @@ export async function render(context, id) {
   const authorActions = h('div', { class: 'actions author-actions' });
   const editArea = h('div', { class: 'edit-area' });
   const completeArea = h('div', { class: 'complete-area' });
+  const reverseArea = h('div', { class: 'reverse-area' });
+  // A decision is undone the way it was made: by a new proposal naming it. Both ends are shown and linked.
+  const reversed = p.reverses ? await get(`/api/proposals/${p.reverses}`).catch(() => null) : null;
+  let reversedBy = (await get(`/api/boards/${p.boardId}/proposals${query({ reverses: id })}`)).items;
   const comments = h('ol', { class: 'comments', id: 'comments' });
   const timelineEl = h('ol', { class: 'timeline', id: 'timeline' });
 
@@ -131,7 +135,7 @@ export async function render(context, id) {
     h('article', { class: 'proposal', 'aria-labelledby': 'proposal-title' },
       header, outcome, bodyEl,
       approvals,
-      authorActions, editArea, completeArea,
+      authorActions, editArea, completeArea, reverseArea,
       h('section', { class: 'card', 'aria-labelledby': 'comments-heading' },
         h('h2', { id: 'comments-heading' }, t('proposal.comments')), comments, commentForm),
       h('section', { class: 'card', 'aria-labelledby': 'timeline-heading' },
@@ -164,6 +168,13 @@ export async function render(context, id) {
 
   const onEntry = (e) => {
     const { entry } = e.detail;
+    if (entry.proposal?.reverses === id && !reversedBy.some((r) => r.id === entry.proposalId)) {
+      reversedBy = [...reversedBy, entry.proposal];
+      renderAll();
+    } else if (entry.proposal?.reverses === id) {
+      reversedBy = reversedBy.map((r) => (r.id === entry.proposalId ? entry.proposal : r));
+      renderAll();
+    }
     if (entry.proposalId !== id) return;
     if (!timeline.some((x) => x.seq === entry.seq)) timeline.push(entry);
     if (entry.proposal && entry.proposal.version >= p.version) p = entry.proposal;
@@ -211,11 +222,21 @@ export async function render(context, id) {
         h('p', { class: 'meta' }, t('proposal.outcome', { name: p.completedBy ?? '' }), ' · ', time(p.completedAt)),
         h('p', {}, p.completionNote)));
     }
+    if (p.reverses) {
+      outcome.append(h('p', { class: 'reversal', id: 'reverses' }, t('proposal.reverses'), ' ',
+        h('a', { href: `#/proposal/${p.reverses}` }, reversed ? `“${reversed.title}”` : t('proposal.reversesUnknown'))));
+    }
+    if (reversedBy.length) {
+      outcome.append(h('div', { class: 'reversal', id: 'reversed-by' }, t('proposal.reversedBy'), ' ',
+        h('ul', { class: 'inline-list' }, reversedBy.map((r) => h('li', {},
+          h('a', { href: `#/proposal/${r.id}` }, `“${r.title}”`), ' ', statusBadge(r.status))))));
+    }
     trustedHtml(bodyEl, p.bodyHtml);
 
     renderApprovals();
     renderAuthorActions();
     renderComplete();
+    renderReverse();
     renderComments();
     renderTimeline();
   }
@@ -302,6 +323,31 @@ export async function render(context, id) {
       }
     });
     completeArea.append(form);
+  }
+
+  function renderReverse() {
+    const may = p.status === 'executed' || p.status === 'done';
+    if (!may) { clear(reverseArea); return; }
+    if (reverseArea.firstChild) return;
+    const start = h('button', { type: 'button', class: 'button', id: 'propose-reversal' }, t('proposal.reverse'));
+    start.addEventListener('click', () => {
+      start.hidden = true;
+      reverseArea.append(composeForm({
+        heading: t('proposal.reverseHeading'),
+        submitLabel: t('post.submit'),
+        title: t('proposal.reverseTitle', { title: p.title }).slice(0, 120),
+        body: t('proposal.reverseBody', { title: p.title }),
+        warning: t('proposal.reverseNote'),
+        onCancel: () => { clear(reverseArea); renderReverse(); reverseArea.querySelector('#propose-reversal').focus(); },
+        onSubmit: async (title, body) => {
+          const created = await post(`/api/boards/${p.boardId}/proposals`, { title, body, reverses: id });
+          toast(t('post.posted', { title: created.title }));
+          context.navigate(`#/proposal/${created.id}`);
+        },
+      }));
+      reverseArea.querySelector('input').focus();
+    });
+    reverseArea.append(h('div', { class: 'actions' }, start));
   }
 
   function renderComments() {

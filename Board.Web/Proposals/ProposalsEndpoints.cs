@@ -32,10 +32,12 @@ public static class ProposalsEndpoints
 
     /// <summary><paramref name="sort"/>: <c>posted</c> (newest first, the default) or <c>executed</c> (oldest execution first: the outcomes owed longest).</summary>
     static async Task<Results<Ok<ProposalPage>, NotFound>> List(
-        Guid boardId, string? status, string? q, int? page, string? sort, CurrentMember me, BoardDb db, CancellationToken ct)
+        Guid boardId, string? status, string? q, int? page, string? sort, Guid? reverses, CurrentMember me, BoardDb db, CancellationToken ct)
     {
         if (!await db.Boards.AnyAsync(b => b.Id == boardId, ct)) return TypedResults.NotFound();
         var query = db.Proposals.AsNoTracking().Where(p => p.BoardId == boardId);
+        // The proposals that would undo one decision: how its page shows "reversed by".
+        if (reverses is { } reversedId) query = query.Where(p => p.ReversesId == reversedId);
         if (!string.IsNullOrWhiteSpace(status))
         {
             var statuses = ParseStatuses(status);
