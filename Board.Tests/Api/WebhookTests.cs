@@ -30,9 +30,17 @@ public sealed class WebhookApp : BoardApp
 }
 
 /// <summary>An app over an existing folder's database: stopping one and starting another is a server restart; two at once are two instances.</summary>
-public sealed class InstanceApp(string folder) : BoardApp(folder)
+public sealed class InstanceApp(string folder, IDictionary<string, string?>? settings = null) : BoardApp(folder)
 {
-    protected override IDictionary<string, string?> Settings => WebhookApp.FastRetries;
+    protected override IDictionary<string, string?> Settings => settings ?? WebhookApp.FastRetries;
+}
+
+/// <summary>Fast polling but a patient timeout: a receiver that holds its answers is slow, not failing.</summary>
+public sealed class PatientWebhookApp : BoardApp
+{
+    public static readonly Dictionary<string, string?> PatientSettings = new(WebhookApp.FastRetries) { ["Webhooks:TimeoutSeconds"] = "30" };
+
+    protected override IDictionary<string, string?> Settings => PatientSettings;
 }
 
 public sealed class WebhookTests(WebhookApp app, ITestOutputHelper output) : IClassFixture<WebhookApp>
@@ -242,6 +250,16 @@ public sealed class WebhookTests(WebhookApp app, ITestOutputHelper output) : ICl
         await (await admin.Client.PostAsync($"/api/deliveries/{delivery.Id}/redeliver", null)).IsProblemAsync(HttpStatusCode.Conflict, "conflict");
         await (await admin.Client.DeleteAsync($"/api/webhooks/{hook.Id}")).IsProblemAsync(HttpStatusCode.NotFound, "not-found");
     }
+}
+
+/// <summary>
+/// Two instances' workers race for the same outbox while the receiver holds every answer: each delivery is
+/// claimed by one of them, once. (Attempts time out only after 30 s here, so a slow machine cannot pass a
+/// timed-out first attempt off as a double claim.)
+/// </summary>
+public sealed class WebhookClaimTests(PatientWebhookApp app) : IClassFixture<PatientWebhookApp>
+{
+    private const string Secret = "a-receiver-secret-of-some-length";
 
     [Fact]
     public async Task TwoWorkersOnOneDatabase_ClaimADeliveryOnce()
@@ -252,18 +270,18 @@ public sealed class WebhookTests(WebhookApp app, ITestOutputHelper output) : ICl
         var gate = new TaskCompletionSource();
         await using var receiver = await WebhookReceiver.StartAsync(async (_, _) =>
         {
-            await gate.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await gate.Task.WaitAsync(TimeSpan.FromSeconds(25));
             return 200;
         });
         var hook = await admin.AddWebhookAsync(board.Id, receiver.Url, Secret, "proposal.posted");
 
         // A second app on the same database file: a second instance with its own worker.
-        var other = new InstanceApp(app.Folder);
+        var other = new InstanceApp(app.Folder, PatientWebhookApp.PatientSettings);
         try
         {
             await other.InitializeAsync();
             for (var i = 0; i < 5; i++) await staff.PostAsync(board.Id, $"Proposal {i}");
-            Assert.True(await receiver.WaitUntilAsync(c => c.Count >= 5, TimeSpan.FromSeconds(10)));
+            Assert.True(await receiver.WaitUntilAsync(c => c.Count >= 5, TimeSpan.FromSeconds(20)));
             await Task.Delay(500);
             gate.SetResult();
             var log = await admin.WaitForDeliveriesAsync(hook.Id, l => l.Count == 5 && l.All(d => d.Status == "delivered"), TimeSpan.FromSeconds(10));
