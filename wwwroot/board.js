@@ -6,11 +6,14 @@ import { approvalsLine, composeForm, progress, statusBadge } from './proposal.js
 
 const groups = [
   { key: 'open', statuses: ['open'], label: 'board.open' },
-  { key: 'executed', statuses: ['executed'], label: 'board.executed' },
+  // Waiting for their outcome: the longest-waiting first, so nothing decided is forgotten.
+  { key: 'executed', statuses: ['executed'], label: 'board.executed', sort: 'executed' },
   { key: 'done', statuses: ['done'], label: 'board.done' },
   { key: 'closed', statuses: ['withdrawn', 'expired'], label: 'board.closed', folded: true },
 ];
 const groupOf = (status) => groups.find((g) => g.statuses.includes(status));
+const newestPostedFirst = (a, b) => b.postedAt.localeCompare(a.postedAt);
+const oldestExecutedFirst = (a, b) => (a.executedAt ?? '').localeCompare(b.executedAt ?? '');
 
 export async function render(context, boardId) {
   const { main, live } = context;
@@ -99,7 +102,7 @@ export async function render(context, boardId) {
   }
 
   async function load() {
-    const pages = await Promise.all(groups.map((g) => get(`/api/boards/${boardId}/proposals${query({ status: g.statuses.join(','), q, page: 1 })}`)));
+    const pages = await Promise.all(groups.map((g) => get(`/api/boards/${boardId}/proposals${query({ status: g.statuses.join(','), q, sort: g.sort, page: 1 })}`)));
     proposals.clear();
     groups.forEach((g, i) => {
       state[g.key] = { ids: pages[i].items.map((p) => p.id), total: pages[i].total, page: 1 };
@@ -111,7 +114,7 @@ export async function render(context, boardId) {
 
   async function more(g) {
     const s = state[g.key];
-    const page = await get(`/api/boards/${boardId}/proposals${query({ status: g.statuses.join(','), q, page: s.page + 1 })}`);
+    const page = await get(`/api/boards/${boardId}/proposals${query({ status: g.statuses.join(','), q, sort: g.sort, page: s.page + 1 })}`);
     s.page += 1;
     s.total = page.total;
     for (const p of page.items) {
@@ -140,7 +143,8 @@ export async function render(context, boardId) {
       if (g === target) {
         if (at < 0) {
           s.ids.push(p.id);
-          s.ids.sort((a, b) => proposals.get(b).postedAt.localeCompare(proposals.get(a).postedAt));
+          const order = g.sort === 'executed' ? oldestExecutedFirst : newestPostedFirst;
+          s.ids.sort((a, b) => order(proposals.get(a), proposals.get(b)));
           s.total += 1;
         }
       } else if (at >= 0) {
@@ -215,6 +219,7 @@ export async function render(context, boardId) {
         statusBadge(p.status)),
       executedNow ? h('p', { class: 'executed-flag' }, t('card.justExecuted')) : null,
       h('p', { class: 'meta' }, t('card.by', { name: p.author.name }), ' · ', time(p.postedAt),
+        p.status === 'executed' && p.executedAt ? [' · ', t('card.executed'), ' ', time(p.executedAt)] : null,
         p.commentCount ? [' · ', t('card.comments', { count: p.commentCount })] : null),
       p.status === 'open' || p.status === 'executed' ? progress(p) : null,
       p.status === 'open' || p.status === 'executed' ? approvalsLine(p) : null);

@@ -250,7 +250,7 @@ export async function render(context, id) {
     const mine = p.approvals.find((a) => a.memberId === me.id);
     let reason = '';
     let mode = null;
-    if (p.status !== 'open') reason = t('proposal.whyNot.closed', { status: t(`status.${p.status}`) });
+    if (p.status !== 'open') reason = t('proposal.whyNot.closed', { status: t(`status.${p.status}`).toLocaleLowerCase() });
     else if (mine) mode = 'takeBack';
     else if (p.author.id === me.id) reason = t('proposal.whyNot.own');
     else if (!me.roles.includes(p.approverRole)) reason = t('proposal.whyNot.role', { role: t(`role.${p.approverRole}`) });

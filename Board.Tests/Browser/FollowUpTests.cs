@@ -1,14 +1,48 @@
 using System.Net;
 using System.Net.Http.Json;
+using Board.Tests.Api;
 using Board.Web.Proposals;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace Board.Tests.Browser;
 
-/// <summary>A decision is reversed the way it was made: a new proposal naming it, under the same rule.</summary>
-public sealed class ReversalTests(BrowserApp app) : IClassFixture<BrowserApp>
+/// <summary>
+/// After a decision: its outcome is awaited in plain sight (oldest first), and a decision is reversed the way it
+/// was made — a new proposal naming it, under the same rule.
+/// </summary>
+public sealed class FollowUpTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
+    [Fact]
+    public async Task ExecutedProposalsAwaitTheirOutcome_LongestWaitingFirst_AndLeaveTheListWhenDone()
+    {
+        using var admin = await app.SignInAsync("admin");
+        var board = await admin.NewBoardAsync(approvalsRequired: 1);
+        using var staff = await app.SignInAsync("staff3");
+        var a = await staff.PostAsync(board.Id, "A: fix the till drawer");
+        var b = await staff.PostAsync(board.Id, "B: new price labels");
+        var c = await staff.PostAsync(board.Id, "C: mop by the door");
+        await ExecuteAsync(b.Id, "ops1");
+        await ExecuteAsync(a.Id, "ops1");
+
+        await using var ops = await Screen.OpenAsync(app.Browser, app.BaseAddress, "ops2");
+        await ops.SignInAsync("ops2");
+        await ops.GoAsync($"#/board/{board.Id}");
+        var waiting = ops.Page.Locator("#group-executed .proposal-card .card-title");
+        await Expect(waiting).ToHaveTextAsync([b.Title, a.Title]);
+        await Expect(ops.Page.Locator("#group-executed .proposal-card").First.Locator(".meta")).ToContainTextAsync("executed");
+
+        // Executed now: it has waited least, so it goes last; recording an outcome takes one off the list.
+        await ExecuteAsync(c.Id, "ops1");
+        await Expect(waiting).ToHaveTextAsync([b.Title, a.Title, c.Title]);
+        using var ops3 = await app.SignInAsync("ops3");
+        var done = await ops3.Client.PostAsJsonAsync($"/api/proposals/{b.Id}/complete", new { note = "Labels printed and hung." });
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        await Expect(waiting).ToHaveTextAsync([a.Title, c.Title]);
+        await Expect(ops.Page.Locator("#group-done .proposal-card .card-title")).ToHaveTextAsync([b.Title]);
+        Assert.Empty(ops.Errors);
+    }
+
     [Fact]
     public async Task FromAnExecutedProposal_AMemberProposesItsReversal_BothPagesLinkEachOther_Live()
     {
