@@ -8,6 +8,7 @@ import { Live } from './live.js';
 const pages = {
   board: () => import('./board.js'),
   proposal: () => import('./proposal.js'),
+  admin: () => import('./admin.js'),
 };
 
 const main = document.getElementById('main');
