@@ -284,7 +284,7 @@ async function webhooks(context, body) {
 
   const chooser = h('select', { id: 'webhook-board', name: 'board' }, boards.map((b) => h('option', { value: b.id }, b.name)));
   chooser.value = boardId;
-  const listEl = h('ol', { class: 'cards admin-list', id: 'admin-webhooks' });
+  const listEl = h('ol', { class: 'cards admin-list', id: 'admin-webhooks', tabindex: '-1' });
   const listHeading = h('h2', { id: 'webhooks-heading' });
   const secretPanel = h('div', { class: 'secret-once', id: 'webhook-secret-panel', role: 'status', hidden: true });
 

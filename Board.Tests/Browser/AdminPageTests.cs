@@ -274,7 +274,9 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
         await Expect(admin.Page.Locator("#create-member-heading")).ToHaveTextAsync("구성원 추가");
         await Expect(admin.Page.Locator("#admin-members tbody tr").First.Locator(".member-roles legend")).ToContainTextAsync("의 역할");
         Assert.Equal(0, await admin.HorizontalOverflowAsync());
-        await admin.ScreenshotAsync("phone-admin-ko.png");
+        await admin.ScreenshotAsync("phone-admin-ko.png", fullPage: false);
+        await admin.Page.Locator("#members-heading").ScrollIntoViewIfNeededAsync();
+        await admin.ScreenshotAsync("phone-admin-ko-members.png", fullPage: false);
         AssertNoScriptErrors(admin);
     }
 
