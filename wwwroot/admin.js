@@ -122,10 +122,10 @@ function policyLine(p) {
 }
 
 function policyFields(prefix, policy) {
-  const approvals = input(`${prefix}-approvals`, { name: 'approvalsRequired', type: 'number', min: '1', max: '25', step: '1', inputmode: 'numeric', value: String(policy.approvalsRequired) });
+  const approvals = input(`${prefix}-approvals`, { name: 'approvalsRequired', type: 'number', min: '1', max: '25', step: '1', inputmode: 'numeric', required: true, value: String(policy.approvalsRequired) });
   const role = h('select', { id: `${prefix}-role`, name: 'approverRole' },
     roles.map((r) => h('option', { value: r, selected: r === policy.approverRole }, t(`role.${r}`))));
-  const expiry = input(`${prefix}-expiry`, { name: 'expiresAfterDays', type: 'number', min: '0', max: '3650', step: '1', inputmode: 'numeric', value: String(policy.expiresAfterDays) });
+  const expiry = input(`${prefix}-expiry`, { name: 'expiresAfterDays', type: 'number', min: '0', max: '3650', step: '1', inputmode: 'numeric', required: true, value: String(policy.expiresAfterDays) });
   return [
     { name: 'approvalsRequired', label: t('admin.boards.approvals'), control: approvals, hint: t('admin.boards.approvalsHint') },
     { name: 'approverRole', label: t('admin.boards.approverRole'), control: role },
@@ -520,6 +520,11 @@ function formKit(specs) {
     clear() {
       for (const { errorEl, invalid } of errors.values()) { errorEl.hidden = true; invalid.removeAttribute('aria-invalid'); }
     },
+    /** Marks required fields left empty (the server would only say the body is not valid); returns whether any was. */
+    missing() {
+      const empty = Object.fromEntries([...controls].filter(([, c]) => c.required && !c.value.trim()).map(([name]) => [name, t('error.required')]));
+      return this.show(empty);
+    },
     /** Returns whether any error belonged to a field here. */
     show(fieldErrors = {}) {
       let first = null;
@@ -550,6 +555,7 @@ function adminForm({ id, kit, submitLabel, run, note = null, className = '', qui
     e.preventDefault();
     kit.clear();
     formError.hidden = true;
+    if (kit.missing()) return;
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
     try {

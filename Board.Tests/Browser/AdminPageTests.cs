@@ -35,6 +35,10 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
         await admin.Page.Locator("a[data-route=admin]").ClickAsync();
         await Expect(admin.Page.Locator("#admin-tab-boards")).ToHaveAttributeAsync("aria-current", "page");
 
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Create board" }).ClickAsync();
+        await Expect(admin.Page.Locator("#new-board-name-error")).ToHaveTextAsync("Fill this in.");
+        await Expect(admin.Page.Locator("#new-board-name")).ToBeFocusedAsync();
+
         var name = $"Bakery {Guid.NewGuid():N}"[..16];
         await admin.Page.Locator("#new-board-name").FillAsync(name);
         await admin.Page.Locator("#new-board-approvals").FillAsync("2");
