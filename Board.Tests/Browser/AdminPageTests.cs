@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Board.Domain.Trail;
 using Board.Tests.Api;
 using Board.Web.Auth;
 using Board.Web.Boards;
@@ -93,10 +94,7 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
     {
         using var api = await app.SignInAsync("admin");
         var headBefore = await HeadSeqAsync(api);
-        await using var admin = await Screen.OpenAsync(app.Browser, app.BaseAddress, "admin");
-        await admin.SignInAsync("admin");
-        await admin.GoAsync("#/admin/members");
-        await Expect(admin.Page.Locator("#admin-tab-members")).ToHaveAttributeAsync("aria-current", "page");
+        await using var admin = await AdminOnTabAsync("members");
 
         var email = $"new-{Guid.NewGuid():N}"[..12] + "@demo.board";
         const string displayName = "Nadia Newcomer";
@@ -174,9 +172,8 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
         var board = await api.NewBoardAsync(approvalsRequired: 1);
         await using var receiver = await WebhookReceiver.StartAsync((_, n) => Task.FromResult(n == 1 ? 500 : 200));
 
-        await using var admin = await Screen.OpenAsync(app.Browser, app.BaseAddress, "admin");
-        await admin.SignInAsync("admin");
-        await admin.GoAsync("#/admin/webhooks");
+        await using var admin = await AdminOnTabAsync("webhooks");
+        Assert.Equal(TrailActions.All, await admin.Page.Locator("#webhook-actions input[type=checkbox]").EvaluateAllAsync<string[]>("boxes => boxes.map(b => b.value)"));
         await admin.Page.Locator("#webhook-board").SelectOptionAsync(board.Id.ToString());
         await Expect(admin.Page.Locator("#webhooks-heading")).ToContainTextAsync(board.Name);
         await Expect(admin.Page.Locator("#admin-webhooks .admin-webhook")).ToHaveCountAsync(0);
@@ -282,6 +279,15 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
         await admin.Page.Locator("#members-heading").ScrollIntoViewIfNeededAsync();
         await admin.ScreenshotAsync("phone-admin-ko-members.png", fullPage: false);
         AssertNoScriptErrors(admin);
+    }
+
+    private async Task<Screen> AdminOnTabAsync(string tab)
+    {
+        var admin = await Screen.OpenAsync(app.Browser, app.BaseAddress, "admin");
+        await admin.SignInAsync("admin");
+        await admin.GoAsync($"#/admin/{tab}");
+        await Expect(admin.Page.Locator($"#admin-tab-{tab}")).ToHaveAttributeAsync("aria-current", "page");
+        return admin;
     }
 
     private static async Task SignInByHandAsync(Screen screen, string email, string password)
