@@ -19,8 +19,9 @@ const pollMs = 3000;
 
 export async function render(context, param) {
   const { main, me } = context;
+  const denied = () => fill(main, h('h1', {}, t('admin.title')), h('p', { id: 'admin-denied', class: 'warning', role: 'alert' }, t('admin.denied')));
   if (!me.roles.includes('admin')) {
-    main.append(h('h1', {}, t('admin.title')), h('p', { id: 'admin-denied', class: 'warning', role: 'alert' }, t('admin.denied')));
+    denied();
     return null;
   }
   const webhookId = param.startsWith('webhook-') ? param.slice('webhook-'.length) : null;
@@ -32,10 +33,18 @@ export async function render(context, param) {
       h('ul', {}, tabs.map((name) => h('li', {},
         h('a', { href: `#/admin/${name}`, id: `admin-tab-${name}`, 'aria-current': name === tab ? 'page' : null }, t(`admin.tab.${name}`)))))),
     body);
-  if (webhookId) return deliveryLog(context, body, webhookId);
-  if (tab === 'members') return members(context, body);
-  if (tab === 'webhooks') return webhooks(context, body);
-  return boards(context, body);
+  const show = webhookId ? () => deliveryLog(context, body, webhookId)
+    : tab === 'members' ? () => members(context, body)
+      : tab === 'webhooks' ? () => webhooks(context, body)
+        : () => boards(context, body);
+  try {
+    return await show();
+  } catch (error) {
+    // The admin role was taken away since this page learned who is signed in: the server says so.
+    if (error.status !== 403) throw error;
+    denied();
+    return null;
+  }
 }
 
 // ---- Boards ---------------------------------------------------------------------------------------------

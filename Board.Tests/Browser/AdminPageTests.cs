@@ -254,6 +254,25 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
     }
 
     [Fact]
+    public async Task AnAdminWhoseRoleWasTakenAwayMeanwhile_IsToldItIsForAdminsOnly()
+    {
+        using var api = await app.SignInAsync("admin");
+        var email = $"gone-{Guid.NewGuid():N}"[..13] + "@demo.board";
+        const string password = "Board!former-admin1";
+        var created = await api.Client.PostAsJsonAsync("/api/members", new { email, displayName = "Former Admin", password, roles = new[] { "staff", "admin" } });
+        var member = (await created.Content.ReadFromJsonAsync<MemberDto>(BoardApp.Json))!;
+        await using var screen = await Screen.OpenAsync(app.Browser, app.BaseAddress, "former-admin");
+        await SignInByHandAsync(screen, email, password);
+        await Expect(screen.Page.Locator("a[data-route=admin]")).ToBeVisibleAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await api.Client.PutAsJsonAsync($"/api/members/{member.Id}/roles", new { roles = new[] { "staff" } })).StatusCode);
+        await screen.GoAsync("#/admin/members");
+        await Expect(screen.Page.Locator("#admin-denied")).ToBeVisibleAsync();
+        await Expect(screen.Page.Locator("#admin-members")).ToHaveCountAsync(0);
+        AssertNoScriptErrors(screen);
+    }
+
+    [Fact]
     public async Task OnAKoreanPhone_EveryAdminTabIsKorean_AndNothingOverflowsSideways()
     {
         await using var admin = await Screen.OpenAsync(app.Browser, app.BaseAddress, "admin-ko", Screen.Phone, locale: "ko-KR", colorScheme: ColorScheme.Dark);
