@@ -404,7 +404,7 @@ async function deliveryLog(context, body, id) {
     renderItems();
   });
 
-  body.append(
+  body.append(h('section', { 'aria-labelledby': 'deliveries-heading' },
     h('a', { class: 'back', href: '#/admin/webhooks' }, t('admin.deliveries.back')),
     h('h2', { id: 'deliveries-heading' }, t('admin.deliveries.heading')),
     h('p', { class: 'webhook-url' }, h('code', {}, hook.url)),
@@ -414,7 +414,7 @@ async function deliveryLog(context, body, id) {
     h('div', { class: 'actions' }, refresh),
     status,
     listEl,
-    older);
+    older));
   await load(false);
   return () => { stopped = true; clearTimeout(timer); };
 

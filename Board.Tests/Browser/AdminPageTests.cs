@@ -75,6 +75,7 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
         await policyForm.Locator("input[name=expiresAfterDays]").FillAsync("0");
         await policyForm.GetByRole(AriaRole.Button, new() { Name = "Save policy" }).ClickAsync();
         await Expect(card.Locator(".board-policy")).ToHaveTextAsync("Executes at 4 approvals by manager · open proposals never expire");
+        await admin.ScreenshotAsync("admin-boards.png");
 
         var board = (await api.Client.GetFromJsonAsync<BoardDto>($"/api/boards/{boardId}", BoardApp.Json))!;
         Assert.Equal(renamed, board.Name);
@@ -212,6 +213,7 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
         await Expect(attempts.Nth(1).Locator(".attempt-code")).ToHaveTextAsync("200");
         await Expect(attempts.Nth(1).Locator(".attempt-error")).ToHaveTextAsync("—");
         await Expect(delivery.Locator(".card-title")).ToContainTextAsync("proposal.executed");
+        await Expect(admin.Page.Locator("#main")).Not.ToContainTextAsync("null");
 
         await delivery.Locator(".redeliver").ClickAsync();
         Assert.True(await receiver.WaitUntilAsync(c => c.Count >= 3, TimeSpan.FromSeconds(10)), "Redeliver should reach the receiver");
@@ -219,6 +221,7 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
         await Expect(attempts).ToHaveCountAsync(3);
         await Expect(delivery).ToHaveAttributeAsync("data-status", "delivered");
         await Expect(attempts.Nth(2).Locator(".attempt-code")).ToHaveTextAsync("200");
+        await admin.ScreenshotAsync("admin-deliveries.png");
 
         await admin.Page.Locator(".back").ClickAsync();
         await Expect(admin.Page.Locator("#webhook-board")).ToHaveValueAsync(board.Id.ToString());
