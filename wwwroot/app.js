@@ -9,6 +9,7 @@ import { Notices } from './notices.js';
 const pages = {
   board: () => import('./board.js'),
   proposal: () => import('./proposal.js'),
+  admin: () => import('./admin.js'),
 };
 
 const main = document.getElementById('main');

@@ -3,6 +3,9 @@ import { ApiError, get, post } from './api.js';
 import { h } from './dom.js';
 import { t } from './i18n.js';
 
+// Why a sign-in was refused, by problem code, in the page's language.
+const refusals = { 'invalid-credentials': 'signIn.invalid', inactive: 'signIn.inactive', 'locked-out': 'signIn.lockedOut' };
+
 export async function render({ main, onSignedIn }) {
   const error = h('p', { id: 'signin-error', class: 'form-error', role: 'alert', hidden: true });
   const email = h('input', { id: 'signin-email', name: 'email', type: 'email', autocomplete: 'username', required: true, 'aria-describedby': 'signin-error' });
@@ -28,7 +31,7 @@ export async function render({ main, onSignedIn }) {
       const login = await post('/api/auth/login', { email: email.value.trim(), password: password.value });
       await onSignedIn(login.member);
     } catch (err) {
-      showError(err instanceof ApiError && err.status === 0 ? t('error.network') : err.message || t('error.generic'));
+      showError(err instanceof ApiError && err.status === 0 ? t('error.network') : refusals[err.code] ? t(refusals[err.code]) : err.message || t('error.generic'));
       password.focus();
     } finally {
       submit.disabled = false;

@@ -6,7 +6,7 @@ namespace Board.Tests.Browser;
 /// The real app plus one headless Debian Chromium for a whole test class. Playwright drives the system
 /// browser (<c>apt-get install chromium</c>); its own browser download is never used.
 /// </summary>
-public sealed class BrowserApp : BoardApp
+public class BrowserApp : BoardApp
 {
     private IPlaywright? _playwright;
 
