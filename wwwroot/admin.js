@@ -1,7 +1,7 @@
 // Administration: boards and their policies, members and their roles, webhooks and their delivery logs.
 // Routes: #/admin/boards, #/admin/members, #/admin/webhooks, #/admin/webhook-{id} (one webhook's delivery log).
 import { del, get, post, put, query } from './api.js';
-import { announce, fill, h, time, toast } from './dom.js';
+import { announce, confirmInline, fill, h, time, toast } from './dom.js';
 import { list, t } from './i18n.js';
 import { messageOf } from './proposal.js';
 
@@ -580,35 +580,6 @@ function adminForm({ id, kit, submitLabel, run, note = null, className = '', qui
     }
   });
   return form;
-}
-
-/**
- * An in-page confirmation in place of a destructive button: the question, confirm and cancel. Focus moves to
- * cancel (the safe choice) and back to the button when it closes; Escape cancels.
- */
-function confirmInline(host, trigger, { text, confirmLabel, onConfirm, onError }) {
-  host.querySelector('.confirm')?.remove();
-  const textId = `confirm-${Math.random().toString(36).slice(2, 8)}`;
-  const yes = h('button', { type: 'button', class: 'button button-danger confirm-yes' }, confirmLabel);
-  const no = h('button', { type: 'button', class: 'button confirm-no' }, t('admin.cancel'));
-  const box = h('div', { class: 'confirm', role: 'group', 'aria-labelledby': textId },
-    h('p', { id: textId }, text), h('div', { class: 'actions' }, yes, no));
-  const close = () => { box.remove(); trigger.hidden = false; trigger.focus(); };
-  no.addEventListener('click', close);
-  box.addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); });
-  yes.addEventListener('click', async () => {
-    yes.disabled = true;
-    no.disabled = true;
-    try {
-      await onConfirm();
-    } catch (err) {
-      close();
-      onError(err);
-    }
-  });
-  trigger.hidden = true;
-  trigger.after(box);
-  no.focus();
 }
 
 function done(text) {

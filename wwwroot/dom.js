@@ -65,3 +65,32 @@ export function toast(text, kind = 'info', href = null) {
   host.append(item);
   setTimeout(() => item.remove(), kind === 'executed' ? 12000 : 6000);
 }
+
+/**
+ * An in-page confirmation in place of a destructive button: the question, confirm and cancel. Focus moves to
+ * cancel (the safe choice) and back to the button when it closes; Escape cancels.
+ */
+export function confirmInline(host, trigger, { text, confirmLabel, onConfirm, onError }) {
+  host.querySelector('.confirm')?.remove();
+  const textId = `confirm-${Math.random().toString(36).slice(2, 8)}`;
+  const yes = h('button', { type: 'button', class: 'button button-danger confirm-yes' }, confirmLabel);
+  const no = h('button', { type: 'button', class: 'button confirm-no' }, t('cancel'));
+  const box = h('div', { class: 'confirm', role: 'group', 'aria-labelledby': textId },
+    h('p', { id: textId }, text), h('div', { class: 'actions' }, yes, no));
+  const close = () => { box.remove(); trigger.hidden = false; trigger.focus(); };
+  no.addEventListener('click', close);
+  box.addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); });
+  yes.addEventListener('click', async () => {
+    yes.disabled = true;
+    no.disabled = true;
+    try {
+      await onConfirm();
+    } catch (err) {
+      close();
+      onError(err);
+    }
+  });
+  trigger.hidden = true;
+  trigger.after(box);
+  no.focus();
+}

@@ -1,7 +1,7 @@
 // A proposal's page — text, approvals, the actions this member may take (and why not), comments and its
 // timeline from the trail — plus the pieces the board's cards share.
 import { ApiError, del, get, post, put, query } from './api.js';
-import { announce, clear, fill, h, time, toast, trustedHtml } from './dom.js';
+import { announce, clear, confirmInline, fill, h, time, toast, trustedHtml } from './dom.js';
 import { list, t } from './i18n.js';
 
 export const statusBadge = (status) => h('span', { class: `badge badge-${status}`, dataset: { status } }, t(`status.${status}`));
@@ -294,9 +294,19 @@ export async function render(context, id) {
     editArea.querySelector('input').focus();
   }
 
-  function withdraw() {
-    if (!window.confirm(t('proposal.withdrawConfirm'))) return;
-    act(async () => { p = await post(`/api/proposals/${id}/withdraw`); });
+  function withdraw(e) {
+    const trigger = e.currentTarget;
+    confirmInline(authorActions, trigger, {
+      text: t('proposal.withdrawConfirm'),
+      confirmLabel: t('proposal.withdrawYes'),
+      onConfirm: async () => {
+        await act(async () => { p = await post(`/api/proposals/${id}/withdraw`); });
+        // Withdrawn: the author's actions are gone. Refused (say, it executed meanwhile): the reason is shown.
+        authorActions.querySelector('.confirm')?.remove();
+        trigger.hidden = false;
+      },
+      onError: () => {},
+    });
   }
 
   function renderComplete() {

@@ -108,6 +108,34 @@ public sealed class FollowUpTests(BrowserApp app) : IClassFixture<BrowserApp>
         Assert.True(problem.GetProperty("errors").TryGetProperty("reverses", out _));
     }
 
+    [Fact]
+    public async Task AuthorWithdraws_AfterAnInPageConfirmation_ThatEscapeCancels()
+    {
+        var board = await app.FirstBoardAsync();
+        using var staff = await app.SignInAsync("staff3");
+        var mine = await staff.PostAsync(board.Id, "Second bin by the lockers " + Guid.NewGuid().ToString("N")[..6]);
+        await using var screen = await Screen.OpenAsync(app.Browser, app.BaseAddress, "staff3");
+        await screen.SignInAsync("staff3");
+        await screen.GoAsync($"#/proposal/{mine.Id}");
+        var withdraw = screen.Page.Locator("#withdraw");
+
+        await withdraw.ClickAsync();
+        var confirm = screen.Page.Locator(".author-actions .confirm");
+        await Expect(confirm).ToContainTextAsync("Withdraw this proposal? This cannot be undone.");
+        await Expect(confirm.GetByRole(AriaRole.Button, new() { Name = "Cancel" })).ToBeFocusedAsync();
+        await screen.Page.Keyboard.PressAsync("Escape");
+        await Expect(confirm).ToHaveCountAsync(0);
+        await Expect(withdraw).ToBeFocusedAsync();
+        Assert.Equal("open", (await staff.GetAsync(mine.Id)).Status);
+
+        await withdraw.ClickAsync();
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Withdraw it" }).ClickAsync();
+        await Expect(screen.Page.Locator(".proposal-head .badge")).ToHaveTextAsync("Withdrawn");
+        await Expect(withdraw).ToBeHiddenAsync();
+        Assert.Equal("withdrawn", (await staff.GetAsync(mine.Id)).Status);
+        Assert.Empty(screen.Errors);
+    }
+
     private async Task ExecuteAsync(Guid proposalId, params string[] approvers)
     {
         foreach (var who in approvers.Length > 0 ? approvers : ["ops1", "ops2", "ops3"])
