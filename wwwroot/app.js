@@ -8,6 +8,7 @@ import { Live } from './live.js';
 const pages = {
   board: () => import('./board.js'),
   proposal: () => import('./proposal.js'),
+  trail: () => import('./trail.js'),
 };
 
 const main = document.getElementById('main');
