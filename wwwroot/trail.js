@@ -70,8 +70,8 @@ export async function render(context) {
   const fromInput = h('input', { id: 'trail-from', name: 'from', type: 'datetime-local' });
   const toInput = h('input', { id: 'trail-to', name: 'to', type: 'datetime-local' });
   const field = (label, input, ...extra) => h('div', { class: 'field' }, h('label', { for: input.id }, label), input, ...extra);
-  const form = h('form', { class: 'form trail-filters card', id: 'trail-filters', 'aria-labelledby': 'trail-filters-heading', novalidate: true },
-    h('h2', { id: 'trail-filters-heading' }, t('trail.filters')),
+  const activeCount = h('span', { class: 'count' });
+  const form = h('form', { class: 'form trail-filters', id: 'trail-filters', 'aria-labelledby': 'trail-filters-heading', novalidate: true },
     h('div', { class: 'trail-filter-grid' },
       field(t('trail.board'), boardSelect),
       field(t('trail.member'), memberSelect),
@@ -82,6 +82,10 @@ export async function render(context) {
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'button button-primary' }, t('trail.apply')),
       h('button', { type: 'button', class: 'button button-quiet', id: 'trail-clear', onclick: clearFilters }, t('trail.clear'))));
+  // Open on a wide screen; folded on a phone, where the entries matter more than six fields above them.
+  const filterBox = h('details', { class: 'card trail-filter-box', id: 'trail-filter-box', open: matchMedia('(min-width: 48rem)').matches },
+    h('summary', {}, h('h2', { id: 'trail-filters-heading' }, t('trail.filters'), ' ', activeCount)),
+    form);
 
   // Export, for managers and admins only: the server refuses everyone else anyway.
   const csvLink = h('a', { class: 'button', id: 'trail-export-csv', download: '' }, t('trail.exportCsv'));
@@ -125,7 +129,7 @@ export async function render(context) {
 
   main.append(
     h('header', { class: 'board-head' }, h('div', {}, h('h1', { id: 'trail-title' }, t('trail.title')), h('p', { class: 'muted' }, t('trail.intro')))),
-    form,
+    filterBox,
     exportBox,
     proof,
     h('section', { class: 'trail-entries', 'aria-labelledby': 'trail-entries-heading' },
@@ -157,6 +161,8 @@ export async function render(context) {
   };
 
   function showFilters() {
+    const active = Object.keys(filters).length;
+    activeCount.textContent = active ? t('trail.filtersActive', { count: active }) : '';
     boardSelect.value = filters.boardId ?? '';
     memberSelect.value = filters.actorId ?? '';
     actionSelect.value = filters.action ?? '';
@@ -197,35 +203,29 @@ export async function render(context) {
     apply();
   }
 
-  async function load() {
-    const id = ++generation;
-    loading = true;
-    shown.clear();
-    pending.clear();
-    clear(list);
-    newButton.hidden = true;
-    error.hidden = true;
-    try {
-      const page = await get(`/api/audit${query({ ...filters, limit: pageSize })}`);
-      if (id !== generation) return;
-      next = page.next;
-      for (const entry of page.items) place(entry);
-      showStatus(true);
-    } catch (e) {
-      if (id === generation) showError(e);
-    } finally {
-      if (id === generation) loading = false;
-    }
+  function load() {
+    return loadPage(false);
   }
 
-  async function loadOlder() {
-    if (loading || next === null || shown.size === 0) return;
-    const id = generation;
+  function loadOlder() {
+    if (!loading && next !== null && shown.size > 0) loadPage(true);
+  }
+
+  /** The newest page of a fresh view, or the page just before the oldest entry shown (keyset on seq). */
+  async function loadPage(older) {
+    const id = older ? generation : ++generation;
+    if (!older) {
+      shown.clear();
+      pending.clear();
+      clear(list);
+      newButton.hidden = true;
+    }
     loading = true;
     olderButton.disabled = true;
+    error.hidden = true;
     try {
-      const oldest = Math.min(...shown.keys());
-      const page = await get(`/api/audit${query({ ...filters, before: oldest, limit: pageSize })}`);
+      const before = older ? Number(list.lastElementChild.dataset.seq) : undefined;
+      const page = await get(`/api/audit${query({ ...filters, before, limit: pageSize })}`);
       if (id !== generation) return;
       next = page.next;
       for (const entry of page.items) place(entry);
@@ -233,8 +233,10 @@ export async function render(context) {
     } catch (e) {
       if (id === generation) showError(e);
     } finally {
-      olderButton.disabled = false;
-      if (id === generation) loading = false;
+      if (id === generation) {
+        loading = false;
+        olderButton.disabled = false;
+      }
     }
   }
 
@@ -244,7 +246,7 @@ export async function render(context) {
     try {
       for (;;) {
         // Everything matching at or below the newest entry shown is shown already or reachable by paging older.
-        const after = Math.max(0, ...shown.keys(), ...pending.keys());
+        const after = Math.max(Number(list.firstElementChild?.dataset.seq ?? 0), ...pending.keys());
         const page = await get(`/api/audit${query({ ...filters, after, limit: catchUpLimit })}`);
         if (id !== generation) return;
         for (const entry of page.items) receive(entry);
@@ -302,10 +304,13 @@ export async function render(context) {
     list.insertBefore(row, before);
   }
 
-  function showStatus(polite) {
+  /** The count is a polite live region: said after a page loads, not on every live entry of a busy trail. */
+  function showStatus(recount) {
     const count = shown.size;
-    const text = count === 0 ? t('trail.none') : next === null ? t('trail.shownAll', { count }) : t('trail.shown', { count });
-    if (polite || status.textContent !== text) status.textContent = text;
+    if (recount || status.dataset.count === '0') {
+      status.dataset.count = String(count);
+      status.textContent = count === 0 ? t('trail.none') : next === null ? t('trail.shownAll', { count }) : t('trail.shown', { count });
+    }
     olderButton.hidden = next === null || count === 0;
     end.hidden = next !== null || count === 0;
   }
@@ -386,7 +391,8 @@ function detailOf(entry) {
     case 'member.roles-changed':
       return [d.displayName, (d.roles ?? d.to ?? []).map((r) => t(`role.${r}`)).join(', ')].filter(Boolean).join(' — ');
     default: {
-      const text = d.title ?? d.note ?? d.body ?? d.name ?? d.displayName ?? d.url ?? '';
+      // A proposal's title is its link already; its words say more.
+      const text = d.body ?? d.note ?? d.title ?? d.name ?? d.displayName ?? d.url ?? '';
       return typeof text === 'string' ? short(text) : '';
     }
   }

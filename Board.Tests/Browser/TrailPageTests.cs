@@ -28,7 +28,9 @@ public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Expect(manager.Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"#/trail/\\?.*boardId={board.Id}.*action=approval.added"));
         await Expect(manager.Page.Locator($"{Rows}:not([data-action='approval.added'])")).ToHaveCountAsync(0);
         await Expect(manager.Page.Locator(Rows).First).ToBeVisibleAsync();
+        await Expect(manager.Page.Locator("#trail-filters-heading")).ToContainTextAsync("(2 active)");
         var seqs = await SeqsAsync(manager.Page);
+        await manager.ScreenshotAsync("trail.png", fullPage: false);
         Assert.All(await manager.Page.Locator($"{Rows} .trail-where a:not(.trail-proposal)").AllTextContentsAsync(), name => Assert.Equal(board.Name, name));
         Assert.Equal(seqs.OrderDescending(), seqs);
         await Expect(manager.Page.Locator("#trail-status")).ToContainTextAsync($"{seqs.Count} entries");
@@ -72,6 +74,18 @@ public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         Assert.Equal(seqs.Order(), exported.TakeLast(seqs.Count));
         var staffExport = await staff.Page.APIRequest.GetAsync(href!);
         Assert.Equal(403, staffExport.Status);
+
+        // Live, through the filters: the approval arrives at the top; the posting, another action, does not.
+        using var poster = await app.SignInAsync("staff1");
+        var proposal = await poster.PostAsync(board.Id, "Filtered live on the trail");
+        using var ops = await app.SignInAsync("ops3");
+        (await ops.ApproveAsync(proposal.Id)).EnsureSuccessStatusCode();
+        foreach (var screen in new[] { manager, staff })
+        {
+            await Expect(screen.Page.Locator(Rows).First.Locator("a.trail-proposal")).ToHaveAttributeAsync("href", $"#/proposal/{proposal.Id}");
+            await Expect(screen.Page.Locator(Rows)).ToHaveCountAsync(seqs.Count + 1);
+            await Expect(screen.Page.Locator($"{Rows}:not([data-action='approval.added'])")).ToHaveCountAsync(0);
+        }
         Assert.Empty(manager.Errors);
     }
 
@@ -150,7 +164,7 @@ public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         await manager.Page.GetByRole(AriaRole.Button, new() { Name = "Verify against this head" }).ClickAsync();
         await Expect(result).ToHaveAttributeAsync("data-valid", "false");
         await Expect(result.Locator(".trail-invalid")).ToContainTextAsync($"entry #{head.Seq}");
-        await manager.ScreenshotAsync("trail.png", fullPage: false);
+        await manager.ScreenshotAsync("trail-verify.png", fullPage: false);
         Assert.Empty(manager.Errors);
     }
 
@@ -163,7 +177,13 @@ public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Expect(staff.Page.Locator("#trail-title")).ToHaveTextAsync("감사 기록");
         await Expect(staff.Page.Locator(Rows)).ToHaveCountAsync(50);
         await Expect(staff.Page.GetByRole(AriaRole.Button, new() { Name = "기록 검증" })).ToBeVisibleAsync();
+        // The filters fold away on a phone, and open by keyboard.
+        await Expect(staff.Page.GetByLabel("작업", new() { Exact = true })).ToBeHiddenAsync();
+        await staff.Page.Locator("#trail-filter-box summary").FocusAsync();
+        await staff.Page.Keyboard.PressAsync("Enter");
         await Expect(staff.Page.GetByLabel("작업", new() { Exact = true })).ToBeVisibleAsync();
+        Assert.Equal(0, await staff.HorizontalOverflowAsync());
+        await staff.ScreenshotAsync("phone-trail-ko.png", fullPage: false);
         await Expect(staff.Page.Locator("#trail-older")).ToHaveTextAsync("이전 항목 불러오기");
         await Expect(staff.Page.Locator($"{Rows} .trail-action-label").First).Not.ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[A-Za-z .-]+$"));
         await Expect(staff.Page.Locator("#trail-export-csv")).ToHaveCountAsync(0);
@@ -173,7 +193,8 @@ public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         await staff.Page.GetByRole(AriaRole.Button, new() { Name = "기록 검증" }).ClickAsync();
         await Expect(staff.Page.Locator("#trail-verify-result")).ToContainTextAsync("정상");
         Assert.Equal(0, await staff.HorizontalOverflowAsync());
-        await staff.ScreenshotAsync("phone-trail-ko.png");
+        await staff.Page.Locator(Rows).First.ScrollIntoViewIfNeededAsync();
+        await staff.ScreenshotAsync("phone-trail-ko-entries.png", fullPage: false);
         Assert.Empty(staff.Errors);
     }
 
