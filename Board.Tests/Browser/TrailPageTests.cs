@@ -10,7 +10,7 @@ namespace Board.Tests.Browser;
 /// <summary>The Trail page as a manager, a member of staff and a phone in Korean use it.</summary>
 public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
-    private const string Rows = "#trail-list > li.trail-entry";
+    internal const string Rows = "#trail-list > li.trail-entry";
 
     [Fact]
     public async Task Manager_FiltersByBoardAndAction_TheUrlCarriesThem_AndTheSharedUrlShowsTheSameView()
@@ -204,6 +204,7 @@ public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         return (await staff.Client.GetFromJsonAsync<List<BoardDto>>("/api/boards", BoardApp.Json))!;
     }
 
-    private static async Task<List<long>> SeqsAsync(IPage page) =>
+    /// <summary>The seq of every row, top to bottom.</summary>
+    internal static async Task<List<long>> SeqsAsync(IPage page) =>
         [.. (await page.Locator(Rows).EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.seq))"))];
 }
