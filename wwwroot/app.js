@@ -10,6 +10,7 @@ const pages = {
   board: () => import('./board.js'),
   proposal: () => import('./proposal.js'),
   admin: () => import('./admin.js'),
+  trail: () => import('./trail.js'),
 };
 
 const main = document.getElementById('main');

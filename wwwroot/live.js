@@ -1,6 +1,7 @@
 // Owns the SignalR connection: which board is watched, the last seq applied, and catching up after a
 // reconnect from /api/boards/{id}/events?after=. Pages listen for 'entry', 'presence' and 'state';
-// 'pushed' carries every entry the hub sends, on any board.
+// 'pushed' carries every entry the hub sends, on any board; the Trail page listens for 'trail' (every
+// entry, while watchTrail() holds) and 'trailresumed'.
 import { get } from './api.js';
 
 const retryDelays = [0, 1000, 2000, 4000, 8000];
@@ -17,6 +18,7 @@ export class Live extends EventTarget {
   #state = 'connecting';
   #restartAttempt = 0;
   #stopped = false;
+  #trail = false;
 
   constructor() {
     super();
@@ -80,9 +82,28 @@ export class Live extends EventTarget {
     await this.#join(false);
   }
 
+  /** Every committed entry, of any board or none, as 'trail' events until unwatchTrail(); kept across reconnects. */
+  async watchTrail() {
+    this.#trail = true;
+    if (this.#connection.state === 'Connected') await this.#connection.invoke('WatchTrail');
+  }
+
+  async unwatchTrail() {
+    this.#trail = false;
+    if (this.#connection.state === 'Connected') await this.#connection.invoke('UnwatchTrail').catch(() => {});
+  }
+
+  /** After a (re)connect the group is gone: join it again, then let the page fetch what it missed. */
+  async #rejoinTrail() {
+    if (!this.#trail) return;
+    await this.#connection.invoke('WatchTrail');
+    this.dispatchEvent(new CustomEvent('trailresumed'));
+  }
+
   async #resume() {
     const wasDisconnected = this.#state === 'reconnecting' || this.#state === 'offline';
     try {
+      await this.#rejoinTrail();
       await this.#join(wasDisconnected);
       this.#setState('connected');
     } catch {
@@ -114,6 +135,7 @@ export class Live extends EventTarget {
   }
 
   #onEvent(entry) {
+    if (this.#trail) this.dispatchEvent(new CustomEvent('trail', { detail: entry }));
     if (entry.boardId !== this.#boardId) return;
     if (this.#catchingUp) this.#queue.push(entry);
     else this.#accept(entry, false);

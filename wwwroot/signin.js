@@ -48,6 +48,8 @@ export async function render({ main, onSignedIn }) {
     h('h1', { id: 'signin-heading' }, t('signIn.heading')),
     h('p', { class: 'lead' }, t('signIn.intro')),
     form));
+  // Focus before the demo list loads: focusing after it would pull the caret out of a field someone is already typing in.
+  email.focus();
 
   const demo = await fetchDemo();
   if (demo) {
@@ -60,7 +62,6 @@ export async function render({ main, onSignedIn }) {
           onclick: () => { email.value = m.email; password.value = demo.password; submit.focus(); },
         }, h('span', {}, m.email), h('span', { class: 'muted' }, m.roles.map((r) => t(`role.${r}`)).join(' · ')))))))); 
   }
-  email.focus();
 }
 
 async function fetchDemo() {

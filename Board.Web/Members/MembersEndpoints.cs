@@ -4,6 +4,7 @@ using Board.Domain.Members;
 using Board.Domain.Trail;
 using Board.Web.Auth;
 using Board.Web.Persistence;
+using Board.Web.Proposals;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -20,8 +21,17 @@ public static class MembersEndpoints
         members.MapPut("/{id:guid}/roles", ChangeRoles);
         members.MapPost("/{id:guid}/deactivate", Deactivate);
         members.MapPost("/{id:guid}/reactivate", Reactivate);
+        app.MapGet("/api/members/directory", Directory).WithTags("Members").RequireAuthorization();
         return app;
     }
+
+    /// <summary>
+    /// Every member's id and name, deactivated ones too, for every member: the trail already names them all,
+    /// and the Trail page filters by them. Emails and roles stay with <see cref="List"/>.
+    /// </summary>
+    static async Task<Ok<List<PersonDto>>> Directory(CurrentMember me, BoardDb db, CancellationToken ct) =>
+        TypedResults.Ok(await db.Users.AsNoTracking().OrderBy(u => u.DisplayName)
+            .Select(u => new PersonDto(u.Id, u.DisplayName)).ToListAsync(ct));
 
     static async Task<Ok<List<MemberDto>>> List(BoardDb db, CancellationToken ct)
     {

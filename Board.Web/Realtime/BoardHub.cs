@@ -17,6 +17,9 @@ public sealed class BoardHub(BoardDb db, PresenceTracker presence) : Hub<IBoardC
     /// <summary>Every connection of one member: what concerns them personally reaches them on any page.</summary>
     public static string MemberGroup(Guid memberId) => $"member:{memberId:N}";
 
+    /// <summary>Every committed entry, with or without a board: what the Trail page shows live.</summary>
+    public const string TrailGroup = "trail";
+
     public override async Task OnConnectedAsync()
     {
         var member = CurrentMember.ReadId(Context.User!) is { } id ? await CurrentMember.LoadAsync(db, id, Context.ConnectionAborted) : null;
@@ -48,6 +51,11 @@ public sealed class BoardHub(BoardDb db, PresenceTracker presence) : Hub<IBoardC
         if (presence.Unwatch(Context.ConnectionId, boardId))
             await Clients.Group(Group(boardId)).presence(presence.On(boardId));
     }
+
+    /// <summary>The whole trail is open to every member, so any signed-in member may follow all of it.</summary>
+    public Task WatchTrail() => Groups.AddToGroupAsync(Context.ConnectionId, TrailGroup);
+
+    public Task UnwatchTrail() => Groups.RemoveFromGroupAsync(Context.ConnectionId, TrailGroup);
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {

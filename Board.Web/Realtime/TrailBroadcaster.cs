@@ -58,6 +58,7 @@ public sealed class TrailBroadcaster(
             foreach (var dto in await TrailEndpoints.WithProposalsAsync(db, markdown, entries, ct))
             {
                 if (dto.BoardId is { } boardId) await hub.Clients.Group(BoardHub.Group(boardId)).@event(dto);
+                await hub.Clients.Group(BoardHub.TrailGroup).@event(dto);
                 // The author hears that their proposal executed wherever they are; a client that also watches
                 // the board gets the same seq twice and keeps one.
                 if (dto.Action == TrailActions.ProposalExecuted && dto.Proposal?.Author.Id is { } authorId)
