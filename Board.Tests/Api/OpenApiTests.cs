@@ -35,7 +35,24 @@ public sealed class OpenApiTests(BoardApp app) : IClassFixture<BoardApp>
         { "post", "/api/boards/{boardId}/webhooks" },
         { "delete", "/api/webhooks/{id}" },
         { "get", "/api/webhooks/{id}/deliveries" },
+        { "get", "/api/members/directory" },
+        { "post", "/api/members/{id}/deactivate" },
+        { "post", "/api/members/{id}/reactivate" },
+        { "put", "/api/boards/{boardId}" },
+        { "post", "/api/deliveries/{id}/redeliver" },
+        { "get", "/api/me/notifications" },
+        { "post", "/api/preview" },
     };
+
+    [Fact]
+    public async Task Document_NamesTheProposalListFilters()
+    {
+        using var client = app.Anonymous();
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+        var parameters = document.RootElement.GetProperty("paths").GetProperty("/api/boards/{boardId}/proposals").GetProperty("get")
+            .GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+        Assert.Superset(new HashSet<string?> { "status", "q", "page", "sort", "reverses" }, parameters.ToHashSet());
+    }
 
     [Theory]
     [MemberData(nameof(Routes))]

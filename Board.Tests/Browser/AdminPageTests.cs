@@ -174,6 +174,7 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
         await using var receiver = await WebhookReceiver.StartAsync((_, n) => Task.FromResult(n == 1 ? 500 : 200));
 
         await using var admin = await AdminOnTabAsync("webhooks");
+        await Expect(admin.Page.Locator("#webhook-actions input[type=checkbox]")).ToHaveCountAsync(TrailActions.All.Count);
         Assert.Equal(TrailActions.All, await admin.Page.Locator("#webhook-actions input[type=checkbox]").EvaluateAllAsync<string[]>("boxes => boxes.map(b => b.value)"));
         await admin.Page.Locator("#webhook-board").SelectOptionAsync(board.Id.ToString());
         await Expect(admin.Page.Locator("#webhooks-heading")).ToContainTextAsync(board.Name);
