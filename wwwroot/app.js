@@ -73,6 +73,10 @@ async function showSignIn() {
 async function route() {
   if (!context.me) return;
   const [, name = '', param = ''] = location.hash.match(/^#\/([\w-]*)\/?([^/]*)/) ?? [];
+  for (const link of document.querySelectorAll('[data-route]')) {
+    if (link.dataset.route === name) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
   if (!pages[name]) {
     const board = context.boards.find((b) => b.id === localStorage.getItem('board.lastBoard')) ?? context.boards[0];
     if (board) { location.replace(`#/board/${board.id}`); return; }

@@ -30,6 +30,7 @@ public sealed class FollowUpTests(BrowserApp app) : IClassFixture<BrowserApp>
         await ops.GoAsync($"#/board/{board.Id}");
         var waiting = ops.Page.Locator("#group-executed .proposal-card .card-title");
         await Expect(waiting).ToHaveTextAsync([b.Title, a.Title]);
+        await Expect(ops.Page.Locator("a[data-route='trail']")).Not.ToHaveAttributeAsync("aria-current", "page");
         await Expect(ops.Page.Locator("#group-executed .proposal-card").First.Locator(".meta")).ToContainTextAsync("executed");
 
         // Executed now: it has waited least, so it goes last; recording an outcome takes one off the list.

@@ -29,6 +29,7 @@ public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Expect(manager.Page.Locator($"{Rows}:not([data-action='approval.added'])")).ToHaveCountAsync(0);
         await Expect(manager.Page.Locator(Rows).First).ToBeVisibleAsync();
         await Expect(manager.Page.Locator("#trail-filters-heading")).ToContainTextAsync("(2 active)");
+        await Expect(manager.Page.Locator("a[data-route='trail']")).ToHaveAttributeAsync("aria-current", "page");
         var seqs = await SeqsAsync(manager.Page);
         await manager.ScreenshotAsync("trail.png", fullPage: false);
         Assert.All(await manager.Page.Locator($"{Rows} .trail-where a:not(.trail-proposal)").AllTextContentsAsync(), name => Assert.Equal(board.Name, name));

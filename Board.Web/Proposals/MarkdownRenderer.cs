@@ -1,6 +1,5 @@
 using Ganss.Xss;
 using Markdig;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace Board.Web.Proposals;
 
@@ -8,7 +7,7 @@ namespace Board.Web.Proposals;
 /// The one Markdown pipeline: raw HTML off in Markdig, and its output passed through an allow-list
 /// sanitizer anyway, so a link can never carry script and a tag can never carry a handler.
 /// </summary>
-public sealed class MarkdownRenderer : IDisposable
+public sealed class MarkdownRenderer
 {
     private readonly MarkdownPipeline _pipeline = new MarkdownPipelineBuilder()
         .DisableHtml()
@@ -20,27 +19,7 @@ public sealed class MarkdownRenderer : IDisposable
 
     private readonly HtmlSanitizer _sanitizer = CreateSanitizer();
 
-    /// <summary>
-    /// Rendered bodies by their text, bounded by characters held: an approval renders the same body for its reply
-    /// and for the broadcast, and every board list renders it again. Sanitizing is the costly half.
-    /// </summary>
-    private readonly MemoryCache _rendered = new(new MemoryCacheOptions { SizeLimit = CacheCharacters });
-
-    public const long CacheCharacters = 16 * 1024 * 1024;
-
-    /// <summary>Sanitized HTML for stored text (cached: the same text always renders the same).</summary>
-    public string ToHtml(string markdown)
-    {
-        if (_rendered.TryGetValue(markdown, out string? html)) return html!;
-        html = Render(markdown);
-        _rendered.Set(markdown, html, new MemoryCacheEntryOptions { Size = markdown.Length + html.Length, SlidingExpiration = TimeSpan.FromHours(1) });
-        return html;
-    }
-
-    /// <summary>Sanitized HTML for text typed once, like a preview: not worth a cache entry.</summary>
-    public string Render(string markdown) => _sanitizer.Sanitize(Markdown.ToHtml(markdown, _pipeline));
-
-    public void Dispose() => _rendered.Dispose();
+    public string ToHtml(string markdown) => _sanitizer.Sanitize(Markdown.ToHtml(markdown, _pipeline));
 
     private static HtmlSanitizer CreateSanitizer()
     {
