@@ -106,6 +106,16 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
         return new Session(this, login.Member, login.AccessToken, client);
     }
 
+    /// <summary>Each of <paramref name="approvers"/> (ops1, ops2, ops3 unless named) approves, and every approval is accepted.</summary>
+    public async Task ApproveAsAsync(Guid proposalId, params string[] approvers)
+    {
+        foreach (var who in approvers.Length > 0 ? approvers : ["ops1", "ops2", "ops3"])
+        {
+            using var session = await SignInAsync(who);
+            Assert.Equal(HttpStatusCode.OK, (await session.ApproveAsync(proposalId)).StatusCode);
+        }
+    }
+
     public async Task<BoardDto> FirstBoardAsync()
     {
         using var session = await SignInAsync("staff1");

@@ -60,7 +60,7 @@ async function boards(context, body) {
     run: async () => {
       const created = await post('/api/boards', { name: name.value.trim(), policy: policyOf(kit) });
       all = [...all, created];
-      await refreshSwitcher(context, all);
+      context.setBoards(all);
       renderList();
       form.reset();
       done(t('admin.boards.created', { name: created.name }));
@@ -87,7 +87,7 @@ async function boards(context, body) {
     const fresh = boardItem(updated);
     old.replaceWith(fresh);
     fresh.querySelector(focusSelector)?.focus();
-    return refreshSwitcher(context, all);
+    context.setBoards(all);
   }
 
   function boardItem(board) {
@@ -149,15 +149,6 @@ function policyOf(kit) {
     approverRole: kit.controls.get('approverRole').value,
     expiresAfterDays: number('expiresAfterDays'),
   };
-}
-
-/** The board switcher lists boards too: keep it and the app's cached list in step. */
-async function refreshSwitcher(context, boards) {
-  context.boards = boards ?? await get('/api/boards');
-  const switcher = document.getElementById('board-switcher');
-  const selected = switcher.value;
-  fill(switcher, context.boards.map((b) => h('option', { value: b.id }, b.name)));
-  if (context.boards.some((b) => b.id === selected)) switcher.value = selected;
 }
 
 // ---- Members --------------------------------------------------------------------------------------------

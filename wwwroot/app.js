@@ -14,7 +14,12 @@ const pages = {
 };
 
 const main = document.getElementById('main');
-const context = { main, me: null, boards: [], live: null, notices: null, navigate: (hash) => { location.hash = hash; } };
+const context = {
+  main, me: null, boards: [], live: null, notices: null,
+  navigate: (hash) => { location.hash = hash; },
+  /** A page that changed the boards (admin) hands over the new list; the switcher follows. */
+  setBoards: (boards) => { context.boards = boards; renderSwitcher(); },
+};
 let cleanup = null;
 let renderId = 0;
 
@@ -114,6 +119,10 @@ function renderChrome() {
     const roles = link.dataset.roles?.split(',');
     link.hidden = !pages[link.dataset.route] || (roles && !roles.some((r) => context.me.roles.includes(r)));
   }
+  renderSwitcher();
+}
+
+function renderSwitcher() {
   const switcher = clear(document.getElementById('board-switcher'));
   for (const board of context.boards) switcher.append(h('option', { value: board.id }, board.name));
   updateSwitcher();

@@ -1,7 +1,7 @@
 // Owns the SignalR connection: which board is watched, the last seq applied, and catching up after a
 // reconnect from /api/boards/{id}/events?after=. Pages listen for 'entry', 'presence' and 'state';
-// 'pushed' carries every entry the hub sends, on any board; the Trail page listens for 'trail' (every
-// entry, while watchTrail() holds) and 'trailresumed'.
+// 'pushed' carries every entry the hub sends, on any board (every committed entry while watchTrail()
+// holds, which the Trail page uses with 'trailresumed').
 import { get } from './api.js';
 
 const retryDelays = [0, 1000, 2000, 4000, 8000];
@@ -82,7 +82,7 @@ export class Live extends EventTarget {
     await this.#join(false);
   }
 
-  /** Every committed entry, of any board or none, as 'trail' events until unwatchTrail(); kept across reconnects. */
+  /** Every committed entry, of any board or none, as 'pushed' events until unwatchTrail(); kept across reconnects. */
   async watchTrail() {
     this.#trail = true;
     if (this.#connection.state === 'Connected') await this.#connection.invoke('WatchTrail');
@@ -135,7 +135,6 @@ export class Live extends EventTarget {
   }
 
   #onEvent(entry) {
-    if (this.#trail) this.dispatchEvent(new CustomEvent('trail', { detail: entry }));
     if (entry.boardId !== this.#boardId) return;
     if (this.#catchingUp) this.#queue.push(entry);
     else this.#accept(entry, false);

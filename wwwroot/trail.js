@@ -146,7 +146,7 @@ export async function render(context) {
 
   const onTrail = (e) => receive(e.detail);
   const onResumed = () => catchUp();
-  live.addEventListener('trail', onTrail);
+  live.addEventListener('pushed', onTrail);
   live.addEventListener('trailresumed', onResumed);
   await load();
   observer.observe(sentinel);
@@ -155,7 +155,7 @@ export async function render(context) {
   return () => {
     generation++;
     observer.disconnect();
-    live.removeEventListener('trail', onTrail);
+    live.removeEventListener('pushed', onTrail);
     live.removeEventListener('trailresumed', onResumed);
     live.unwatchTrail();
   };
