@@ -5,6 +5,7 @@ using System.Text.Json;
 using Board.Web.Auth;
 using Board.Web.Boards;
 using Board.Web.Demo;
+using Board.Web.Persistence;
 using Board.Web.Proposals;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -19,8 +20,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace Board.Tests;
 
 /// <summary>
-/// The real app on Kestrel at 127.0.0.1 over a real SQLite file in a temp folder, seeded with the demo
-/// data. One per test class (<c>IClassFixture</c>).
+/// The real app on Kestrel at 127.0.0.1 over a real SQLite file in a temp folder (or, in <see cref="PostgresBoardApp"/>,
+/// a fresh PostgreSQL database), seeded with the demo data. One per test class (<c>IClassFixture</c>).
 /// </summary>
 public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
@@ -31,6 +32,21 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
     public string Folder { get; }
     public string DatabasePath => Path.Combine(Folder, "board.db");
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>The PostgreSQL database this app runs on, or null on SQLite.</summary>
+    public string? PostgresDatabase { get; }
+
+    /// <summary>The database as the app sees it (provider and connection string).</summary>
+    public BoardDatabase Database => PostgresDatabase is { } name
+        ? BoardDatabase.Of(DatabaseProvider.Postgres, TestPostgres.ConnectionString(name), "")
+        : BoardDatabase.Of(DatabaseProvider.Sqlite, $"Data Source={DatabasePath}", Folder);
+
+    /// <summary>The settings that point a Board process at this app's database.</summary>
+    public IDictionary<string, string> DatabaseSettings => new Dictionary<string, string>
+    {
+        ["Database__Provider"] = Database.Provider.ToString(),
+        ["ConnectionStrings__Board"] = PostgresDatabase is null ? $"Data Source={DatabasePath}" : Database.ConnectionString,
+    };
 
     /// <summary>Set by a subclass to run the app on a fake clock.</summary>
     protected virtual FakeTimeProvider? Clock => null;
@@ -44,20 +60,22 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// An app over the database in <paramref name="folder"/>, left in place on dispose unless owned (a restart
     /// reopens it), on <paramref name="port"/> (0 = any free port; a fixed one lets a test restart "the same" server).
     /// </summary>
-    protected BoardApp(string folder, bool ownsFolder = false, int port = 0)
+    protected BoardApp(string folder, bool ownsFolder = false, int port = 0, string? postgresDatabase = null)
     {
         Folder = folder;
         _ownsFolder = ownsFolder;
+        PostgresDatabase = postgresDatabase;
         UseKestrel(o => o.Listen(IPAddress.Loopback, port));
     }
 
-    /// <summary>A second instance of the app on this app's database file: the scale-out case.</summary>
-    public BoardApp SecondInstance() => new SharedDatabaseApp(Folder);
+    /// <summary>A second instance of the app on this app's database: the scale-out case.</summary>
+    public BoardApp SecondInstance() => new SharedDatabaseApp(Folder, PostgresDatabase);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
-        builder.UseSetting("ConnectionStrings:Board", $"Data Source={DatabasePath}");
+        builder.UseSetting("Database:Provider", Database.Provider.ToString());
+        builder.UseSetting("ConnectionStrings:Board", PostgresDatabase is null ? $"Data Source={DatabasePath}" : Database.ConnectionString);
         builder.UseSetting("Realtime:PollMilliseconds", "250");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services =>
@@ -72,12 +90,12 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
         });
     }
 
-    public virtual ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
+        if (PostgresDatabase is { } name && _ownsFolder) await TestPostgres.CreateDatabaseAsync(name);
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         BaseAddress = new Uri(addresses.Addresses.First());
-        return ValueTask.CompletedTask;
     }
 
     async Task IAsyncLifetime.InitializeAsync() => await InitializeAsync();
@@ -86,8 +104,9 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         await DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (_ownsFolder)
-            try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+        if (!_ownsFolder) return;
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+        if (PostgresDatabase is { } name) await TestPostgres.DropDatabaseAsync(name);
     }
 
     /// <summary>An HTTP client with no credentials.</summary>
@@ -123,7 +142,10 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
     }
 }
 
-file sealed class SharedDatabaseApp(string folder) : BoardApp(folder);
+file sealed class SharedDatabaseApp(string folder, string? postgresDatabase) : BoardApp(folder, postgresDatabase: postgresDatabase);
+
+/// <summary>The app on a fresh PostgreSQL database of its own (created from <c>BOARD_TEST_POSTGRES</c>, dropped at the end).</summary>
+public class PostgresBoardApp() : BoardApp(Directory.CreateTempSubdirectory("board-tests-").FullName, ownsFolder: true, postgresDatabase: TestPostgres.NewName());
 
 /// <summary>A signed-in member: their HTTP client, token and a way onto the hub.</summary>
 public sealed record Session(BoardApp App, MemberDto Member, string Token, HttpClient Client) : IDisposable

@@ -25,9 +25,17 @@ builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = MaxRequestBy
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<TrailSignal>();
+builder.Services.AddSingleton<ICommitObserver>(sp => new AfterCommit(_ => sp.GetRequiredService<TrailSignal>().Notify()));
 builder.Services.AddSingleton<PresenceTracker>();
 builder.Services.AddSingleton<MarkdownRenderer>();
-builder.Services.AddBoardDatabase(builder.Configuration, builder.Environment);
+try
+{
+    builder.Services.AddBoardDatabase(builder.Configuration, builder.Environment);
+}
+catch (DatabaseConfigurationException e)
+{
+    return StartupError(e);
+}
 builder.Services.AddBoardAuth();
 builder.Services.AddBrowserRequestGuard();
 builder.Services.AddSignalR();
@@ -57,7 +65,16 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 var app = builder.Build();
 app.UseSecurityHeaders();
 
-await app.Services.PrepareDatabaseAsync(app.Environment, app.Configuration);
+try
+{
+    await app.Services.MigrateDatabaseAsync();
+}
+catch (DatabaseConfigurationException e)
+{
+    return StartupError(e);
+}
+await app.Services.EnsureSignInKeysAsync();
+await app.Services.SeedAsync(app.Environment, app.Configuration);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -88,5 +105,12 @@ app.MapHub<BoardHub>(BoardHub.Path);
 
 app.Run();
 return 0;
+
+// A setting that keeps Board from starting is said in one line naming the key, not as a stack trace.
+static int StartupError(Exception e)
+{
+    Console.Error.WriteLine($"Board cannot start: {e.Message}");
+    return 3;
+}
 
 public partial class Program;

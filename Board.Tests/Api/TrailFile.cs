@@ -1,4 +1,5 @@
 using Board.Domain.Trail;
+using Board.Web.Persistence;
 using Board.Web.Trail;
 using Microsoft.Data.Sqlite;
 
@@ -30,6 +31,8 @@ public sealed class TrailFile : IDisposable
 
     public string ConnectionString => new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false, DefaultTimeout = 30 }.ToString();
 
+    public BoardDatabase Database => BoardDatabase.Of(DatabaseProvider.Sqlite, ConnectionString, "");
+
     public async Task<int> ExecAsync(string sql, params (string Name, object? Value)[] parameters)
     {
         await using var connection = new SqliteConnection(ConnectionString);
@@ -47,14 +50,10 @@ public sealed class TrailFile : IDisposable
 
     public async Task<List<AuditEntry>> EntriesAsync()
     {
-        var (connection, tx) = await TrailReader.OpenSnapshotAsync(ConnectionString, default);
-        await using (connection)
-        await using (tx)
-        {
-            var list = new List<AuditEntry>();
-            await foreach (var e in TrailReader.ReadAsync(tx, TrailFilter.All, long.MaxValue, default)) list.Add(e);
-            return list;
-        }
+        await using var tx = await TrailSnapshot.OpenAsync(Database, default);
+        var list = new List<AuditEntry>();
+        await foreach (var e in TrailReader.ReadAsync(tx, TrailFilter.All, long.MaxValue, default)) list.Add(e);
+        return list;
     }
 
     public async Task InsertAsync(AuditEntry e) => await ExecAsync("""
@@ -65,7 +64,7 @@ public sealed class TrailFile : IDisposable
         ("$actorName", e.ActorName), ("$action", e.Action), ("$boardId", e.BoardId?.ToString().ToUpperInvariant()),
         ("$proposalId", e.ProposalId?.ToString().ToUpperInvariant()), ("$data", e.Data), ("$prevHash", e.PrevHash), ("$hash", e.Hash));
 
-    public Task<VerifyResult> VerifyAsync(ExpectedHead? head = null) => TrailVerifier.VerifyAsync(ConnectionString, head, default);
+    public Task<VerifyResult> VerifyAsync(ExpectedHead? head = null) => TrailVerifier.VerifyAsync(Database, head, default);
 
     public void Dispose()
     {

@@ -1,4 +1,6 @@
+using Board.Web.Persistence;
 using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 
 namespace Board.Web.Auth;
@@ -8,12 +10,18 @@ public static class AuthSetup
     public const string Scheme = "Board";
     public const string HubPath = "/hubs";
 
+    /// <summary>The Data Protection application name: the same on every instance, so they share one key ring.</summary>
+    public const string ApplicationName = "Board";
+
     /// <summary>
     /// Identity for accounts and passwords; a cookie for browsers and a bearer token for API clients and
     /// the hub, chosen per request by what the request carries.
     /// </summary>
     public static IServiceCollection AddBoardAuth(this IServiceCollection services)
     {
+        // Cookies and bearer tokens are both Data Protection payloads. Their keys live in the database, not in this
+        // machine's home folder: a token issued by one instance is honoured by every other, and after restarts.
+        services.AddDataProtection().SetApplicationName(ApplicationName).PersistKeysToDbContext<BoardDb>();
         services.AddIdentityCore<MemberAccount>(o =>
             {
                 o.User.RequireUniqueEmail = true;
@@ -64,4 +72,15 @@ public static class AuthSetup
         services.AddAuthorization();
         return services;
     }
+
+    /// <summary>
+    /// Makes sure the key ring has a key before the first request, with the write lock held so that two instances
+    /// starting at once on an empty database agree on one key instead of each making its own.
+    /// </summary>
+    public static Task EnsureSignInKeysAsync(this IServiceProvider services) =>
+        services.RunSerializedAsync(() =>
+        {
+            services.GetRequiredService<IDataProtectionProvider>().CreateProtector("Board.KeyRing").Protect([1]);
+            return Task.CompletedTask;
+        });
 }

@@ -1,8 +1,8 @@
 using Board.Domain.Proposals;
 using Board.Domain.Trail;
 using Board.Web.Auth;
-using Board.Web.Realtime;
 using Board.Web.Webhooks;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -10,11 +10,15 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Board.Web.Persistence;
 
-public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trailSignal, WebhookSignal webhookSignal, WriteGate writeGate)
-    : IdentityDbContext<MemberAccount, IdentityRole<Guid>, Guid>(options)
+/// <summary>
+/// The one unit of work. A subclass per provider (<see cref="SqliteBoardDb"/>, <see cref="PostgresBoardDb"/>) carries
+/// that provider's migrations and its way of serializing writers; everything else is shared.
+/// </summary>
+public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObserver> observers)
+    : IdentityDbContext<MemberAccount, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
+    private readonly ICommitObserver[] _observers = [.. observers];
     private readonly List<TrailFact> _facts = [];
-    private bool _holdsGate;
 
     public DbSet<Domain.Boards.Board> Boards => Set<Domain.Boards.Board>();
     public DbSet<Proposal> Proposals => Set<Proposal>();
@@ -23,32 +27,31 @@ public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trail
     public DbSet<WebhookDelivery> Deliveries => Set<WebhookDelivery>();
     public DbSet<WebhookAttempt> DeliveryAttempts => Set<WebhookAttempt>();
 
+    /// <summary>Sign-in keys (ASP.NET Core Data Protection), shared by every instance on this database.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     /// <summary>
-    /// Starts the write transaction before anything is read. On SQLite this is BEGIN IMMEDIATE: the write
-    /// lock is taken first, so load → decide → commit is serialized by the database across processes.
-    /// This instance's writers queue on the <see cref="WriteGate"/> before asking for it.
+    /// Starts the write transaction before anything is read, and takes the database's write lock in it: every
+    /// load → decide → commit is serialized by the database, across processes and instances.
     /// </summary>
     public async Task<IDbContextTransaction> BeginWriteAsync(CancellationToken ct)
     {
         if (Database.CurrentTransaction is { } current) return current;
-        if (Database.IsSqlite()) _holdsGate = await writeGate.EnterAsync(ct);
-        try
-        {
-            return await Database.BeginTransactionAsync(ct);
-        }
-        catch
-        {
-            LeaveGate();
-            throw;
-        }
+        return await BeginSerializedAsync(ct);
     }
+
+    /// <summary>The provider's way to begin a transaction that holds the single write lock.</summary>
+    protected abstract Task<IDbContextTransaction> BeginSerializedAsync(CancellationToken ct);
+
+    /// <summary>Called once the write transaction is over (committed, rolled back or abandoned).</summary>
+    protected virtual void WriteEnded() { }
 
     /// <summary>Records a change that belongs to no aggregate (members, webhooks) for the next commit.</summary>
     public void Record(TrailFact fact) => _facts.Add(fact);
 
     /// <summary>
-    /// Chains every pending fact onto the trail and commits state, trail and outbox as one transaction,
-    /// then wakes the broadcaster. Returns the entries written.
+    /// Chains every pending fact onto the trail and commits state, trail and what the observers add (the
+    /// webhook outbox) as one transaction, then tells the observers. Returns the entries written.
     /// </summary>
     public async Task<IReadOnlyList<AuditEntry>> CommitAsync(CancellationToken ct)
     {
@@ -57,7 +60,6 @@ public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trail
         var facts = sources.SelectMany(s => s.PendingTrail).Concat(_facts).OrderBy(f => f.At).ToList();
 
         var entries = new List<AuditEntry>(facts.Count);
-        var deliveries = 0;
         if (facts.Count > 0)
         {
             var head = await Trail.AsNoTracking().OrderByDescending(e => e.Seq)
@@ -70,38 +72,30 @@ public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trail
                 (seq, hash) = (entry.Seq, entry.Hash);
             }
             Trail.AddRange(entries);
-            deliveries = await WebhookOutbox.EnqueueAsync(this, entries, ct);
+            foreach (var observer in _observers) await observer.CommittingAsync(this, entries, ct);
         }
 
         await SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         await tx.DisposeAsync();
-        LeaveGate();
+        WriteEnded();
         foreach (var source in sources) source.ClearPendingTrail();
         _facts.Clear();
-        if (entries.Count > 0) trailSignal.Notify();
-        if (deliveries > 0) webhookSignal.Notify();
+        if (entries.Count > 0)
+            foreach (var observer in _observers) observer.Committed(entries);
         return entries;
     }
 
     public override void Dispose()
     {
         base.Dispose();
-        LeaveGate();
+        WriteEnded();
     }
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        LeaveGate();
-    }
-
-    /// <summary>Lets the next writer of this instance in, once the transaction is committed or rolled back.</summary>
-    private void LeaveGate()
-    {
-        if (!_holdsGate) return;
-        _holdsGate = false;
-        writeGate.Exit();
+        WriteEnded();
     }
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -112,7 +106,8 @@ public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trail
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {
-        // SQLite cannot order or compare DateTimeOffset stored as text; Unix milliseconds can.
+        // SQLite cannot order or compare DateTimeOffset stored as text; Unix milliseconds can. PostgreSQL keeps the
+        // same bigint, so the stored values, the raw trail reader and the hashes are the same on both.
         configuration.Properties<DateTimeOffset>().HaveConversion<UnixMillisecondsConverter>();
         configuration.Properties<DateTimeOffset?>().HaveConversion<UnixMillisecondsConverter>();
     }

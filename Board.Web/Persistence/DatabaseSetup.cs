@@ -1,46 +1,164 @@
-using Board.Web.Demo;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Board.Web.Persistence;
+
+public enum DatabaseProvider { Sqlite, Postgres }
+
+/// <summary>Which database, and how to reach it: the only place outside a provider's own types that knows.</summary>
+public sealed record BoardDatabase(DatabaseProvider Provider, string ConnectionString)
+{
+    public const string ProviderKey = "Database:Provider";
+    public const string ConnectionKey = "ConnectionStrings:Board";
+
+    /// <summary>
+    /// Reads <c>Database:Provider</c> (Sqlite by default) and <c>ConnectionStrings:Board</c>. A SQLite connection without a
+    /// file defaults to <paramref name="defaultFolder"/>/board.db. Throws <see cref="DatabaseConfigurationException"/> naming the key.
+    /// </summary>
+    public static BoardDatabase From(IConfiguration configuration, string defaultFolder)
+    {
+        var providerText = configuration[ProviderKey];
+        var provider = string.IsNullOrWhiteSpace(providerText) ? DatabaseProvider.Sqlite
+            : Enum.TryParse<DatabaseProvider>(providerText.Trim(), ignoreCase: true, out var p) && Enum.IsDefined(p) ? p
+            : throw new DatabaseConfigurationException($"{ProviderKey} is '{providerText}': use Sqlite or Postgres.");
+        return Of(provider, configuration.GetConnectionString("Board"), defaultFolder);
+    }
+
+    public static BoardDatabase Of(DatabaseProvider provider, string? connectionString, string defaultFolder) => provider switch
+    {
+        DatabaseProvider.Postgres => new(provider, Postgres(connectionString)),
+        _ => new(provider, Sqlite(connectionString, defaultFolder)),
+    };
+
+    /// <summary>A read-only connection to the same SQLite file (offline commands must not change what they check); PostgreSQL unchanged.</summary>
+    public BoardDatabase ReadOnly() => Provider == DatabaseProvider.Sqlite
+        ? this with { ConnectionString = new SqliteConnectionStringBuilder(ConnectionString) { Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString() }
+        : this;
+
+    /// <summary>The SQLite file, for messages; null on PostgreSQL.</summary>
+    public string? File => Provider == DatabaseProvider.Sqlite ? new SqliteConnectionStringBuilder(ConnectionString).DataSource : null;
+
+    /// <summary>Where the database is, without credentials, for messages.</summary>
+    public string Describe() => Provider == DatabaseProvider.Sqlite ? $"SQLite file {Path.GetFullPath(File!)}"
+        : new NpgsqlConnectionStringBuilder(ConnectionString) is var b ? $"PostgreSQL {b.Host}:{b.Port}/{b.Database}" : "";
+
+    private static string Sqlite(string? configured, string defaultFolder)
+    {
+        SqliteConnectionStringBuilder builder;
+        try
+        {
+            builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(configured)
+                ? $"Data Source={Path.Combine(defaultFolder, "board.db")}" : configured)
+            {
+                DefaultTimeout = 30,
+                Pooling = true,
+            };
+        }
+        catch (ArgumentException e)
+        {
+            throw new DatabaseConfigurationException($"{ConnectionKey} is not a SQLite connection string: {e.Message}");
+        }
+        return builder.ToString();
+    }
+
+    private static string Postgres(string? configured)
+    {
+        if (string.IsNullOrWhiteSpace(configured))
+            throw new DatabaseConfigurationException($"{ConnectionKey} is required when {ProviderKey} is Postgres (an Npgsql connection string).");
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(configured);
+            if (string.IsNullOrWhiteSpace(builder.Host))
+                throw new DatabaseConfigurationException($"{ConnectionKey} names no Host for PostgreSQL.");
+            return builder.ToString();
+        }
+        catch (ArgumentException e)
+        {
+            throw new DatabaseConfigurationException($"{ConnectionKey} is not an Npgsql connection string: {e.Message}");
+        }
+    }
+}
+
+/// <summary>A setting that keeps Board from starting; the message names the key and is shown as it is.</summary>
+public sealed class DatabaseConfigurationException(string message, Exception? inner = null) : Exception(message, inner);
 
 public static class DatabaseSetup
 {
     public static IServiceCollection AddBoardDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        var connectionString = ConnectionString(configuration, environment);
-        services.AddSingleton<WriteGate>();
-        services.AddDbContext<BoardDb>(o => o.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas()));
+        var database = BoardDatabase.From(configuration, Path.Combine(environment.ContentRootPath, "data"));
+        services.AddSingleton(database);
+        services.AddBoardDbContext(database);
         return services;
     }
 
-    /// <summary><c>ConnectionStrings:Board</c>, or a file in the app's data folder.</summary>
-    public static string ConnectionString(IConfiguration configuration, IHostEnvironment environment)
+    /// <summary>Registers <see cref="BoardDb"/> as the provider's context.</summary>
+    public static IServiceCollection AddBoardDbContext(this IServiceCollection services, BoardDatabase database)
     {
-        var configured = configuration.GetConnectionString("Board");
-        var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(configured)
-            ? $"Data Source={Path.Combine(environment.ContentRootPath, "data", "board.db")}"
-            : configured)
+        if (database.Provider == DatabaseProvider.Postgres)
+            services.AddDbContext<BoardDb, PostgresBoardDb>(o => o.UseNpgsql(database.ConnectionString));
+        else
         {
-            DefaultTimeout = 30,
-            Pooling = true,
-        };
-        if (Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } folder) Directory.CreateDirectory(folder);
-        return builder.ToString();
+            if (Path.GetDirectoryName(Path.GetFullPath(database.File!)) is { } folder) Directory.CreateDirectory(folder);
+            services.AddSingleton<WriteGate>();
+            services.AddDbContext<BoardDb, SqliteBoardDb>(o => o.UseSqlite(database.ConnectionString).AddInterceptors(new SqlitePragmas()));
+        }
+        return services;
     }
 
-    /// <summary>Applies migrations, turns on WAL, and seeds demo data (Development) or the first admin (otherwise).</summary>
-    public static async Task PrepareDatabaseAsync(this IServiceProvider services, IHostEnvironment environment, IConfiguration configuration)
+    /// <summary>
+    /// Applies migrations (and on SQLite turns on WAL). A database that cannot be reached becomes a
+    /// <see cref="DatabaseConfigurationException"/> naming <c>ConnectionStrings:Board</c>.
+    /// </summary>
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
     {
+        var database = services.GetRequiredService<BoardDatabase>();
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<BoardDb>();
-        await db.Database.MigrateAsync();
-        // WAL is a property of the file: readers never block the single writer, and commits append.
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
-        var seeder = ActivatorUtilities.CreateInstance<DemoSeeder>(scope.ServiceProvider);
-        if (environment.IsDevelopment() && configuration.GetValue("Demo:Seed", true))
-            await seeder.SeedDemoAsync(CancellationToken.None);
-        else
-            await seeder.EnsureFirstAdminAsync(configuration, CancellationToken.None);
+        try
+        {
+            // A bare open first: if the database cannot be reached, the one-line reason says so, without EF's error logs.
+            if (database.Provider == DatabaseProvider.Postgres)
+            {
+                var probe = db.Database.GetDbConnection();
+                await probe.OpenAsync(ct);
+                await probe.CloseAsync();
+            }
+            // EF Core takes the migrations lock itself, so two instances starting at once migrate once.
+            await db.Database.MigrateAsync(ct);
+            // WAL is a property of the file: readers never block the single writer, and commits append.
+            if (database.Provider == DatabaseProvider.Sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
+        catch (Exception e) when (DatabaseErrors.IsUnreachable(e))
+        {
+            throw new DatabaseConfigurationException(
+                $"{BoardDatabase.ConnectionKey}: cannot reach the database ({database.Describe()}): {FirstLine(e)}", e);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> holding the write lock where holding it does not block writes made on other
+    /// connections (PostgreSQL's advisory lock): one-time work two instances must not do at once, like creating the
+    /// first sign-in key. SQLite's lock would block those writes, so there it just runs.
+    /// </summary>
+    public static async Task RunSerializedAsync(this IServiceProvider services, Func<Task> work, CancellationToken ct = default)
+    {
+        if (services.GetRequiredService<BoardDatabase>().Provider != DatabaseProvider.Postgres)
+        {
+            await work();
+            return;
+        }
+        using var scope = services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<BoardDb>();
+        await using var tx = await db.BeginWriteAsync(ct);
+        await work();
+        await tx.CommitAsync(ct);
+    }
+
+    private static string FirstLine(Exception e)
+    {
+        while (e.InnerException is { } inner && e is not Npgsql.PostgresException) e = inner;
+        return e.Message.Split('\n')[0].Trim();
     }
 }

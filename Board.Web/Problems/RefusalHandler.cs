@@ -1,14 +1,15 @@
 using Board.Domain;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
+using Board.Web.Persistence;
 
 namespace Board.Web.Problems;
 
 /// <summary>The one place a refusal, a bad request or a lost race becomes a problem response.</summary>
 public sealed class RefusalHandler(IProblemDetailsService problems, ILogger<RefusalHandler> log) : IExceptionHandler
 {
+    private const string BusyRetryAfterSeconds = "5";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         var (status, code, detail, errors) = exception switch
@@ -16,15 +17,19 @@ public sealed class RefusalHandler(IProblemDetailsService problems, ILogger<Refu
             Refusal r => (StatusOf(r.Code), CodeOf(r.Code), r.Message, r.Errors),
             BadHttpRequestException b => (b.StatusCode, b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "too-large" : "validation",
                 Describe(b), (IReadOnlyDictionary<string, string[]>?)null),
-            DbUpdateConcurrencyException => (StatusCodes.Status409Conflict, "conflict", "Someone else changed this at the same moment. Reload and try again.", null),
-            DbUpdateException { InnerException: SqliteException { SqliteErrorCode: 19 } } =>
+            Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException =>
+                (StatusCodes.Status409Conflict, "conflict", "Someone else changed this at the same moment. Reload and try again.", null),
+            _ when DatabaseErrors.IsConflict(exception) =>
                 (StatusCodes.Status409Conflict, "conflict", "This conflicts with a change made at the same moment. Reload and try again.", null),
+            _ when DatabaseErrors.IsBusy(exception) =>
+                (StatusCodes.Status503ServiceUnavailable, "busy", "The database is busy. Try again in a few seconds.", null),
             _ => (0, "", "", null),
         };
         if (status == 0) return false;
-        if (status >= 500) log.LogError(exception, "Unhandled {Code}", code);
+        if (status >= 500) log.LogWarning(exception, "Answered {Status} {Code}", status, code);
 
         http.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = BusyRetryAfterSeconds;
         var problem = new ProblemDetails { Status = status, Detail = detail, Title = TitleOf(status) };
         problem.Extensions["code"] = code;
         if (errors is { Count: > 0 }) problem.Extensions["errors"] = errors;
@@ -57,6 +62,7 @@ public sealed class RefusalHandler(IProblemDetailsService problems, ILogger<Refu
         405 => "Method not allowed",
         409 => "Conflict",
         413 => "Payload too large",
+        503 => "Service unavailable",
         415 => "Unsupported media type",
         _ => "Error",
     };
@@ -73,6 +79,7 @@ public sealed class RefusalHandler(IProblemDetailsService problems, ILogger<Refu
         413 => "too-large",
         415 => "unsupported-media-type",
         429 => "busy",
+        503 => "busy",
         _ => "error",
     };
 }

@@ -1,11 +1,12 @@
+using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
+using Board.Web.Persistence;
 
 namespace Board.Web.Trail;
 
 /// <summary>
-/// <c>dotnet run --project Board.Web -- audit …</c>: checks and exports the trail straight from the SQLite file,
-/// with no server running, through the same reader and verifier as the API.
+/// <c>dotnet run --project Board.Web -- audit …</c>: checks and exports the trail straight from the database (a SQLite
+/// file or PostgreSQL), with no server running, through the same reader and verifier as the API.
 /// Exit codes: 0 valid (or done), 1 invalid, 2 usage error or unreadable database.
 /// </summary>
 public static class AuditCommand
@@ -16,13 +17,14 @@ public static class AuditCommand
 
     private const string Help = """
         usage:
-          audit verify   [--db PATH] [--head HASH] [--head-seq N]
-          audit head     [--db PATH]
-          audit export   [--db PATH] [--format csv|jsonl] [--out FILE] [--board ID] [--proposal ID]
+          audit verify   [DATABASE] [--head HASH] [--head-seq N]
+          audit head     [DATABASE]
+          audit export   [DATABASE] [--format csv|jsonl] [--out FILE] [--board ID] [--proposal ID]
                          [--actor ID] [--action NAME] [--from ISO-TIME] [--to ISO-TIME] [--after SEQ]
-          audit generate --db PATH --count N      (dev/benchmark: appends N synthetic chained entries)
-        --db defaults to the app's own file, data/board.db under the working directory
-        (Board.Web/ with dotnet run), or the Data Source of ConnectionStrings__Board if set.
+          audit generate --db PATH --count N      (dev/benchmark: appends N synthetic chained entries to a SQLite file)
+        DATABASE is --db PATH (a SQLite file), or --provider sqlite|postgres with --connection STRING.
+        Without them: Database__Provider and ConnectionStrings__Board from the environment, as the app
+        reads them; else the app's own file, data/board.db under the working directory (Board.Web/ with dotnet run).
         exit codes: 0 valid or done, 1 invalid, 2 usage error or unreadable database
         """;
 
@@ -58,7 +60,12 @@ public static class AuditCommand
             await stderr.WriteLineAsync($"audit: stopped: {e.Message}");
             return Invalid;
         }
-        catch (SqliteException e)
+        catch (DatabaseConfigurationException e)
+        {
+            await stderr.WriteLineAsync($"audit: {e.Message}");
+            return Usage;
+        }
+        catch (DbException e)
         {
             await stderr.WriteLineAsync($"audit: cannot read the database: {e.Message}");
             return Usage;
@@ -67,7 +74,7 @@ public static class AuditCommand
 
     private static async Task<int> VerifyAsync(Options o, TextWriter stdout, CancellationToken ct)
     {
-        o.Allow("db", "head", "head-seq");
+        o.Allow("db", "provider", "connection", "head", "head-seq");
         var hash = o.Get("head")?.Trim().ToLowerInvariant();
         var seq = o.Long("head-seq");
         if (hash is not null && !TrailEndpoints.IsHash(hash)) throw new UsageException("--head is a hash of 64 hexadecimal characters");
@@ -86,10 +93,8 @@ public static class AuditCommand
 
     private static async Task<int> HeadAsync(Options o, TextWriter stdout, CancellationToken ct)
     {
-        o.Allow("db");
-        var (connection, tx) = await TrailReader.OpenSnapshotAsync(ReadOnly(o), ct);
-        await using (connection)
-        await using (tx)
+        o.Allow("db", "provider", "connection");
+        await using (var tx = await TrailSnapshot.OpenAsync(ReadOnly(o), ct))
         {
             var head = await TrailReader.HeadAsync(tx, ct);
             await stdout.WriteLineAsync($"seq={head.Seq} hash={head.Hash} at={head.At ?? "-"}");
@@ -99,7 +104,7 @@ public static class AuditCommand
 
     private static async Task<int> ExportAsync(Options o, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        o.Allow("db", "format", "out", "board", "proposal", "actor", "action", "from", "to", "after");
+        o.Allow("db", "provider", "connection", "format", "out", "board", "proposal", "actor", "action", "from", "to", "after");
         var format = (o.Get("format") ?? TrailExport.Csv).ToLowerInvariant();
         if (!TrailExport.Formats.Contains(format)) throw new UsageException($"--format is one of {string.Join(", ", TrailExport.Formats)}");
         var filter = new TrailFilter(o.Guid("board"), o.Guid("proposal"), o.Guid("actor"), o.Get("action"), o.Time("from"), o.Time("to"), o.Long("after"));
@@ -112,9 +117,7 @@ public static class AuditCommand
             throw new UsageException(r.Message);
         }
 
-        var (connection, tx) = await TrailReader.OpenSnapshotAsync(ReadOnly(o), ct);
-        await using (connection)
-        await using (tx)
+        await using (var tx = await TrailSnapshot.OpenAsync(ReadOnly(o), ct))
         {
             var head = await TrailReader.HeadAsync(tx, ct);
             var path = o.Get("out");
@@ -138,20 +141,27 @@ public static class AuditCommand
         return Valid;
     }
 
-    /// <summary>Read-only: an offline check must not be able to change the file it checks.</summary>
-    private static string ReadOnly(Options o)
+    /// <summary>
+    /// The database from the flags, else from the environment as the app reads it. A SQLite file is opened read-only:
+    /// an offline check must not be able to change the file it checks.
+    /// </summary>
+    private static BoardDatabase ReadOnly(Options o)
     {
-        var path = o.Get("db") ?? DefaultDatabase();
-        if (!File.Exists(path)) throw new UsageException($"no database at {Path.GetFullPath(path)}");
-        return new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
-    }
+        var path = o.Get("db");
+        var providerText = o.Get("provider") ?? (path is null ? Environment.GetEnvironmentVariable("Database__Provider") : null);
+        if (path is not null && (o.Get("provider") is { } p && !p.Equals("sqlite", StringComparison.OrdinalIgnoreCase) || o.Get("connection") is not null))
+            throw new UsageException("--db names a SQLite file; use --provider and --connection for another database");
+        var provider = string.IsNullOrWhiteSpace(providerText) ? DatabaseProvider.Sqlite
+            : Enum.TryParse<DatabaseProvider>(providerText, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
+            : throw new UsageException($"--provider is sqlite or postgres, not '{providerText}'");
+        var connection = o.Get("connection") ?? (path is null ? Environment.GetEnvironmentVariable("ConnectionStrings__Board") : null);
+        if (provider == DatabaseProvider.Postgres)
+            return BoardDatabase.Of(provider, connection ?? throw new UsageException("--provider postgres needs --connection (or ConnectionStrings__Board)"), "");
 
-    private static string DefaultDatabase()
-    {
-        var configured = Environment.GetEnvironmentVariable("ConnectionStrings__Board");
-        return string.IsNullOrWhiteSpace(configured)
-            ? Path.Combine(Directory.GetCurrentDirectory(), "data", "board.db")
-            : new SqliteConnectionStringBuilder(configured).DataSource;
+        var database = path is not null ? BoardDatabase.Of(provider, $"Data Source={path}", "")
+            : BoardDatabase.Of(provider, connection, Path.Combine(Directory.GetCurrentDirectory(), "data"));
+        if (!File.Exists(database.File)) throw new UsageException($"no database at {Path.GetFullPath(database.File!)}");
+        return database.ReadOnly();
     }
 
     private sealed class UsageException(string message) : Exception(message);

@@ -70,17 +70,15 @@ public static class TrailEndpoints
     }
 
     /// <summary>The chain head now, to be written down or sent elsewhere and given back to verify later.</summary>
-    static async Task<Ok<TrailHead>> Head(CurrentMember me, BoardDb db, CancellationToken ct)
+    static async Task<Ok<TrailHead>> Head(CurrentMember me, BoardDatabase database, CancellationToken ct)
     {
-        var (connection, tx) = await TrailReader.OpenSnapshotAsync(db.Database.GetConnectionString()!, ct);
-        await using (connection)
-        await using (tx)
-            return TypedResults.Ok(await TrailReader.HeadAsync(tx, ct));
+        await using var snapshot = await TrailSnapshot.OpenAsync(database, ct);
+        return TypedResults.Ok(await TrailReader.HeadAsync(snapshot, ct));
     }
 
     /// <summary>Recomputes the chain; with a head given earlier (<c>headSeq</c> and <c>headHash</c>, or <c>head</c>), also proves the trail still holds it.</summary>
-    static async Task<Ok<VerifyResult>> Verify(long? headSeq, string? headHash, string? head, CurrentMember me, BoardDb db, CancellationToken ct) =>
-        TypedResults.Ok(await TrailVerifier.VerifyAsync(db.Database.GetConnectionString()!, ExpectedHeadOf(headSeq, headHash, head), ct));
+    static async Task<Ok<VerifyResult>> Verify(long? headSeq, string? headHash, string? head, CurrentMember me, BoardDatabase database, CancellationToken ct) =>
+        TypedResults.Ok(await TrailVerifier.VerifyAsync(database, ExpectedHeadOf(headSeq, headHash, head), ct));
 
     /// <summary>
     /// Streams the entries matching the filters, oldest first, from one read snapshot: the head of that snapshot is
@@ -88,15 +86,14 @@ public static class TrailEndpoints
     /// </summary>
     static async Task<PushStreamHttpResult> Export(
         string? format, Guid? boardId, Guid? proposalId, Guid? actorId, string? action, DateTimeOffset? from, DateTimeOffset? to,
-        long? after, HttpContext http, BoardDb db, CancellationToken ct)
+        long? after, HttpContext http, BoardDatabase database, CancellationToken ct)
     {
         format = (format ?? TrailExport.Csv).Trim().ToLowerInvariant();
         if (!TrailExport.Formats.Contains(format))
             throw Refusal.Invalid("format", $"Unknown format '{format}'. Formats are: {string.Join(", ", TrailExport.Formats)}.");
         var filter = new TrailFilter(boardId, proposalId, actorId, action, from, to, after).Validated();
 
-        var (connection, tx) = await TrailReader.OpenSnapshotAsync(db.Database.GetConnectionString()!, ct);
-        http.Response.RegisterForDisposeAsync(connection);
+        var tx = await TrailSnapshot.OpenAsync(database, ct);
         http.Response.RegisterForDisposeAsync(tx);
         var snapshotHead = await TrailReader.HeadAsync(tx, ct);
         http.Response.Headers[HeadSeqHeader] = snapshotHead.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Board.Domain.Trail;
-using Microsoft.Data.Sqlite;
+using Board.Web.Persistence;
 
 namespace Board.Web.Trail;
 
@@ -27,7 +27,7 @@ public static class TrailExport
     public static string ContentType(string format) => format == Csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
 
     /// <summary>Writes every entry matching <paramref name="filter"/> up to <paramref name="head"/>, then the head. Returns the rows written.</summary>
-    public static async Task<long> WriteAsync(Stream output, string format, SqliteTransaction tx, TrailFilter filter, TrailHead head, CancellationToken ct)
+    public static async Task<long> WriteAsync(Stream output, string format, TrailSnapshot tx, TrailFilter filter, TrailHead head, CancellationToken ct)
     {
         var buffer = new ArrayBufferWriter<byte>(BatchBytes * 2);
         using var json = new Utf8JsonWriter(buffer, JsonOptions);

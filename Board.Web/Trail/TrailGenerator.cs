@@ -1,9 +1,7 @@
-using Board.Web.Webhooks;
 using System.Text.Json.Nodes;
 using Board.Domain.Members;
 using Board.Domain.Trail;
 using Board.Web.Persistence;
-using Board.Web.Realtime;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,8 +24,8 @@ public static class TrailGenerator
     public static async Task<TrailHead> FillAsync(string dbPath, long count, CancellationToken ct = default)
     {
         var connectionString = new SqliteConnectionStringBuilder { DataSource = dbPath, Pooling = false }.ToString();
-        var options = new DbContextOptionsBuilder<BoardDb>().UseSqlite(connectionString).Options;
-        await using (var db = new BoardDb(options, new TrailSignal(), new WebhookSignal(), new WriteGate())) await db.Database.MigrateAsync(ct);
+        var options = new DbContextOptionsBuilder<SqliteBoardDb>().UseSqlite(connectionString).Options;
+        await using (var db = new SqliteBoardDb(options, [], new WriteGate())) await db.Database.MigrateAsync(ct);
 
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
@@ -38,8 +36,10 @@ public static class TrailGenerator
             pragma.CommandText = "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_size=-131072;";
             await pragma.ExecuteNonQueryAsync(ct);
         }
+        var database = BoardDatabase.Of(DatabaseProvider.Sqlite, connectionString, "");
+        TrailHead head;
+        await using (var snapshot = await TrailSnapshot.OpenAsync(database, ct)) head = await TrailReader.HeadAsync(snapshot, ct);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        var head = await TrailReader.HeadAsync(tx, ct);
 
         await using var insert = connection.CreateCommand();
         insert.Transaction = tx;
@@ -86,13 +86,8 @@ public static class TrailGenerator
             wal.CommandText = "PRAGMA journal_mode=WAL;";
             await wal.ExecuteNonQueryAsync(ct);
         }
-        return await HeadOfAsync(connection, ct);
-    }
-
-    private static async Task<TrailHead> HeadOfAsync(SqliteConnection connection, CancellationToken ct)
-    {
-        await using var tx = (SqliteTransaction)connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: true);
-        return await TrailReader.HeadAsync(tx, ct);
+        await using var after = await TrailSnapshot.OpenAsync(database, ct);
+        return await TrailReader.HeadAsync(after, ct);
     }
 
     // Stored the way EF Core stores a Guid on SQLite, so the app's queries and the filters find them.

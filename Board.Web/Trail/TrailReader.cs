@@ -2,7 +2,8 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Board.Domain;
 using Board.Domain.Trail;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using Board.Web.Persistence;
 
 namespace Board.Web.Trail;
 
@@ -37,36 +38,17 @@ public sealed class CorruptEntryException(long seq, string message, Exception in
 }
 
 /// <summary>
-/// Reads the trail straight off SQLite with a forward-only data reader: no change tracking, no buffering,
-/// so the API, the offline command and the benchmark stream a million entries in constant memory.
-/// Callers open a read transaction first so that the head and the rows come from one snapshot.
+/// Reads the trail off a <see cref="TrailSnapshot"/> with a forward-only data reader: no change tracking, no
+/// buffering, so the API, the offline command and the benchmark stream a million entries in constant memory, on
+/// either provider. Callers open the snapshot first so that the head and the rows come from one snapshot.
 /// </summary>
 public static class TrailReader
 {
-    private const string Columns = "Seq, At, ActorId, ActorName, Action, BoardId, ProposalId, Data, PrevHash, Hash";
+    private const string Columns = "\"Seq\", \"At\", \"ActorId\", \"ActorName\", \"Action\", \"BoardId\", \"ProposalId\", \"Data\", \"PrevHash\", \"Hash\"";
 
-    /// <summary>Opens a connection and starts a deferred (read) transaction: under WAL, its snapshot is fixed at the first read.</summary>
-    public static async Task<(SqliteConnection Connection, SqliteTransaction Transaction)> OpenSnapshotAsync(string connectionString, CancellationToken ct)
+    public static async Task<TrailHead> HeadAsync(TrailSnapshot snapshot, CancellationToken ct)
     {
-        var connection = new SqliteConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(ct);
-            var transaction = (SqliteTransaction)connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: true);
-            return (connection, transaction);
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
-
-    public static async Task<TrailHead> HeadAsync(SqliteTransaction tx, CancellationToken ct)
-    {
-        await using var command = tx.Connection!.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = "SELECT Seq, Hash, At FROM audit_entries ORDER BY Seq DESC LIMIT 1";
+        await using var command = snapshot.Command("SELECT \"Seq\", \"Hash\", \"At\" FROM audit_entries ORDER BY \"Seq\" DESC LIMIT 1");
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return TrailHead.Empty;
         return new TrailHead(reader.GetInt64(0), reader.GetString(1),
@@ -75,34 +57,31 @@ public static class TrailReader
 
     /// <summary>The entries matching <paramref name="filter"/> up to <paramref name="maxSeq"/>, oldest first.</summary>
     public static async IAsyncEnumerable<AuditEntry> ReadAsync(
-        SqliteTransaction tx, TrailFilter filter, long maxSeq, [EnumeratorCancellation] CancellationToken ct)
+        TrailSnapshot snapshot, TrailFilter filter, long maxSeq, [EnumeratorCancellation] CancellationToken ct)
     {
-        await using var command = tx.Connection!.CreateCommand();
-        command.Transaction = tx;
-        var where = new StringBuilder("Seq <= $max");
-        command.Parameters.AddWithValue("$max", maxSeq);
+        await using var command = snapshot.Command("");
+        var where = new StringBuilder("\"Seq\" <= @max");
+        snapshot.Add(command, "max", maxSeq);
         void Add(string condition, string name, object value)
         {
             where.Append(" AND ").Append(condition);
-            command.Parameters.AddWithValue(name, value);
+            snapshot.Add(command, name, value);
         }
-        // EF Core stores Guids as upper-case text; compare in the same form so the (X, Seq) indexes are used.
-        if (filter.BoardId is { } board) Add("BoardId = $board", "$board", GuidText(board));
-        if (filter.ProposalId is { } proposal) Add("ProposalId = $proposal", "$proposal", GuidText(proposal));
-        if (filter.ActorId is { } actor) Add("ActorId = $actor", "$actor", GuidText(actor));
-        if (filter.Action is { } action) Add("Action = $action", "$action", action);
-        if (filter.From is { } from) Add("At >= $from", "$from", from.ToUnixTimeMilliseconds());
-        if (filter.To is { } to) Add("At < $to", "$to", to.ToUnixTimeMilliseconds());
-        if (filter.After is { } after) Add("Seq > $after", "$after", after);
-        command.CommandText = $"SELECT {Columns} FROM audit_entries WHERE {where} ORDER BY Seq";
+        // Compared in the stored form (the snapshot converts Guids) so that the (X, Seq) indexes are used.
+        if (filter.BoardId is { } board) Add("\"BoardId\" = @board", "board", board);
+        if (filter.ProposalId is { } proposal) Add("\"ProposalId\" = @proposal", "proposal", proposal);
+        if (filter.ActorId is { } actor) Add("\"ActorId\" = @actor", "actor", actor);
+        if (filter.Action is { } action) Add("\"Action\" = @action", "action", action);
+        if (filter.From is { } from) Add("\"At\" >= @from", "from", from.ToUnixTimeMilliseconds());
+        if (filter.To is { } to) Add("\"At\" < @to", "to", to.ToUnixTimeMilliseconds());
+        if (filter.After is { } after) Add("\"Seq\" > @after", "after", after);
+        command.CommandText = $"SELECT {Columns} FROM audit_entries WHERE {where} ORDER BY \"Seq\"";
 
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) yield return Map(reader);
     }
 
-    private static string GuidText(Guid id) => id.ToString().ToUpperInvariant();
-
-    private static AuditEntry Map(SqliteDataReader r)
+    private static AuditEntry Map(DbDataReader r)
     {
         var seq = r.GetInt64(0);
         try

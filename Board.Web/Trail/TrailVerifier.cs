@@ -1,5 +1,5 @@
 using Board.Domain.Trail;
-using Microsoft.Data.Sqlite;
+using Board.Web.Persistence;
 
 namespace Board.Web.Trail;
 
@@ -16,15 +16,13 @@ public sealed record ExpectedHead(long? Seq, string Hash);
 /// </summary>
 public static class TrailVerifier
 {
-    public static async Task<VerifyResult> VerifyAsync(string connectionString, ExpectedHead? expected, CancellationToken ct)
+    public static async Task<VerifyResult> VerifyAsync(BoardDatabase database, ExpectedHead? expected, CancellationToken ct)
     {
-        var (connection, tx) = await TrailReader.OpenSnapshotAsync(connectionString, ct);
-        await using (connection)
-        await using (tx)
-            return await VerifyAsync(tx, expected, ct);
+        await using var snapshot = await TrailSnapshot.OpenAsync(database, ct);
+        return await VerifyAsync(snapshot, expected, ct);
     }
 
-    public static async Task<VerifyResult> VerifyAsync(SqliteTransaction tx, ExpectedHead? expected, CancellationToken ct)
+    public static async Task<VerifyResult> VerifyAsync(TrailSnapshot tx, ExpectedHead? expected, CancellationToken ct)
     {
         var verifier = new HashChain.Verifier();
         string? hashAtExpectedSeq = null;

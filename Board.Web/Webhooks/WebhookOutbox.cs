@@ -4,12 +4,26 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Board.Web.Webhooks;
 
-public static class WebhookOutbox
+/// <summary>
+/// The transactional outbox, subscribed to every commit (one per unit of work): adds one delivery per active webhook
+/// that wants each entry inside the commit's transaction — an entry and its deliveries commit together or not at
+/// all — and wakes this instance's dispatcher once they are committed.
+/// </summary>
+public sealed class WebhookOutbox(WebhookSignal signal) : ICommitObserver
 {
-    /// <summary>
-    /// Adds one delivery per active webhook that wants each entry, to be saved in the caller's transaction:
-    /// an entry and its deliveries commit together or not at all. Returns how many were added.
-    /// </summary>
+    private int _added;
+
+    public async ValueTask CommittingAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct) =>
+        _added += await EnqueueAsync(db, entries, ct);
+
+    public void Committed(IReadOnlyList<AuditEntry> entries)
+    {
+        if (_added == 0) return;
+        _added = 0;
+        signal.Notify();
+    }
+
+    /// <summary>Adds the deliveries for <paramref name="entries"/> to be saved in the caller's transaction. Returns how many.</summary>
     public static async Task<int> EnqueueAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
     {
         var boardIds = entries.Where(e => e.BoardId is not null).Select(e => e.BoardId!.Value).Distinct().ToList();

@@ -6,6 +6,7 @@ public static class WebhookSetup
     {
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
         services.AddSingleton<WebhookSignal>();
+        services.AddScoped<Persistence.ICommitObserver, WebhookOutbox>();
         var timeout = TimeSpan.FromSeconds(configuration.GetValue($"{WebhookOptions.Section}:TimeoutSeconds", 10.0));
         services.AddHttpClient(WebhookOptions.HttpClientName, c =>
         {

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Board.Web.Persistence.Migrations
+namespace Board.Web.Persistence.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Webhooks : Migration

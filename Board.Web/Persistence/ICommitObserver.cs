@@ -1,0 +1,25 @@
+using Board.Domain.Trail;
+
+namespace Board.Web.Persistence;
+
+/// <summary>
+/// A feature that reacts to commits, registered in DI (<c>AddSingleton&lt;ICommitObserver, …&gt;</c> or scoped):
+/// Persistence calls every one without knowing what it is.
+/// </summary>
+public interface ICommitObserver
+{
+    /// <summary>
+    /// Inside the write transaction, after the entries are chained and before anything is saved: rows added to
+    /// <paramref name="db"/> here (an outbox) commit together with the entries or not at all.
+    /// </summary>
+    ValueTask CommittingAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct) => ValueTask.CompletedTask;
+
+    /// <summary>After the commit: wake whoever works from committed entries. Must not throw or block.</summary>
+    void Committed(IReadOnlyList<AuditEntry> entries) { }
+}
+
+/// <summary>An observer made of one "after commit" action, for features that only need waking.</summary>
+public sealed class AfterCommit(Action<IReadOnlyList<AuditEntry>> action) : ICommitObserver
+{
+    public void Committed(IReadOnlyList<AuditEntry> entries) => action(entries);
+}

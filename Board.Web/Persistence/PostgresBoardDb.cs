@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Board.Web.Persistence;
+
+/// <summary>
+/// PostgreSQL: every write transaction first takes one transaction-scoped advisory lock, the same lock in every
+/// instance, so writers are serialized by the database exactly as BEGIN IMMEDIATE serializes them on SQLite. Under
+/// READ COMMITTED every statement after the lock sees everything committed before it, so the proposal, its approvals
+/// and the trail head are read fresh. The lock goes with the commit or rollback, also when a process dies.
+/// </summary>
+public sealed class PostgresBoardDb(DbContextOptions<PostgresBoardDb> options, IEnumerable<ICommitObserver> observers)
+    : BoardDb(options, observers)
+{
+    /// <summary>The advisory lock key of Board's writers ("Board" in ASCII).</summary>
+    public const long WriteLockKey = 0x426F617264;
+
+    /// <summary>How long a writer waits for the lock before the request is answered 503 <c>busy</c>, as SQLite's busy_timeout.</summary>
+    public const int LockTimeoutMilliseconds = 30_000;
+
+    protected override async Task<IDbContextTransaction> BeginSerializedAsync(CancellationToken ct)
+    {
+        var tx = await Database.BeginTransactionAsync(ct);
+        try
+        {
+            await Database.ExecuteSqlRawAsync(
+                $"SET LOCAL lock_timeout = {LockTimeoutMilliseconds}; SELECT pg_advisory_xact_lock({WriteLockKey});", ct);
+            return tx;
+        }
+        catch
+        {
+            await tx.DisposeAsync();
+            throw;
+        }
+    }
+}
+
+/// <summary>For <c>dotnet ef migrations add NAME --context PostgresBoardDb</c>; no server is contacted.</summary>
+public sealed class PostgresBoardDbFactory : IDesignTimeDbContextFactory<PostgresBoardDb>
+{
+    public PostgresBoardDb CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresBoardDb>().UseNpgsql("Host=localhost;Database=board_design").Options, []);
+}
