@@ -7,7 +7,7 @@ using Board.Web.Trail;
 namespace Board.Tests.Api;
 
 /// <summary>Real parallel requests against the real app: the database, not luck, keeps execution exactly-once.</summary>
-public sealed class ConcurrencyTests(BoardApp app) : IClassFixture<BoardApp>
+public abstract class ConcurrencyTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : BoardApp
 {
     private const int Approvers = 10;
     private const int Proposals = 8;
@@ -106,3 +106,7 @@ public sealed class ConcurrencyTests(BoardApp app) : IClassFixture<BoardApp>
         }
     }
 }
+
+public sealed class ConcurrencyTestsSqlite(BoardApp app) : ConcurrencyTests<BoardApp>(app);
+
+public sealed class ConcurrencyTestsPostgres(PostgresBoardApp app) : ConcurrencyTests<PostgresBoardApp>(app);

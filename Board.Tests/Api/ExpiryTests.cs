@@ -5,7 +5,19 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Board.Tests.Api;
 
-public sealed class ExpiringBoardApp : BoardApp
+public interface IExpiringApp
+{
+    FakeTimeProvider FakeClock { get; }
+}
+
+public sealed class ExpiringBoardApp : BoardApp, IExpiringApp
+{
+    public FakeTimeProvider FakeClock { get; } = new(DateTimeOffset.UtcNow);
+    protected override FakeTimeProvider Clock => FakeClock;
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Expiry:IntervalSeconds"] = "60" };
+}
+
+public sealed class ExpiringPostgresBoardApp : PostgresBoardApp, IExpiringApp
 {
     public FakeTimeProvider FakeClock { get; } = new(DateTimeOffset.UtcNow);
     protected override FakeTimeProvider Clock => FakeClock;
@@ -13,7 +25,7 @@ public sealed class ExpiringBoardApp : BoardApp
 }
 
 /// <summary>The hosted sweeper expires open proposals once the (fake) clock passes their deadline.</summary>
-public sealed class ExpiryTests(ExpiringBoardApp app) : IClassFixture<ExpiringBoardApp>
+public abstract class ExpiryTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : BoardApp, IExpiringApp
 {
     [Fact]
     public async Task OpenProposal_PastItsDeadline_IsExpiredBySweeper_AndCanNoLongerBeApproved()
@@ -55,3 +67,7 @@ public sealed class ExpiryTests(ExpiringBoardApp app) : IClassFixture<ExpiringBo
         Assert.True((await later.Client.GetFromJsonAsync<VerifyResult>("/api/audit/verify", BoardApp.Json))!.Valid);
     }
 }
+
+public sealed class ExpiryTestsSqlite(ExpiringBoardApp app) : ExpiryTests<ExpiringBoardApp>(app);
+
+public sealed class ExpiryTestsPostgres(ExpiringPostgresBoardApp app) : ExpiryTests<ExpiringPostgresBoardApp>(app);

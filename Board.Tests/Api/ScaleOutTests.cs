@@ -10,7 +10,7 @@ namespace Board.Tests.Api;
 /// Two instances of the app on one database file, as in a scale-out: exactly-once execution and a
 /// gap-free chain rest on the database, so they hold with approvals split across instances.
 /// </summary>
-public sealed class ScaleOutTests(BoardApp first) : IClassFixture<BoardApp>
+public abstract class ScaleOutTests<TApp>(TApp first) : IClassFixture<TApp> where TApp : BoardApp
 {
     [Fact]
     public async Task ApprovalsSplitAcrossTwoInstances_ExecuteOnce_AndWatchersOfEitherSeeIt()
@@ -54,3 +54,7 @@ public sealed class ScaleOutTests(BoardApp first) : IClassFixture<BoardApp>
         foreach (var a in approvers) a.Dispose();
     }
 }
+
+public sealed class ScaleOutTestsSqlite(BoardApp first) : ScaleOutTests<BoardApp>(first);
+
+public sealed class ScaleOutTestsPostgres(PostgresBoardApp first) : ScaleOutTests<PostgresBoardApp>(first);

@@ -8,7 +8,7 @@ using Board.Web.Trail;
 namespace Board.Tests.Api;
 
 /// <summary>The trail over HTTP: listing with filters and keyset paging, head, verify against a head, and export — by role.</summary>
-public sealed class TrailApiTests(BoardApp app) : IClassFixture<BoardApp>
+public abstract class TrailApiTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : BoardApp
 {
     [Theory]
     [InlineData("staff1")]
@@ -227,3 +227,7 @@ public sealed class TrailApiTests(BoardApp app) : IClassFixture<BoardApp>
         return all;
     }
 }
+
+public sealed class TrailApiTestsSqlite(BoardApp app) : TrailApiTests<BoardApp>(app);
+
+public sealed class TrailApiTestsPostgres(PostgresBoardApp app) : TrailApiTests<PostgresBoardApp>(app);

@@ -30,7 +30,8 @@ public sealed class WebhookApp : BoardApp
 }
 
 /// <summary>An app over an existing folder's database: stopping one and starting another is a server restart; two at once are two instances.</summary>
-public sealed class InstanceApp(string folder, IDictionary<string, string?>? settings = null) : BoardApp(folder)
+public sealed class InstanceApp(string folder, IDictionary<string, string?>? settings = null, string? postgresDatabase = null)
+    : BoardApp(folder, postgresDatabase: postgresDatabase)
 {
     protected override IDictionary<string, string?> Settings => settings ?? WebhookApp.FastRetries;
 }
@@ -41,6 +42,11 @@ public sealed class PatientWebhookApp : BoardApp
     public static readonly Dictionary<string, string?> PatientSettings = new(WebhookApp.FastRetries) { ["Webhooks:TimeoutSeconds"] = "30" };
 
     protected override IDictionary<string, string?> Settings => PatientSettings;
+}
+
+public sealed class PatientPostgresWebhookApp : PostgresBoardApp
+{
+    protected override IDictionary<string, string?> Settings => PatientWebhookApp.PatientSettings;
 }
 
 public sealed class WebhookTests(WebhookApp app, ITestOutputHelper output) : IClassFixture<WebhookApp>
@@ -257,7 +263,7 @@ public sealed class WebhookTests(WebhookApp app, ITestOutputHelper output) : ICl
 /// claimed by one of them, once. (Attempts time out only after 30 s here, so a slow machine cannot pass a
 /// timed-out first attempt off as a double claim.)
 /// </summary>
-public sealed class WebhookClaimTests(PatientWebhookApp app) : IClassFixture<PatientWebhookApp>
+public abstract class WebhookClaimTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : BoardApp
 {
     private const string Secret = "a-receiver-secret-of-some-length";
 
@@ -276,7 +282,7 @@ public sealed class WebhookClaimTests(PatientWebhookApp app) : IClassFixture<Pat
         var hook = await admin.AddWebhookAsync(board.Id, receiver.Url, Secret, "proposal.posted");
 
         // A second app on the same database file: a second instance with its own worker.
-        var other = new InstanceApp(app.Folder, PatientWebhookApp.PatientSettings);
+        var other = new InstanceApp(app.Folder, PatientWebhookApp.PatientSettings, app.PostgresDatabase);
         try
         {
             await other.InitializeAsync();
@@ -295,6 +301,10 @@ public sealed class WebhookClaimTests(PatientWebhookApp app) : IClassFixture<Pat
         }
     }
 }
+
+public sealed class WebhookClaimTestsSqlite(PatientWebhookApp app) : WebhookClaimTests<PatientWebhookApp>(app);
+
+public sealed class WebhookClaimTestsPostgres(PatientPostgresWebhookApp app) : WebhookClaimTests<PatientPostgresWebhookApp>(app);
 
 /// <summary>The app on a fake clock: leases and retry times are moved by the test, not by waiting.</summary>
 public sealed class FakeClockWebhookApp : BoardApp
