@@ -34,13 +34,16 @@ public static class DatabaseErrors
     /// <summary>The database could not be reached or opened at all (wrong host, port, password, file).</summary>
     public static bool IsUnreachable(Exception exception) => Unwrap(exception).Any(e => e switch
     {
-        PostgresException p => p.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification
-            or PostgresErrorCodes.InvalidCatalogName,
-        NpgsqlException => true,
+        PostgresException p => p.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification,
+        NpgsqlException and not PostgresException => true,
         SqliteException s => s.SqliteErrorCode is 14 or 26, // CANTOPEN, NOTADB
         System.Net.Sockets.SocketException => true,
         _ => false,
     });
+
+    /// <summary>The server answered, but the named database does not exist (yet): migrations create it.</summary>
+    public static bool IsMissingDatabase(Exception exception) =>
+        Unwrap(exception).Any(e => e is PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName });
 
     private static IEnumerable<Exception> Unwrap(Exception? e)
     {

@@ -122,8 +122,15 @@ public static class DatabaseSetup
             if (database.Provider == DatabaseProvider.Postgres)
             {
                 var probe = db.Database.GetDbConnection();
-                await probe.OpenAsync(ct);
-                await probe.CloseAsync();
+                try
+                {
+                    await probe.OpenAsync(ct);
+                    await probe.CloseAsync();
+                }
+                catch (Exception e) when (DatabaseErrors.IsMissingDatabase(e))
+                {
+                    // The server answers; MigrateAsync creates the database.
+                }
             }
             // EF Core takes the migrations lock itself, so two instances starting at once migrate once.
             await db.Database.MigrateAsync(ct);
