@@ -24,9 +24,6 @@ const long MaxRequestBytes = 256 * 1024;
 builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = MaxRequestBytes);
 
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<TrailSignal>();
-builder.Services.AddSingleton<ICommitObserver>(sp => new AfterCommit(_ => sp.GetRequiredService<TrailSignal>().Notify()));
-builder.Services.AddSingleton<PresenceTracker>();
 builder.Services.AddSingleton<MarkdownRenderer>();
 try
 {
@@ -38,8 +35,7 @@ catch (DatabaseConfigurationException e)
 }
 builder.Services.AddBoardAuth();
 builder.Services.AddBrowserRequestGuard();
-builder.Services.AddSignalR();
-builder.Services.AddHostedService<TrailBroadcaster>();
+builder.Services.AddRealtime(builder.Configuration);
 builder.Services.AddSingleton<ExpirySweeper>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
 builder.Services.AddWebhooks(builder.Configuration);

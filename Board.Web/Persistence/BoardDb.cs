@@ -82,7 +82,7 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
         foreach (var source in sources) source.ClearPendingTrail();
         _facts.Clear();
         if (entries.Count > 0)
-            foreach (var observer in _observers) observer.Committed(entries);
+            foreach (var observer in _observers) observer.Committed(entries, sources);
         return entries;
     }
 

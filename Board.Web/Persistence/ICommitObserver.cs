@@ -14,12 +14,15 @@ public interface ICommitObserver
     /// </summary>
     ValueTask CommittingAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct) => ValueTask.CompletedTask;
 
-    /// <summary>After the commit: wake whoever works from committed entries. Must not throw or block.</summary>
-    void Committed(IReadOnlyList<AuditEntry> entries) { }
+    /// <summary>
+    /// After the commit: wake whoever works from committed entries. <paramref name="changed"/> are the aggregates the
+    /// entries came from, in the state just committed (what the request replies with). Must not throw or block.
+    /// </summary>
+    void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<object> changed) { }
 }
 
 /// <summary>An observer made of one "after commit" action, for features that only need waking.</summary>
 public sealed class AfterCommit(Action<IReadOnlyList<AuditEntry>> action) : ICommitObserver
 {
-    public void Committed(IReadOnlyList<AuditEntry> entries) => action(entries);
+    public void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<object> changed) => action(entries);
 }

@@ -16,7 +16,7 @@ public sealed class WebhookOutbox(WebhookSignal signal) : ICommitObserver
     public async ValueTask CommittingAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct) =>
         _added += await EnqueueAsync(db, entries, ct);
 
-    public void Committed(IReadOnlyList<AuditEntry> entries)
+    public void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<object> changed)
     {
         if (_added == 0) return;
         _added = 0;
