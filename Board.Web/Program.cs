@@ -2,6 +2,7 @@ using Board.Web.Auth;
 using Board.Web.Boards;
 using Board.Web.Demo;
 using Board.Web.Expiry;
+using Board.Web.Health;
 using Board.Web.Members;
 using Board.Web.Notifications;
 using Board.Web.Persistence;
@@ -38,7 +39,7 @@ builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.AddVerifyLimit(builder.Configuration);
 builder.Services.AddValidation();
 builder.Services.AddOpenApi();
-builder.Services.AddHealthChecks();
+builder.Services.AddBoardHealth(builder.Configuration);
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<RefusalHandler>();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
@@ -76,7 +77,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapOpenApi();
-app.MapHealthChecks("/healthz");
+app.MapBoardHealth();
 app.MapAuth();
 app.MapMembers();
 app.MapBoards();
