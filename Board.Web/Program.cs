@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Board.Web.Auth;
 using Board.Web.Boards;
 using Board.Web.Demo;
@@ -45,7 +46,8 @@ builder.Services.AddExceptionHandler<RefusalHandler>();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 {
     c.ProblemDetails.Extensions.TryAdd("code", RefusalHandler.CodeOfStatus(c.ProblemDetails.Status));
-    c.ProblemDetails.Extensions.Remove("traceId");
+    // The id of the request's trace, as every log line of the request carries it: a client's report finds the logs.
+    c.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString() ?? c.HttpContext.TraceIdentifier;
     // Field errors use the JSON names clients send, not the C# property names.
     if (c.ProblemDetails is HttpValidationProblemDetails validation)
     {

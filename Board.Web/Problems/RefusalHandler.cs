@@ -23,6 +23,7 @@ public sealed class RefusalHandler(IProblemDetailsService problems, ILogger<Refu
         };
         if (status == 0) return false;
         if (status >= 500) log.LogError(exception, "Unhandled {Code}", code);
+        else log.LogInformation("Refused {Method} {Path}: {Status} {Code}", http.Request.Method, http.Request.Path.Value, status, code);
 
         http.Response.StatusCode = status;
         var problem = new ProblemDetails { Status = status, Detail = detail, Title = TitleOf(status) };
