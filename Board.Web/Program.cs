@@ -11,6 +11,7 @@ using Board.Web.Problems;
 using Board.Web.Proposals;
 using Board.Web.Realtime;
 using Board.Web.Security;
+using Board.Web.Telemetry;
 using Board.Web.Trail;
 using Board.Web.Webhooks;
 using Microsoft.AspNetCore.Http.Features;
@@ -41,6 +42,7 @@ builder.Services.AddVerifyLimit(builder.Configuration);
 builder.Services.AddValidation();
 builder.Services.AddOpenApi();
 builder.Services.AddBoardHealth(builder.Configuration);
+builder.Services.AddBoardTelemetry(builder.Configuration);
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<RefusalHandler>();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
@@ -64,6 +66,7 @@ await app.Services.PrepareDatabaseAsync(app.Environment, app.Configuration);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBoardMetrics(app.Configuration);
 app.Use(async (context, next) =>
 {
     if (context.Request.ContentLength > MaxRequestBytes)

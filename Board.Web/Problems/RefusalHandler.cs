@@ -1,4 +1,5 @@
 using Board.Domain;
+using Board.Web.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Data.Sqlite;
@@ -7,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Board.Web.Problems;
 
 /// <summary>The one place a refusal, a bad request or a lost race becomes a problem response.</summary>
-public sealed class RefusalHandler(IProblemDetailsService problems, ILogger<RefusalHandler> log) : IExceptionHandler
+public sealed class RefusalHandler(IProblemDetailsService problems, BoardMetrics metrics, ILogger<RefusalHandler> log) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
@@ -23,7 +24,11 @@ public sealed class RefusalHandler(IProblemDetailsService problems, ILogger<Refu
         };
         if (status == 0) return false;
         if (status >= 500) log.LogError(exception, "Unhandled {Code}", code);
-        else log.LogInformation("Refused {Method} {Path}: {Status} {Code}", http.Request.Method, http.Request.Path.Value, status, code);
+        else
+        {
+            log.LogInformation("Refused {Method} {Path}: {Status} {Code}", http.Request.Method, http.Request.Path.Value, status, code);
+            metrics.Refused(code);
+        }
 
         http.Response.StatusCode = status;
         var problem = new ProblemDetails { Status = status, Detail = detail, Title = TitleOf(status) };

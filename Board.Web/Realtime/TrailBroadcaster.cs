@@ -1,6 +1,7 @@
 using Board.Domain.Trail;
 using Board.Web.Persistence;
 using Board.Web.Proposals;
+using Board.Web.Telemetry;
 using Board.Web.Trail;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +15,7 @@ namespace Board.Web.Realtime;
 /// </summary>
 public sealed class TrailBroadcaster(
     IServiceScopeFactory scopes, IHubContext<BoardHub, IBoardClient> hub, TrailSignal signal,
-    MarkdownRenderer markdown, IConfiguration configuration, ILogger<TrailBroadcaster> log) : BackgroundService
+    MarkdownRenderer markdown, IConfiguration configuration, BoardMetrics metrics, ILogger<TrailBroadcaster> log) : BackgroundService
 {
     private const int Batch = 200;
     private readonly TimeSpan _poll = TimeSpan.FromMilliseconds(configuration.GetValue("Realtime:PollMilliseconds", 1000));
@@ -63,6 +64,7 @@ public sealed class TrailBroadcaster(
                 // the board gets the same seq twice and keeps one.
                 if (dto.Action == TrailActions.ProposalExecuted && dto.Proposal?.Author.Id is { } authorId)
                     await hub.Clients.Group(BoardHub.MemberGroup(authorId)).@event(dto);
+                metrics.CommitBroadcast();
                 last = dto.Seq;
             }
             if (entries.Count < Batch) return last;
