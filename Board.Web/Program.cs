@@ -4,6 +4,7 @@ using Board.Web.Boards;
 using Board.Web.Demo;
 using Board.Web.Expiry;
 using Board.Web.Health;
+using Board.Web.Hosting;
 using Board.Web.Members;
 using Board.Web.Notifications;
 using Board.Web.Persistence;
@@ -43,6 +44,7 @@ builder.Services.AddValidation();
 builder.Services.AddOpenApi();
 builder.Services.AddBoardHealth(builder.Configuration);
 builder.Services.AddBoardTelemetry(builder.Configuration);
+builder.Services.AddCheckedSettings();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<RefusalHandler>();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
@@ -60,6 +62,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 });
 
 var app = builder.Build();
+if (!ConfigurationCheck.Passes(app.Services, Console.Error)) return 1;
 app.UseSecurityHeaders();
 
 await app.Services.PrepareDatabaseAsync(app.Environment, app.Configuration);
@@ -82,6 +85,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapOpenApi();
+app.MapApiReference(app.Environment);
 app.MapBoardHealth();
 app.MapAuth();
 app.MapMembers();
@@ -92,6 +96,7 @@ app.MapWebhooks();
 app.MapNotifications();
 app.MapHub<BoardHub>(BoardHub.Path);
 
+app.PrintWhenStarted(Console.Out);
 app.Run();
 return 0;
 
