@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using Board.Web.Auth;
 using Board.Web.Boards;
 using Board.Web.Demo;
 using Board.Web.Expiry;
+using Board.Web.Health;
+using Board.Web.Hosting;
 using Board.Web.Members;
 using Board.Web.Notifications;
 using Board.Web.Persistence;
@@ -9,6 +12,7 @@ using Board.Web.Problems;
 using Board.Web.Proposals;
 using Board.Web.Realtime;
 using Board.Web.Security;
+using Board.Web.Telemetry;
 using Board.Web.Trail;
 using Board.Web.Webhooks;
 using Microsoft.AspNetCore.Http.Features;
@@ -42,13 +46,16 @@ builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.AddVerifyLimit(builder.Configuration);
 builder.Services.AddValidation();
 builder.Services.AddOpenApi();
-builder.Services.AddHealthChecks();
+builder.Services.AddBoardHealth(builder.Configuration);
+builder.Services.AddBoardTelemetry(builder.Configuration);
+builder.Services.AddCheckedSettings();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<RefusalHandler>();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 {
     c.ProblemDetails.Extensions.TryAdd("code", RefusalHandler.CodeOfStatus(c.ProblemDetails.Status));
-    c.ProblemDetails.Extensions.Remove("traceId");
+    // The id of the request's trace, as every log line of the request carries it: a client's report finds the logs.
+    c.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString() ?? c.HttpContext.TraceIdentifier;
     // Field errors use the JSON names clients send, not the C# property names.
     if (c.ProblemDetails is HttpValidationProblemDetails validation)
     {
@@ -59,6 +66,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 });
 
 var app = builder.Build();
+if (!ConfigurationCheck.Passes(app.Services, Console.Error)) return 1;
 app.UseSecurityHeaders();
 
 try
@@ -74,6 +82,7 @@ await app.Services.SeedAsync(app.Environment, app.Configuration);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBoardMetrics(app.Configuration);
 app.Use(async (context, next) =>
 {
     if (context.Request.ContentLength > MaxRequestBytes)
@@ -89,7 +98,8 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapOpenApi();
-app.MapHealthChecks("/healthz");
+app.MapApiReference(app.Environment);
+app.MapBoardHealth();
 app.MapAuth();
 app.MapMembers();
 app.MapBoards();
@@ -99,6 +109,7 @@ app.MapWebhooks();
 app.MapNotifications();
 app.MapHub<BoardHub>(BoardHub.Path);
 
+app.PrintWhenStarted(Console.Out);
 app.Run();
 return 0;
 

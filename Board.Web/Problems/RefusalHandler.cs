@@ -1,4 +1,5 @@
 using Board.Domain;
+using Board.Web.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Board.Web.Persistence;
@@ -6,7 +7,7 @@ using Board.Web.Persistence;
 namespace Board.Web.Problems;
 
 /// <summary>The one place a refusal, a bad request or a lost race becomes a problem response.</summary>
-public sealed class RefusalHandler(IProblemDetailsService problems, ILogger<RefusalHandler> log) : IExceptionHandler
+public sealed class RefusalHandler(IProblemDetailsService problems, BoardMetrics metrics, ILogger<RefusalHandler> log) : IExceptionHandler
 {
     private const string BusyRetryAfterSeconds = "5";
 
@@ -27,6 +28,11 @@ public sealed class RefusalHandler(IProblemDetailsService problems, ILogger<Refu
         };
         if (status == 0) return false;
         if (status >= 500) log.LogWarning(exception, "Answered {Status} {Code}", status, code);
+        else
+        {
+            log.LogInformation("Refused {Method} {Path}: {Status} {Code}", http.Request.Method, http.Request.Path.Value, status, code);
+            metrics.Refused(code);
+        }
 
         http.Response.StatusCode = status;
         if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = BusyRetryAfterSeconds;

@@ -2,6 +2,7 @@ using Board.Domain.Proposals;
 using Board.Domain.Trail;
 using Board.Web.Persistence;
 using Board.Web.Proposals;
+using Board.Web.Telemetry;
 using Board.Web.Trail;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +19,7 @@ namespace Board.Web.Realtime;
 /// </summary>
 public sealed class TrailBroadcaster(
     IServiceScopeFactory scopes, IHubContext<BoardHub, IBoardClient> hub, TrailSignal signal, ProposalViews views,
-    MarkdownRenderer markdown, TimeProvider clock, IConfiguration configuration, ILogger<TrailBroadcaster> log) : BackgroundService
+    MarkdownRenderer markdown, TimeProvider clock, IConfiguration configuration, BoardMetrics metrics, ILogger<TrailBroadcaster> log) : BackgroundService
 {
     private const int Batch = 500;
     private readonly TimeSpan _poll = TimeSpan.FromMilliseconds(configuration.GetValue("Realtime:PollMilliseconds", 1000));
@@ -164,6 +165,7 @@ public sealed class TrailBroadcaster(
         // the board gets the same commit twice and keeps one.
         if (commit.Entries.Any(e => e.Action == TrailActions.ProposalExecuted) && commit.Proposal?.Author.Id is { } authorId)
             await hub.Clients.Group(BoardHub.MemberGroup(authorId)).commit(commit);
+        metrics.CommitBroadcast();
     }
 
     /// <summary>

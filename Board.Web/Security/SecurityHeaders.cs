@@ -18,7 +18,7 @@ public static class SecurityHeaders
             context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.ContentSecurityPolicy = context.GetEndpoint()?.Metadata.GetMetadata<RouteContentSecurityPolicy>()?.Policy ?? ContentSecurityPolicy;
                 headers.XContentTypeOptions = "nosniff";
                 headers.XFrameOptions = "DENY";
                 headers["Referrer-Policy"] = "no-referrer";
@@ -28,3 +28,6 @@ public static class SecurityHeaders
             return next(context);
         });
 }
+
+/// <summary>Endpoint metadata: this route's page needs a policy of its own (the Development-only API reference).</summary>
+public sealed record RouteContentSecurityPolicy(string Policy);

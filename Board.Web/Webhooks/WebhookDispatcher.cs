@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Board.Web.Persistence;
+using Board.Web.Telemetry;
 using Board.Web.Trail;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ namespace Board.Web.Webhooks;
 /// </summary>
 public sealed class WebhookDispatcher(
     IServiceScopeFactory scopes, IHttpClientFactory httpClients, WebhookSignal signal, TimeProvider clock,
-    IOptions<WebhookOptions> options, IOptions<HttpJsonOptions> json, ILogger<WebhookDispatcher> log) : BackgroundService
+    IOptions<WebhookOptions> options, IOptions<HttpJsonOptions> json, BoardMetrics metrics, ILogger<WebhookDispatcher> log) : BackgroundService
 {
     private readonly WebhookOptions _options = options.Value;
 
@@ -174,6 +175,7 @@ public sealed class WebhookDispatcher(
         db.DeliveryAttempts.Add(attempt);
         await db.SaveChangesAsync(CancellationToken.None);
         int updated;
+        var givesUp = false;
         if (attempt.Succeeded)
         {
             updated = await owned.ExecuteUpdateAsync(s => s
@@ -188,7 +190,7 @@ public sealed class WebhookDispatcher(
         else
         {
             var next = now + _options.Backoff(attempt.Number, Random.Shared.NextDouble());
-            var givesUp = next > delivery.WindowStart.AddHours(_options.GiveUpAfterHours);
+            givesUp = next > delivery.WindowStart.AddHours(_options.GiveUpAfterHours);
             updated = await owned.ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.Status, givesUp ? DeliveryStatus.Failed : DeliveryStatus.Pending)
                 .SetProperty(d => d.NextAttemptAt, next)
@@ -201,6 +203,8 @@ public sealed class WebhookDispatcher(
                 log.LogWarning("Webhook delivery {DeliveryId} failed for good after {Attempts} attempts", delivery.Id, attempt.Number);
         }
         await tx.CommitAsync(CancellationToken.None);
+        if (updated == 1 && attempt.Succeeded) metrics.WebhookDelivered();
+        else if (updated == 1) metrics.WebhookFailed(givesUp);
         if (updated == 0)
             log.LogInformation("Webhook delivery {DeliveryId}: lease lost (redelivered or expired); attempt logged only", delivery.Id);
     }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Board.Web.Webhooks;
 
 public static class WebhookSetup
@@ -7,17 +9,18 @@ public static class WebhookSetup
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
         services.AddSingleton<WebhookSignal>();
         services.AddScoped<Persistence.ICommitObserver, WebhookOutbox>();
-        var timeout = TimeSpan.FromSeconds(configuration.GetValue($"{WebhookOptions.Section}:TimeoutSeconds", 10.0));
-        services.AddHttpClient(WebhookOptions.HttpClientName, c =>
+        // Read from the options when the client is first made, after startup has checked them.
+        services.AddHttpClient(WebhookOptions.HttpClientName).ConfigureHttpClient((sp, c) =>
         {
-            c.Timeout = timeout + TimeSpan.FromSeconds(1); // the dispatcher's own timeout fires first and is reported as such
+            // The dispatcher's own timeout fires first and is reported as such.
+            c.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.TimeoutSeconds + 1);
             c.DefaultRequestHeaders.UserAgent.ParseAdd("Board-Webhooks/1.0");
-        }).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+        }).ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
         {
             // A redirect is an answer, not a new target: the signed body goes only where the admin said.
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectTimeout = timeout,
+            ConnectTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.TimeoutSeconds),
         });
         services.AddHostedService<WebhookDispatcher>();
         return services;

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Net;
+
+namespace Board.Tests.Operations;
+
+/// <summary>
+/// Meters are process-wide, so another app running in the same test process at the same moment would move the same
+/// counters: this collection runs alone.
+/// </summary>
+[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
+public sealed class MetricsCollection;
+
+[Collection(nameof(MetricsTests))]
+public sealed class MetricsTests(BoardApp app) : IClassFixture<BoardApp>
+{
+    [Fact]
+    public async Task ApprovalThatExecutes_MovesExecutionsAndDecisionTimeByOne()
+    {
+        var board = await app.FirstBoardAsync();
+        using var author = await app.SignInAsync("staff2");
+        var proposal = await author.PostAsync(board.Id, "Count this decision once", "Metrics should move by exactly one.");
+        await app.ApproveAsAsync(proposal.Id, "ops1", "ops2");
+
+        var before = await ScrapeAsync();
+        await app.ApproveAsAsync(proposal.Id, "ops3");
+        var after = await ScrapeAsync();
+
+        Assert.Equal("executed", (await author.GetAsync(proposal.Id)).Status);
+        Assert.Equal(1, after.Sum("board_executions_total") - before.Sum("board_executions_total"));
+        Assert.Equal(1, after.Sum("board_decision_duration_seconds_count") - before.Sum("board_decision_duration_seconds_count"));
+        Assert.Equal(1, after.Sum("board_approvals_total") - before.Sum("board_approvals_total"));
+        Assert.True(after.Sum("board_decision_duration_seconds_sum") > before.Sum("board_decision_duration_seconds_sum"));
+    }
+
+    [Fact]
+    public async Task Refusal_IsCountedByCode()
+    {
+        var board = await app.FirstBoardAsync();
+        using var author = await app.SignInAsync("ops4");
+        var proposal = await author.PostAsync(board.Id, "Refused by name", "The author cannot approve.");
+
+        var before = await ScrapeAsync();
+        await (await author.ApproveAsync(proposal.Id)).IsProblemAsync(HttpStatusCode.Forbidden, "own-proposal");
+        var after = await ScrapeAsync();
+
+        Assert.Equal(1, after.Sum("board_refusals_total", "code=\"own-proposal\"") - before.Sum("board_refusals_total", "code=\"own-proposal\""));
+    }
+
+    [Fact]
+    public async Task Metrics_AreServedToThisMachine_WithBoardsInstruments()
+    {
+        using var client = app.Anonymous();
+        var response = await client.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Contains("# TYPE board_outbox_age_seconds gauge", text);
+        Assert.Contains("http_server_request_duration_seconds", text);
+    }
+
+    private async Task<Scrape> ScrapeAsync()
+    {
+        using var client = app.Anonymous();
+        return new Scrape(await client.GetStringAsync("/metrics"));
+    }
+
+    private sealed record Scrape(string Text)
+    {
+        /// <summary>The sum over every series of <paramref name="name"/> (whose labels contain <paramref name="label"/>); 0 when none was written yet.</summary>
+        public double Sum(string name, string label = "") => Text.Split('\n')
+            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+            .Where(line => line.Contains(label, StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.Contains('}') ? line.LastIndexOf('}') + 1 : name.Length)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+    }
+}
