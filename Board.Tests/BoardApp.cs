@@ -32,6 +32,15 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
     public string DatabasePath => Path.Combine(Folder, "board.db");
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>Rate limits high enough never to be met by a test that is not about them.</summary>
+    public static readonly IReadOnlyDictionary<string, string> UnlimitedRates = new Dictionary<string, string>
+    {
+        ["RateLimits:SignInPerAddress"] = "1000000",
+        ["RateLimits:SignInPerAccount"] = "1000000",
+        ["RateLimits:WritesPerMinute"] = "1000000",
+        ["RateLimits:WriteBurst"] = "1000000",
+    };
+
     /// <summary>Set by a subclass to run the app on a fake clock.</summary>
     protected virtual FakeTimeProvider? Clock => null;
 
@@ -59,6 +68,8 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Board", $"Data Source={DatabasePath}");
         builder.UseSetting("Realtime:PollMilliseconds", "250");
+        // Tests sign in and write far faster than people do; the limits have their own tests, which set them low again.
+        foreach (var (key, value) in UnlimitedRates) builder.UseSetting(key, value);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services =>
         {

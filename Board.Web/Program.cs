@@ -29,13 +29,16 @@ builder.Services.AddSingleton<PresenceTracker>();
 builder.Services.AddSingleton<MarkdownRenderer>();
 builder.Services.AddBoardDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddBoardAuth();
+builder.Services.AddSessionRevocation();
+builder.Services.AddTransport(builder.Configuration);
 builder.Services.AddBrowserRequestGuard();
 builder.Services.AddSignalR();
 builder.Services.AddHostedService<TrailBroadcaster>();
 builder.Services.AddSingleton<ExpirySweeper>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
-builder.Services.AddWebhooks(builder.Configuration);
+builder.Services.AddWebhooks(builder.Configuration, builder.Environment);
 builder.Services.AddVerifyLimit(builder.Configuration);
+builder.Services.AddRateLimits(builder.Configuration);
 builder.Services.AddValidation();
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks();
@@ -55,7 +58,9 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 });
 
 var app = builder.Build();
+app.UseForwardedHeaders();
 app.UseSecurityHeaders();
+if (!app.Environment.IsDevelopment()) app.UseHsts();
 
 await app.Services.PrepareDatabaseAsync(app.Environment, app.Configuration);
 
@@ -71,11 +76,14 @@ app.Use(async (context, next) =>
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
+app.UseSessionCheck();
 app.UseBrowserRequestGuard();
 app.UseAuthorization();
 app.UseRateLimiter();
 
-app.MapOpenApi();
+// The API's own description is for developers; elsewhere it is for administrators only.
+if (app.Environment.IsDevelopment()) app.MapOpenApi();
+else app.MapOpenApi().RequireAuthorization().RequireMemberRole(Board.Domain.Members.Roles.Admin);
 app.MapHealthChecks("/healthz");
 app.MapAuth();
 app.MapMembers();

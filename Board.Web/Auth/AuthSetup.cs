@@ -7,6 +7,7 @@ public static class AuthSetup
 {
     public const string Scheme = "Board";
     public const string HubPath = "/hubs";
+    public const string CookieName = "board.auth";
 
     /// <summary>
     /// Identity for accounts and passwords; a cookie for browsers and a bearer token for API clients and
@@ -18,9 +19,8 @@ public static class AuthSetup
             {
                 o.User.RequireUniqueEmail = true;
                 o.Password.RequiredLength = 8;
-                o.Lockout.AllowedForNewUsers = true;
-                o.Lockout.MaxFailedAccessAttempts = 5;
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                // No lockout: it lets anyone lock any member out. Sign-in is rate-limited per address and per (account, address) instead.
+                o.Lockout.AllowedForNewUsers = false;
             })
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<Persistence.BoardDb>()
@@ -38,7 +38,7 @@ public static class AuthSetup
                     : IdentityConstants.ApplicationScheme)
             .AddCookie(IdentityConstants.ApplicationScheme, o =>
             {
-                o.Cookie.Name = "board.auth";
+                o.Cookie.Name = CookieName;
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -62,6 +62,7 @@ public static class AuthSetup
                 };
             });
         services.AddAuthorization();
+        services.AddSingleton<UnknownAccount>();
         return services;
     }
 }

@@ -14,17 +14,34 @@ public sealed class CurrentMember(Member member)
 {
     public Member Member { get; } = member;
 
-    public static async ValueTask<CurrentMember> BindAsync(HttpContext http)
+    public static async ValueTask<CurrentMember> BindAsync(HttpContext http) =>
+        http.Items[typeof(CurrentMember)] as CurrentMember
+        ?? await ValidateAsync(http)
+        ?? throw new Refusal(RefusalCode.Inactive, "Sign in first: this session has ended, or the account is deactivated.");
+
+    /// <summary>
+    /// The member this request's cookie or token stands for, if it still stands for anyone: the account exists, is
+    /// active, and carries the same security stamp as when the cookie or token was issued (deactivation, a role change,
+    /// a password change and sign-out each change it). Loaded once per request and kept for <see cref="BindAsync"/>.
+    /// </summary>
+    public static async ValueTask<CurrentMember?> ValidateAsync(HttpContext http)
     {
         if (http.Items[typeof(CurrentMember)] is CurrentMember cached) return cached;
-        var id = ReadId(http.User) ?? throw new Refusal(RefusalCode.Inactive, "Sign in first.");
+        if (ReadId(http.User) is not { } id) return null;
         var db = http.RequestServices.GetRequiredService<BoardDb>();
-        var member = await LoadAsync(db, id, http.RequestAborted);
-        if (member is not { IsActive: true }) throw new Refusal(RefusalCode.Inactive, "This account is deactivated or no longer exists.");
-        var current = new CurrentMember(member);
+        var account = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, http.RequestAborted);
+        if (account is not { IsActive: true } || !IsCurrent(http.User, account.SecurityStamp)) return null;
+        var current = new CurrentMember(account.ToMember(await RolesOf(db, id).ToListAsync(http.RequestAborted)));
         http.Items[typeof(CurrentMember)] = current;
         return current;
     }
+
+    /// <summary>The security stamp the cookie or token was issued with; null when it carries none (it is then never current).</summary>
+    public static string? ReadStamp(ClaimsPrincipal user) => user.FindFirstValue(StampClaim);
+
+    public static bool IsCurrent(ClaimsPrincipal user, string? stamp) => stamp is not null && ReadStamp(user) == stamp;
+
+    public static readonly string StampClaim = new Microsoft.AspNetCore.Identity.ClaimsIdentityOptions().SecurityStampClaimType;
 
     public static Guid? ReadId(ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;

@@ -2,10 +2,15 @@ namespace Board.Web.Webhooks;
 
 public static class WebhookSetup
 {
-    public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
+        // Internal addresses are reachable only where that is the point: a developer's own receiver.
+        var allowPrivate = configuration.GetValue<bool?>($"{WebhookOptions.Section}:AllowPrivateNetworks") ?? environment.IsDevelopment();
+        services.PostConfigure<WebhookOptions>(o => o.AllowPrivateNetworks = allowPrivate);
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
         services.AddSingleton<WebhookSignal>();
+        services.AddSingleton<WebhookSecrets>();
+        services.AddHostedService<WebhookSecretUpgrade>();
         var timeout = TimeSpan.FromSeconds(configuration.GetValue($"{WebhookOptions.Section}:TimeoutSeconds", 10.0));
         services.AddHttpClient(WebhookOptions.HttpClientName, c =>
         {
@@ -17,6 +22,9 @@ public static class WebhookSetup
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             ConnectTimeout = timeout,
+            ConnectCallback = (context, ct) => AddressGuard.ConnectAsync(context, allowPrivate, ct),
+            // A proxy would make the connect step check the proxy's address, not the target's.
+            UseProxy = false,
         });
         services.AddHostedService<WebhookDispatcher>();
         return services;
