@@ -29,7 +29,7 @@ public sealed class CommentRequest
 
 public sealed class PreviewRequest
 {
-    [StringLength(Proposal.BodyMax + 2_000)] public string Body { get; set; } = "";
+    [StringLength(Proposal.BodyMax + 2_000), PlainText(multiline: true)] public string Body { get; set; } = "";
 }
 
 public sealed record PersonDto(Guid? Id, string Name);
