@@ -63,6 +63,7 @@ public static class AuthSetup
             });
         services.AddAuthorization();
         services.AddSingleton<UnknownAccount>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, MemberRoleHandler>();
         return services;
     }
 }
