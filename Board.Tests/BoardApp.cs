@@ -48,6 +48,15 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["ConnectionStrings__Board"] = PostgresDatabase is null ? $"Data Source={DatabasePath}" : Database.ConnectionString,
     };
 
+    /// <summary>Rate limits high enough never to be met by a test that is not about them.</summary>
+    public static readonly IReadOnlyDictionary<string, string> UnlimitedRates = new Dictionary<string, string>
+    {
+        ["RateLimits:SignInPerAddress"] = "1000000",
+        ["RateLimits:SignInPerAccount"] = "1000000",
+        ["RateLimits:WritesPerMinute"] = "1000000",
+        ["RateLimits:WriteBurst"] = "1000000",
+    };
+
     /// <summary>Set by a subclass to run the app on a fake clock.</summary>
     protected virtual FakeTimeProvider? Clock => null;
 
@@ -77,6 +86,8 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Database:Provider", Database.Provider.ToString());
         builder.UseSetting("ConnectionStrings:Board", PostgresDatabase is null ? $"Data Source={DatabasePath}" : Database.ConnectionString);
         builder.UseSetting("Realtime:PollMilliseconds", "250");
+        // Tests sign in and write far faster than people do; the limits have their own tests, which set them low again.
+        foreach (var (key, value) in UnlimitedRates) builder.UseSetting(key, value);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services =>
         {

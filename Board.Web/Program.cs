@@ -38,12 +38,15 @@ catch (DatabaseConfigurationException e)
     return StartupError(e);
 }
 builder.Services.AddBoardAuth();
+builder.Services.AddSessionRevocation();
+builder.Services.AddTransport(builder.Configuration);
 builder.Services.AddBrowserRequestGuard();
 builder.Services.AddRealtime(builder.Configuration);
 builder.Services.AddSingleton<ExpirySweeper>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
-builder.Services.AddWebhooks(builder.Configuration);
+builder.Services.AddWebhooks(builder.Configuration, builder.Environment);
 builder.Services.AddVerifyLimit(builder.Configuration);
+builder.Services.AddRateLimits(builder.Configuration);
 builder.Services.AddValidation();
 builder.Services.AddOpenApi();
 builder.Services.AddBoardHealth(builder.Configuration);
@@ -67,7 +70,9 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 
 var app = builder.Build();
 if (!ConfigurationCheck.Passes(app.Services, Console.Error)) return 1;
+app.UseForwardedHeaders();
 app.UseSecurityHeaders();
+if (!app.Environment.IsDevelopment()) app.UseHsts();
 
 try
 {
@@ -93,11 +98,14 @@ app.Use(async (context, next) =>
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
+app.UseSessionCheck();
 app.UseBrowserRequestGuard();
 app.UseAuthorization();
 app.UseRateLimiter();
 
-app.MapOpenApi();
+// The API's own description is for developers; elsewhere it is for administrators only.
+if (app.Environment.IsDevelopment()) app.MapOpenApi();
+else app.MapOpenApi().RequireAuthorization().RequireMemberRole(Board.Domain.Members.Roles.Admin);
 app.MapApiReference(app.Environment);
 app.MapBoardHealth();
 app.MapAuth();

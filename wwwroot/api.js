@@ -1,4 +1,6 @@
 // fetch with problem details, the session cookie and the antiforgery header on unsafe requests.
+import { t } from './i18n.js';
+
 const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 let xsrfToken = null;
 
@@ -38,6 +40,8 @@ async function request(method, path, body, retried = false) {
   const data = type.includes('json') ? await response.json() : null;
   if (response.ok) return data;
   const error = new ApiError(response.status, data);
+  // A limit says how long to wait; the page says so in its own language, wherever it shows the error.
+  if (response.status === 429) error.message = t('error.rateLimited', { seconds: response.headers.get('Retry-After') ?? data?.retryAfter ?? 1 });
   // A token from before a sign-in or a server key change: fetch a fresh one once.
   if (error.code === 'antiforgery' && !retried) {
     xsrfToken = null;

@@ -74,7 +74,7 @@ public sealed class Board : IRecordsTrail
     {
         var trimmed = name?.Trim() ?? "";
         if (trimmed.Length is 0 or > NameMax) throw Refusal.Invalid("name", $"Name must be 1 to {NameMax} characters.");
-        return trimmed;
+        return Text.PlainText.RequireCleanLine("name", trimmed);
     }
 
     private static JsonObject PolicyJson(BoardPolicy p) => new()

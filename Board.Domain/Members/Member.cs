@@ -6,6 +6,14 @@ public sealed record Member(Guid Id, string Name, IReadOnlySet<string> Roles, bo
     /// <summary>Name length limits.</summary>
     public const int NameMax = 80;
 
+    /// <summary>A display name as it is kept: trimmed, 1 to <see cref="NameMax"/> characters, plain text.</summary>
+    public static string ValidName(string? name, string field = "displayName")
+    {
+        var trimmed = name?.Trim() ?? "";
+        if (trimmed.Length is 0 or > NameMax) throw Refusal.Invalid(field, $"A name must be 1 to {NameMax} characters.");
+        return Text.PlainText.RequireCleanLine(field, trimmed);
+    }
+
     /// <summary>Whether the member is active and holds <paramref name="role"/>.</summary>
     public bool Holds(string role) => IsActive && Roles.Contains(role);
 

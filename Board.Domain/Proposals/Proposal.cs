@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Board.Domain.Members;
+using Board.Domain.Text;
 using Board.Domain.Trail;
 
 namespace Board.Domain.Proposals;
@@ -229,6 +230,7 @@ public sealed class Proposal : IRecordsTrail
         if (Status != ProposalStatus.Executed) throw new Refusal(RefusalCode.NotExecuted, "Only an executed proposal can be marked done.");
         var valid = note?.Trim() ?? "";
         if (valid.Length is 0 or > NoteMax) throw Refusal.Invalid("note", $"The outcome note must be 1 to {NoteMax} characters.");
+        PlainText.RequireCleanBody("note", valid);
         Status = ProposalStatus.Done;
         CompletedAt = now;
         CompletedByName = by.Name;
@@ -243,6 +245,7 @@ public sealed class Proposal : IRecordsTrail
         RequireActive(by);
         var valid = NormalizeBody(body).Trim();
         if (valid.Length is 0 or > Comment.BodyMax) throw Refusal.Invalid("body", $"A comment must be 1 to {Comment.BodyMax} characters.");
+        PlainText.RequireCleanBody("body", valid);
         var comment = new Comment(Id, by.Id, by.Name, valid, now);
         _comments.Add(comment);
         Version++;
@@ -284,8 +287,9 @@ public sealed class Proposal : IRecordsTrail
         var b = NormalizeBody(body);
         var errors = new Dictionary<string, string[]>();
         if (t.Length is 0 or > TitleMax) errors["title"] = [$"The title must be 1 to {TitleMax} characters."];
-        if (t.Any(char.IsControl)) errors["title"] = ["The title cannot contain control characters."];
+        else if (!PlainText.IsCleanLine(t)) errors["title"] = [PlainText.LineMessage];
         if (b.Length > BodyMax) errors["body"] = [$"The body must be at most {BodyMax} characters."];
+        else if (!PlainText.IsCleanBody(b)) errors["body"] = [PlainText.BodyMessage];
         return errors.Count == 0 ? (t, b) : throw new Refusal(RefusalCode.Validation, "The proposal is not valid.", errors);
     }
 

@@ -79,8 +79,8 @@ public sealed class AdminTests(BoardApp app) : IClassFixture<BoardApp>
         Assert.Equal(HttpStatusCode.OK, deactivated.StatusCode);
         Assert.False((await deactivated.Content.ReadFromJsonAsync<MemberDto>(BoardApp.Json))!.IsActive);
 
-        await (await leaving.Client.GetAsync("/api/me")).IsProblemAsync(HttpStatusCode.Unauthorized, "inactive");
-        await (await leaving.ApproveAsync(proposal.Id)).IsProblemAsync(HttpStatusCode.Unauthorized, "inactive");
+        await (await leaving.Client.GetAsync("/api/me")).IsProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+        await (await leaving.ApproveAsync(proposal.Id)).IsProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
         using (var anonymous = app.Anonymous())
             await (await anonymous.PostAsJsonAsync("/api/auth/login", new { email, password = DemoSeeder.Password })).IsProblemAsync(HttpStatusCode.Unauthorized, "inactive");
 

@@ -1,11 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 using Board.Domain.Members;
+using Board.Web.Security;
 
 namespace Board.Web.Auth;
 
 public sealed class LoginRequest
 {
-    [Required, EmailAddress, StringLength(256)] public string Email { get; set; } = "";
+    [Required, EmailAddress, StringLength(256), PlainText] public string Email { get; set; } = "";
     [Required, StringLength(256)] public string Password { get; set; } = "";
 }
 

@@ -1,4 +1,6 @@
 using Board.Web.Persistence;
+using Board.Web.Realtime;
+using Board.Web.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,7 +15,7 @@ public static class AuthEndpoints
     public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
-        auth.MapPost("/login", Login).AllowAnonymous();
+        auth.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(RateLimits.SignInPolicy);
         auth.MapPost("/logout", Logout).RequireAuthorization();
         auth.MapGet("/antiforgery", Security.BrowserRequestGuard.Token).RequireAuthorization();
         auth.MapGet("/demo", DemoSignIns).AllowAnonymous();
@@ -23,16 +25,19 @@ public static class AuthEndpoints
     }
 
     static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> Login(
-        LoginRequest request, HttpContext http, SignInManager<MemberAccount> signIn, BoardDb db,
-        IOptionsMonitor<BearerTokenOptions> bearer, TimeProvider clock)
+        LoginRequest request, HttpContext http, SignInManager<MemberAccount> signIn, BoardDb db, SignInLimiter limiter,
+        UnknownAccount unknown, IOptionsMonitor<BearerTokenOptions> bearer, TimeProvider clock)
     {
-        var account = await signIn.UserManager.FindByEmailAsync(request.Email);
-        if (account is null)
-            return Problems.Problems.Unauthorized("invalid-credentials", "The email or password is not right.");
-        var result = await signIn.CheckPasswordSignInAsync(account, request.Password, lockoutOnFailure: true);
-        if (result.IsLockedOut)
-            return Problems.Problems.Unauthorized("locked-out", "Too many failed sign-ins. Try again in 15 minutes.");
-        if (!result.Succeeded)
+        if (limiter.TryAttempt(request.Email, http) is { } wait)
+            return RateLimits.Rejected(http, wait, "Too many sign-in attempts for this account from this address. Wait a moment and try again.");
+        var users = signIn.UserManager;
+        var account = await users.FindByEmailAsync(request.Email);
+        // An unknown email costs one password hash too and gets the same answer: whether an account exists is not measurable.
+        // No lockout: a count of wrong passwords per account would let anyone lock any member out; the limits above do the job.
+        var valid = account is null
+            ? unknown.Verify(users.PasswordHasher, request.Password)
+            : await users.CheckPasswordAsync(account, request.Password);
+        if (account is null || !valid)
             return Problems.Problems.Unauthorized("invalid-credentials", "The email or password is not right.");
         if (!account.IsActive)
             return Problems.Problems.Unauthorized("inactive", "This account is deactivated.");
@@ -64,8 +69,16 @@ public static class AuthEndpoints
         return TypedResults.Ok(new SessionDto(MemberDto.From(account, await CurrentMember.RolesOf(db, id).ToListAsync(ct))));
     }
 
-    static async Task<NoContent> Logout(HttpContext http, CurrentMember me)
+    /// <summary>
+    /// Signs out everywhere: a new security stamp makes every cookie and token issued to the member stale at once
+    /// (a copied cookie or a leaked token included), and <see cref="SessionWatchdog"/> closes their hub connections.
+    /// </summary>
+    static async Task<NoContent> Logout(HttpContext http, CurrentMember me, BoardDb db, UserManager<MemberAccount> users, CancellationToken ct)
     {
+        await db.BeginWriteAsync(ct);
+        if (await users.FindByIdAsync(me.Member.Id.ToString()) is { } account)
+            Members.MembersEndpoints.ThrowIfFailed(await users.UpdateSecurityStampAsync(account));
+        await db.CommitAsync(ct);
         await http.SignOutAsync(IdentityConstants.ApplicationScheme);
         return TypedResults.NoContent();
     }

@@ -9,6 +9,7 @@ public static class AuthSetup
 {
     public const string Scheme = "Board";
     public const string HubPath = "/hubs";
+    public const string CookieName = "board.auth";
 
     /// <summary>The Data Protection application name: the same on every instance, so they share one key ring.</summary>
     public const string ApplicationName = "Board";
@@ -26,9 +27,8 @@ public static class AuthSetup
             {
                 o.User.RequireUniqueEmail = true;
                 o.Password.RequiredLength = 8;
-                o.Lockout.AllowedForNewUsers = true;
-                o.Lockout.MaxFailedAccessAttempts = 5;
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                // No lockout: it lets anyone lock any member out. Sign-in is rate-limited per address and per (account, address) instead.
+                o.Lockout.AllowedForNewUsers = false;
             })
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<Persistence.BoardDb>()
@@ -46,7 +46,7 @@ public static class AuthSetup
                     : IdentityConstants.ApplicationScheme)
             .AddCookie(IdentityConstants.ApplicationScheme, o =>
             {
-                o.Cookie.Name = "board.auth";
+                o.Cookie.Name = CookieName;
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -70,6 +70,8 @@ public static class AuthSetup
                 };
             });
         services.AddAuthorization();
+        services.AddSingleton<UnknownAccount>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, MemberRoleHandler>();
         return services;
     }
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Board.Domain;
 using Board.Domain.Members;
 using Board.Web.Persistence;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Board.Web.Auth;
@@ -14,17 +15,34 @@ public sealed class CurrentMember(Member member)
 {
     public Member Member { get; } = member;
 
-    public static async ValueTask<CurrentMember> BindAsync(HttpContext http)
+    public static async ValueTask<CurrentMember> BindAsync(HttpContext http) =>
+        http.Items[typeof(CurrentMember)] as CurrentMember
+        ?? await ValidateAsync(http)
+        ?? throw new Refusal(RefusalCode.Inactive, "Sign in first: this session has ended, or the account is deactivated.");
+
+    /// <summary>
+    /// The member this request's cookie or token stands for, if it still stands for anyone: the account exists, is
+    /// active, and carries the same security stamp as when the cookie or token was issued (deactivation, a role change,
+    /// a password change and sign-out each change it). Loaded once per request and kept for <see cref="BindAsync"/>.
+    /// </summary>
+    public static async ValueTask<CurrentMember?> ValidateAsync(HttpContext http)
     {
         if (http.Items[typeof(CurrentMember)] is CurrentMember cached) return cached;
-        var id = ReadId(http.User) ?? throw new Refusal(RefusalCode.Inactive, "Sign in first.");
+        if (ReadId(http.User) is not { } id) return null;
         var db = http.RequestServices.GetRequiredService<BoardDb>();
-        var member = await LoadAsync(db, id, http.RequestAborted);
-        if (member is not { IsActive: true }) throw new Refusal(RefusalCode.Inactive, "This account is deactivated or no longer exists.");
-        var current = new CurrentMember(member);
+        var account = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, http.RequestAborted);
+        if (account is not { IsActive: true } || !IsCurrent(http.User, account.SecurityStamp)) return null;
+        var current = new CurrentMember(account.ToMember(await RolesOf(db, id).ToListAsync(http.RequestAborted)));
         http.Items[typeof(CurrentMember)] = current;
         return current;
     }
+
+    /// <summary>The security stamp the cookie or token was issued with; null when it carries none (it is then never current).</summary>
+    public static string? ReadStamp(ClaimsPrincipal user) => user.FindFirstValue(StampClaim);
+
+    public static bool IsCurrent(ClaimsPrincipal user, string? stamp) => stamp is not null && ReadStamp(user) == stamp;
+
+    public static readonly string StampClaim = new Microsoft.AspNetCore.Identity.ClaimsIdentityOptions().SecurityStampClaimType;
 
     public static Guid? ReadId(ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
@@ -71,15 +89,26 @@ public sealed class CurrentMember(Member member)
     }
 }
 
+/// <summary>
+/// Endpoints for members holding one of some roles. An authorization requirement, not an endpoint filter: it is
+/// decided before the request is bound, so a member without the role gets 403 whatever they sent, and learns nothing
+/// about what the endpoint would have accepted.
+/// </summary>
 public static class MemberRoleFilter
 {
-    /// <summary>Refuses members who lack every one of <paramref name="roles"/>, with 403 <c>forbidden</c>.</summary>
+    /// <summary>Refuses members who lack every one of <paramref name="roles"/>, with 403 <c>forbidden</c> (401 when not signed in).</summary>
     public static TBuilder RequireMemberRole<TBuilder>(this TBuilder builder, params string[] roles) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
-        {
-            var me = await CurrentMember.BindAsync(context.HttpContext);
-            if (!roles.Any(me.Member.Holds))
-                throw new Refusal(RefusalCode.Forbidden, $"This needs the role {string.Join(" or ", roles)}.");
-            return await next(context);
-        });
+        builder.RequireAuthorization(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().AddRequirements(new MemberRoleRequirement(roles)).Build());
+}
+
+public sealed record MemberRoleRequirement(IReadOnlyList<string> Roles) : IAuthorizationRequirement;
+
+/// <summary>Reads the member the session check already loaded for this request: no extra query.</summary>
+public sealed class MemberRoleHandler : AuthorizationHandler<MemberRoleRequirement>
+{
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, MemberRoleRequirement requirement)
+    {
+        if (context.Resource is HttpContext http && await CurrentMember.ValidateAsync(http) is { } me && requirement.Roles.Any(me.Member.Holds))
+            context.Succeed(requirement);
+    }
 }

@@ -1,12 +1,13 @@
 using System.ComponentModel.DataAnnotations;
 using Board.Domain.Boards;
+using Board.Web.Security;
 
 namespace Board.Web.Boards;
 
 public sealed class PolicyRequest
 {
     [Range(BoardPolicy.MinApprovals, BoardPolicy.MaxApprovals)] public int ApprovalsRequired { get; set; } = BoardPolicy.Default.ApprovalsRequired;
-    [Required, StringLength(32)] public string ApproverRole { get; set; } = BoardPolicy.Default.ApproverRole;
+    [Required, StringLength(32), PlainText] public string ApproverRole { get; set; } = BoardPolicy.Default.ApproverRole;
     [Range(0, BoardPolicy.MaxExpiryDays)] public int ExpiresAfterDays { get; set; } = BoardPolicy.Default.ExpiresAfterDays;
 
     public BoardPolicy ToPolicy() => new(ApprovalsRequired, ApproverRole.Trim(), ExpiresAfterDays);
@@ -14,13 +15,13 @@ public sealed class PolicyRequest
 
 public sealed class CreateBoardRequest
 {
-    [Required(AllowEmptyStrings = false), StringLength(Domain.Boards.Board.NameMax)] public string Name { get; set; } = "";
+    [Required(AllowEmptyStrings = false), StringLength(Domain.Boards.Board.NameMax), PlainText] public string Name { get; set; } = "";
     public PolicyRequest? Policy { get; set; }
 }
 
 public sealed class RenameBoardRequest
 {
-    [Required(AllowEmptyStrings = false), StringLength(Domain.Boards.Board.NameMax)] public string Name { get; set; } = "";
+    [Required(AllowEmptyStrings = false), StringLength(Domain.Boards.Board.NameMax), PlainText] public string Name { get; set; } = "";
 }
 
 public sealed record PolicyDto(int ApprovalsRequired, string ApproverRole, int ExpiresAfterDays)

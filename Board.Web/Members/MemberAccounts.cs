@@ -20,7 +20,7 @@ public static class MemberAccounts
             Id = Guid.CreateVersion7(now),
             Email = email.Trim(),
             UserName = email.Trim(),
-            DisplayName = displayName.Trim(),
+            DisplayName = Member.ValidName(displayName),
             CreatedAt = now,
         };
         MembersEndpoints.ThrowIfFailed(await users.CreateAsync(account, password));
@@ -28,7 +28,6 @@ public static class MemberAccounts
         db.Record(new TrailFact(TrailActions.MemberCreated, by, now, null, null, new JsonObject
         {
             ["memberId"] = account.Id.ToString(),
-            ["email"] = account.Email,
             ["displayName"] = account.DisplayName,
             ["roles"] = new JsonArray([.. roles.Select(r => (JsonNode)r)]),
         }));

@@ -67,6 +67,8 @@ public static class MembersEndpoints
         if (added.Count > 0) ThrowIfFailed(await users.AddToRolesAsync(account, added));
         if (removed.Count + added.Count > 0)
         {
+            // Cookies and tokens issued under the old roles end now, and so do the member's hub connections.
+            ThrowIfFailed(await users.UpdateSecurityStampAsync(account));
             db.Record(new TrailFact(TrailActions.MemberRolesChanged, me.Member.AsActor(), clock.GetUtcNow(), null, null, new JsonObject
             {
                 ["memberId"] = account.Id.ToString(),

@@ -16,8 +16,7 @@ public sealed class RefusalHandler(IProblemDetailsService problems, BoardMetrics
         var (status, code, detail, errors) = exception switch
         {
             Refusal r => (StatusOf(r.Code), CodeOf(r.Code), r.Message, r.Errors),
-            BadHttpRequestException b => (b.StatusCode, b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "too-large" : "validation",
-                Describe(b), (IReadOnlyDictionary<string, string[]>?)null),
+            BadHttpRequestException b => (b.StatusCode, CodeOfStatus(b.StatusCode), BindingFailure.Describe(b).Detail, BindingFailure.Describe(b).Errors),
             Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException =>
                 (StatusCodes.Status409Conflict, "conflict", "Someone else changed this at the same moment. Reload and try again.", null),
             _ when DatabaseErrors.IsConflict(exception) =>
@@ -41,9 +40,6 @@ public sealed class RefusalHandler(IProblemDetailsService problems, BoardMetrics
         if (errors is { Count: > 0 }) problem.Extensions["errors"] = errors;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
-
-    private static string Describe(BadHttpRequestException b) =>
-        b.InnerException is System.Text.Json.JsonException ? "The request body is not valid JSON for this request." : b.Message;
 
     public static int StatusOf(RefusalCode code) => code switch
     {

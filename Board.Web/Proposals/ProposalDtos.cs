@@ -1,34 +1,35 @@
 using System.ComponentModel.DataAnnotations;
 using Board.Domain.Proposals;
+using Board.Web.Security;
 
 namespace Board.Web.Proposals;
 
 public sealed class PostProposalRequest
 {
-    [Required(AllowEmptyStrings = false), StringLength(Proposal.TitleMax + 40)] public string Title { get; set; } = "";
-    [StringLength(Proposal.BodyMax + 2_000)] public string Body { get; set; } = "";
+    [Required(AllowEmptyStrings = false), StringLength(Proposal.TitleMax + 40), PlainText] public string Title { get; set; } = "";
+    [StringLength(Proposal.BodyMax + 2_000), PlainText(multiline: true)] public string Body { get; set; } = "";
     public Guid? Reverses { get; set; }
 }
 
 public sealed class EditProposalRequest
 {
-    [Required(AllowEmptyStrings = false), StringLength(Proposal.TitleMax + 40)] public string Title { get; set; } = "";
-    [StringLength(Proposal.BodyMax + 2_000)] public string Body { get; set; } = "";
+    [Required(AllowEmptyStrings = false), StringLength(Proposal.TitleMax + 40), PlainText] public string Title { get; set; } = "";
+    [StringLength(Proposal.BodyMax + 2_000), PlainText(multiline: true)] public string Body { get; set; } = "";
 }
 
 public sealed class CompleteRequest
 {
-    [Required(AllowEmptyStrings = false), StringLength(Proposal.NoteMax + 1_000)] public string Note { get; set; } = "";
+    [Required(AllowEmptyStrings = false), StringLength(Proposal.NoteMax + 1_000), PlainText(multiline: true)] public string Note { get; set; } = "";
 }
 
 public sealed class CommentRequest
 {
-    [Required(AllowEmptyStrings = false), StringLength(Comment.BodyMax + 1_000)] public string Body { get; set; } = "";
+    [Required(AllowEmptyStrings = false), StringLength(Comment.BodyMax + 1_000), PlainText(multiline: true)] public string Body { get; set; } = "";
 }
 
 public sealed class PreviewRequest
 {
-    [StringLength(Proposal.BodyMax + 2_000)] public string Body { get; set; } = "";
+    [StringLength(Proposal.BodyMax + 2_000), PlainText(multiline: true)] public string Body { get; set; } = "";
 }
 
 public sealed record PersonDto(Guid? Id, string Name);

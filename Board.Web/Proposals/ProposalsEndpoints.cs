@@ -2,6 +2,7 @@ using Board.Domain;
 using Board.Domain.Proposals;
 using Board.Web.Auth;
 using Board.Web.Persistence;
+using Board.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,21 +11,22 @@ namespace Board.Web.Proposals;
 public static class ProposalsEndpoints
 {
     public const int PageSize = 50;
+    public const int MaxPage = int.MaxValue / PageSize;
 
     public static IEndpointRouteBuilder MapProposals(this IEndpointRouteBuilder app)
     {
         var boards = app.MapGroup("/api/boards/{boardId:guid}/proposals").WithTags("Proposals").RequireAuthorization();
         boards.MapGet("/", List);
-        boards.MapPost("/", Post);
+        boards.MapPost("/", Post).RequireRateLimiting(RateLimits.WritePolicy);
 
         var proposals = app.MapGroup("/api/proposals/{id:guid}").WithTags("Proposals").RequireAuthorization();
         proposals.MapGet("/", Get);
-        proposals.MapPut("/", Edit);
-        proposals.MapPost("/approvals", Approve);
-        proposals.MapDelete("/approvals/me", TakeBack);
-        proposals.MapPost("/withdraw", Withdraw);
-        proposals.MapPost("/complete", Complete);
-        proposals.MapPost("/comments", AddComment);
+        proposals.MapPut("/", Edit).RequireRateLimiting(RateLimits.WritePolicy);
+        proposals.MapPost("/approvals", Approve).RequireRateLimiting(RateLimits.WritePolicy);
+        proposals.MapDelete("/approvals/me", TakeBack).RequireRateLimiting(RateLimits.WritePolicy);
+        proposals.MapPost("/withdraw", Withdraw).RequireRateLimiting(RateLimits.WritePolicy);
+        proposals.MapPost("/complete", Complete).RequireRateLimiting(RateLimits.WritePolicy);
+        proposals.MapPost("/comments", AddComment).RequireRateLimiting(RateLimits.WritePolicy);
 
         app.MapPost("/api/preview", Preview).WithTags("Proposals").RequireAuthorization();
         return app;
@@ -54,6 +56,8 @@ public static class ProposalsEndpoints
             "executed" => query.Where(p => p.ExecutedAt != null).OrderBy(p => p.ExecutedAt).ThenBy(p => p.Id),
             _ => throw Refusal.Invalid("sort", "Unknown sort. Use posted (newest first) or executed (oldest execution first)."),
         };
+        // Skip is an int: beyond this the offset would wrap around to the first pages.
+        if (page > MaxPage) throw Refusal.Invalid("page", $"The page must be at most {MaxPage}.");
         var pageNumber = Math.Max(1, page ?? 1);
         var total = await ordered.CountAsync(ct);
         var items = await ordered

@@ -81,19 +81,36 @@ public static class TrailReader
         while (await reader.ReadAsync(ct)) yield return Map(reader);
     }
 
+    /// <summary>
+    /// An entry exactly as stored, or <see cref="CorruptEntryException"/>: each column must hold the storage type and
+    /// the form the app writes (an id as upper-case text on SQLite, a uuid on PostgreSQL…), so a value that still reads
+    /// back the same after its bytes or its type were changed is named as tampered too.
+    /// </summary>
     private static AuditEntry Map(DbDataReader r)
     {
         var seq = r.GetInt64(0);
         try
         {
-            return AuditEntry.Restore(seq, DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
-                r.IsDBNull(2) ? null : r.GetGuid(2), r.GetString(3), r.GetString(4),
-                r.IsDBNull(5) ? null : r.GetGuid(5), r.IsDBNull(6) ? null : r.GetGuid(6),
-                r.GetString(7), r.GetString(8), r.GetString(9));
+            return AuditEntry.Restore(Integer(r, 0), DateTimeOffset.FromUnixTimeMilliseconds(Integer(r, 1)),
+                Id(r, 2), Text(r, 3), Text(r, 4), Id(r, 5), Id(r, 6), Text(r, 7), Text(r, 8), Text(r, 9));
         }
         catch (Exception e) when (e is FormatException or InvalidCastException or InvalidOperationException or ArgumentException or OverflowException)
         {
             throw new CorruptEntryException(seq, $"entry {seq} cannot be read: {e.Message}", e);
         }
     }
+
+    private static long Integer(DbDataReader r, int i) =>
+        r.GetValue(i) is long value ? value : throw new InvalidCastException($"{r.GetName(i)} is not an integer");
+
+    private static string Text(DbDataReader r, int i) =>
+        r.GetValue(i) is string value ? value : throw new InvalidCastException($"{r.GetName(i)} is not text");
+
+    private static Guid? Id(DbDataReader r, int i) => r.GetValue(i) switch
+    {
+        DBNull => null,
+        Guid id => id,
+        string text when Guid.TryParseExact(text, "D", out var id) && text == id.ToString().ToUpperInvariant() => id,
+        _ => throw new FormatException($"{r.GetName(i)} is not an id as the app stores one"),
+    };
 }

@@ -31,7 +31,7 @@ public static class TrailVerifier
         {
             await foreach (var entry in TrailReader.ReadAsync(tx, TrailFilter.All, long.MaxValue, ct))
             {
-                if (!verifier.Add(entry)) break;
+                if (!Add(verifier, entry)) break;
                 if (expected is null) continue;
                 if (entry.Seq == expected.Seq) hashAtExpectedSeq = entry.Hash;
                 if (string.Equals(entry.Hash, expected.Hash, StringComparison.OrdinalIgnoreCase)) seqOfExpectedHash = entry.Seq;
@@ -39,7 +39,8 @@ public static class TrailVerifier
         }
         catch (CorruptEntryException e)
         {
-            return Result(verifier, false, e.Seq, e.Message);
+            // Entries before it were checked; one missing right before it is the first thing wrong.
+            return Result(verifier, false, Math.Min(e.Seq, verifier.HeadSeq + 1), e.Message);
         }
         if (verifier.FirstInvalidSeq is { } broken) return Result(verifier, false, broken, verifier.Problem);
         if (expected is null || seqOfExpectedHash is { } found && (expected.Seq is null || expected.Seq == found)
@@ -57,6 +58,19 @@ public static class TrailVerifier
             null => (null, $"the given head {expected.Hash} is not in the trail: history was cut or rewritten; give its seq to locate where"),
         };
         return Result(verifier, false, seq, problem);
+    }
+
+    /// <summary>An entry whose data no longer parses breaks the chain there, like any other change.</summary>
+    private static bool Add(HashChain.Verifier verifier, AuditEntry entry)
+    {
+        try
+        {
+            return verifier.Add(entry);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new CorruptEntryException(entry.Seq, $"entry {entry.Seq} cannot be read: its data is not JSON ({e.Message})", e);
+        }
     }
 
     private static VerifyResult Result(HashChain.Verifier v, bool valid, long? firstInvalidSeq, string? problem) =>

@@ -14,7 +14,7 @@ public sealed class Webhook
     public Guid Id { get; private set; }
     public Guid BoardId { get; private set; }
     public string Url { get; private set; } = "";
-    /// <summary>The HMAC key. Never returned after creation, never written to the trail.</summary>
+    /// <summary>The HMAC key as stored: protected (<see cref="WebhookSecrets"/>). Never returned after creation, never written to the trail.</summary>
     public string Secret { get; private set; } = "";
     /// <summary>The actions it wants; empty = every action of the board.</summary>
     public List<string> Actions { get; private set; } = [];
@@ -26,12 +26,13 @@ public sealed class Webhook
 
     public bool Wants(string action) => IsActive && (Actions.Count == 0 || Actions.Contains(action));
 
-    public static Webhook Create(Guid boardId, string? url, string secret, IEnumerable<string>? actions, Guid by, DateTimeOffset now) => new()
+    public static Webhook Create(
+        Guid boardId, string? url, string secret, IEnumerable<string>? actions, Guid by, DateTimeOffset now, WebhookSecrets secrets) => new()
     {
         Id = Guid.CreateVersion7(now),
         BoardId = boardId,
         Url = ValidUrl(url),
-        Secret = ValidSecret(secret),
+        Secret = secrets.Protect(ValidSecret(secret)),
         Actions = ValidActions(actions),
         CreatedAt = now,
         CreatedById = by,
@@ -43,6 +44,7 @@ public sealed class Webhook
     public static string ValidUrl(string? url)
     {
         var trimmed = url?.Trim() ?? "";
+        if (!Domain.Text.PlainText.IsCleanLine(trimmed)) throw Refusal.Invalid("url", Domain.Text.PlainText.LineMessage);
         if (trimmed.Length is 0 or > UrlMax
             || !Uri.TryCreate(trimmed, UriKind.Absolute, out var uri)
             || uri.Scheme is not ("http" or "https")

@@ -17,7 +17,7 @@ namespace Board.Web.Webhooks;
 /// restart or a kill, pending deliveries are found again and an abandoned lease simply runs out.
 /// </summary>
 public sealed class WebhookDispatcher(
-    IServiceScopeFactory scopes, IHttpClientFactory httpClients, WebhookSignal signal, TimeProvider clock,
+    IServiceScopeFactory scopes, IHttpClientFactory httpClients, WebhookSignal signal, WebhookSecrets secrets, TimeProvider clock,
     IOptions<WebhookOptions> options, IOptions<HttpJsonOptions> json, BoardMetrics metrics, ILogger<WebhookDispatcher> log) : BackgroundService
 {
     private readonly WebhookOptions _options = options.Value;
@@ -147,7 +147,7 @@ public sealed class WebhookDispatcher(
         request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
         request.Headers.Add("X-Board-Event", delivery.Action);
         request.Headers.Add("X-Board-Delivery", delivery.Id.ToString());
-        request.Headers.Add("X-Board-Signature", Sign(webhook.Secret, body));
+        request.Headers.Add("X-Board-Signature", Sign(secrets.Reveal(webhook.Secret), body));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
         try
@@ -160,6 +160,11 @@ public sealed class WebhookDispatcher(
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             return (null, $"Timed out after {_options.TimeoutSeconds:0.#} s");
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is BlockedAddressException)
+        {
+            // Nothing about what the address was or what answered there: the log is not a port scanner.
+            return (null, BlockedAddressException.LogText);
         }
         catch (HttpRequestException ex)
         {

@@ -1,8 +1,10 @@
+using Board.Web.Security;
+
 namespace Board.Web.Webhooks;
 
 public sealed class CreateWebhookRequest
 {
-    public string? Url { get; set; }
+    [PlainText] public string? Url { get; set; }
     /// <summary>At least 16 characters; omitted = one is generated and returned once.</summary>
     public string? Secret { get; set; }
     /// <summary>Trail actions to deliver; empty or omitted = all.</summary>

@@ -29,6 +29,8 @@ public sealed class WebhookOptions
     /// <summary>Attempts in flight at once, per instance: one slow receiver does not hold up the others.</summary>
     [Range(1, 256, ErrorMessage = "must be between {1} and {2}")]
     public int Concurrency { get; set; } = 8;
+    /// <summary>Whether webhooks may reach loopback, private, link-local and other internal addresses (default: in Development only).</summary>
+    public bool AllowPrivateNetworks { get; set; }
 
     /// <summary>The wait before attempt <paramref name="failedAttempts"/> + 1: exponential, capped, with jitter in [½, 1].</summary>
     public TimeSpan Backoff(int failedAttempts, double jitter)

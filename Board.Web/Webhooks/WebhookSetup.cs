@@ -4,11 +4,16 @@ namespace Board.Web.Webhooks;
 
 public static class WebhookSetup
 {
-    public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
+        // Internal addresses are reachable only where that is the point: a developer's own receiver.
+        var allowPrivate = configuration.GetValue<bool?>($"{WebhookOptions.Section}:AllowPrivateNetworks") ?? environment.IsDevelopment();
+        services.PostConfigure<WebhookOptions>(o => o.AllowPrivateNetworks = allowPrivate);
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
         services.AddSingleton<WebhookSignal>();
         services.AddScoped<Persistence.ICommitObserver, WebhookOutbox>();
+        services.AddSingleton<WebhookSecrets>();
+        services.AddHostedService<WebhookSecretUpgrade>();
         // Read from the options when the client is first made, after startup has checked them.
         services.AddHttpClient(WebhookOptions.HttpClientName).ConfigureHttpClient((sp, c) =>
         {
@@ -21,6 +26,9 @@ public static class WebhookSetup
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             ConnectTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.TimeoutSeconds),
+            ConnectCallback = (context, ct) => AddressGuard.ConnectAsync(context, allowPrivate, ct),
+            // A proxy would make the connect step check the proxy's address, not the target's.
+            UseProxy = false,
         });
         services.AddHostedService<WebhookDispatcher>();
         return services;

@@ -7,6 +7,7 @@ using Board.Web.Auth;
 using Board.Web.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Board.Web.Webhooks;
 
@@ -40,18 +41,22 @@ public static class WebhooksEndpoints
     }
 
     static async Task<Results<Created<CreatedWebhookDto>, NotFound>> Create(
-        Guid boardId, CreateWebhookRequest request, CurrentMember me, BoardDb db, TimeProvider clock, CancellationToken ct)
+        Guid boardId, CreateWebhookRequest request, CurrentMember me, BoardDb db, WebhookSecrets secrets, IOptions<WebhookOptions> options,
+        TimeProvider clock, CancellationToken ct)
     {
         var secret = request.Secret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var now = clock.GetUtcNow();
-        var webhook = Webhook.Create(boardId, request.Url, secret, request.Actions, me.Member.Id, now);
+        var webhook = Webhook.Create(boardId, request.Url, secret, request.Actions, me.Member.Id, now, secrets);
+        // What can be told without DNS is refused now; a name that resolves inward is refused when it is connected to.
+        if (!options.Value.AllowPrivateNetworks && AddressGuard.IsPlainlyInternal(new Uri(webhook.Url)))
+            throw Refusal.Invalid("url", "The URL points at a loopback, private or otherwise internal address; webhooks go to public addresses only.");
         await db.BeginWriteAsync(ct);
         if (!await db.Boards.AnyAsync(b => b.Id == boardId, ct)) return TypedResults.NotFound();
         db.Webhooks.Add(webhook);
         db.Record(new TrailFact(TrailActions.WebhookCreated, me.Member.AsActor(), now, boardId, null, Describe(webhook)));
         await db.CommitAsync(ct);
         return TypedResults.Created($"/api/webhooks/{webhook.Id}",
-            new CreatedWebhookDto(webhook.Id, webhook.BoardId, webhook.Url, webhook.Actions, webhook.CreatedAt, webhook.Secret));
+            new CreatedWebhookDto(webhook.Id, webhook.BoardId, webhook.Url, webhook.Actions, webhook.CreatedAt, secret));
     }
 
     static async Task<Results<Ok<WebhookDto>, NotFound>> Get(Guid id, BoardDb db, CancellationToken ct)
@@ -109,7 +114,8 @@ public static class WebhooksEndpoints
     private static JsonObject Describe(Webhook w) => new()
     {
         ["webhookId"] = w.Id.ToString(),
-        ["url"] = w.Url,
+        // The origin only: a path or query may itself be a credential (many receivers put their token there), and the trail is open to every member.
+        ["origin"] = new Uri(w.Url).GetLeftPart(UriPartial.Authority),
         ["actions"] = new JsonArray([.. w.Actions.Select(a => (JsonNode)a)]),
     };
 
