@@ -12,8 +12,10 @@ namespace Board.Bench;
 /// (3) approvals committed per second with concurrent approvers across many proposals. Each proposal gets four
 /// approvers for a quorum of three, so the last one races the execution and must be refused with not-open.
 /// </summary>
-public sealed class ApprovalsBench(BoardApi api, BenchSetup setup, CpuMeter cpu)
+public sealed class ApprovalsBench(IReadOnlyList<BoardApi> instances, BenchSetup setup, CpuMeter cpu)
 {
+    private readonly BoardApi api = instances[0];
+
     public async Task<ApprovalsResult> RunAsync(int proposals, TimeSpan limit, CancellationToken ct)
     {
         var ids = new Guid[proposals];
@@ -41,7 +43,8 @@ public sealed class ApprovalsBench(BoardApi api, BenchSetup setup, CpuMeter cpu)
             {
                 if (stop.IsCancellationRequested) break;
                 var t0 = Stopwatch.GetTimestamp();
-                using var response = await api.RawAsync(HttpMethod.Post, $"/api/proposals/{id}/approvals", setup.ApproverTokens[w], null, ct);
+                // With several instances, approver w always goes to instance w mod N: each proposal's approvals arrive through all of them.
+                using var response = await instances[w % instances.Count].RawAsync(HttpMethod.Post, $"/api/proposals/{id}/approvals", setup.ApproverTokens[w], null, ct);
                 latencies.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
                 if (response.IsSuccessStatusCode)
                 {

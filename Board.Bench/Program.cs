@@ -13,6 +13,8 @@ switch (args.FirstOrDefault())
     case "--trail-verify":
         Console.WriteLine(JsonSerializer.Serialize(TrailBench.Verify(Arg("--db")), BoardApi.Json));
         return 0;
+    case "generate":
+        return await TrailGenerator.RunAsync(args[1..]);
     case "--trail-export":
         Console.WriteLine(JsonSerializer.Serialize(TrailBench.Export(Arg("--db"), Arg("--file")), BoardApi.Json));
         return 0;

@@ -13,8 +13,11 @@ public static class Runner
         var notes = new List<string>();
         Log.Line($"Board.Bench {(o.Quick ? "(quick) " : "")}— work folder {work}");
 
-        await using var server = o.Url is null ? await StartBoardAsync(Path.Combine(work, "board.db"), o, work, ct) : null;
+        var database = o.Provider == "postgres" ? await CreatePostgresAsync(o, ct) : $"Data Source={Path.Combine(work, "board.db")}";
+        await using var server = o.Url is null ? await StartBoardAsync(database, o, work, ct) : null;
         var url = o.Url ?? server!.Url;
+        var others = new List<ChildProcess>();
+        for (var i = 1; o.Url is null && i < o.Instances; i++) others.Add(await StartBoardAsync(database, o, work, ct, i));
         var floorPort = ChildProcess.FreePort();
         await using var floor = await ChildProcess.StartAsync("floor hub", work,
             [BenchDll, "--floor-server", "--port", floorPort.ToString()], new Dictionary<string, string>(), floorPort,
@@ -54,7 +57,10 @@ public static class Runner
         if (o.Runs("approvals"))
         {
             Log.Line($"(3) Approvals with {o.Approvers} concurrent approvers over {o.ApprovalProposals} proposals, at most {o.ApprovalsFor.TotalSeconds:F0} s");
-            approvals = await new ApprovalsBench(api, setup, cpu).RunAsync(o.ApprovalProposals, o.ApprovalsFor, ct);
+            var instances = new List<BoardApi> { api };
+            instances.AddRange(others.Select(other => new BoardApi(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+                { BaseAddress = other.Url, Timeout = TimeSpan.FromSeconds(120) })));
+            approvals = await new ApprovalsBench(instances, setup, cpu).RunAsync(o.ApprovalProposals, o.ApprovalsFor, ct);
             Log.Line($"  {approvals.PerSecond:F0} approvals/s; {approvals.DoubleExecutions} double executions");
             Log.Line("(3) SQLite floor");
             sqlite = await SqliteFloor.RunAsync(Path.Combine(work, "floor.db"), o.Approvers, o.ApprovalProposals, o.ApprovalsFor, new CpuMeter(null), ct);
@@ -69,21 +75,41 @@ public static class Runner
         }
 
         notes.Add("Server, floor hub and load generator share the same machine; the load generator's CPU time is reported next to the server's.");
+        if (o.Provider == "postgres")
+            notes.Add($"PostgreSQL ({o.Instances} Board instance{(o.Instances > 1 ? "s" : "")} on one database, approvers spread over them); server CPU is the first instance's only.");
+        foreach (var other in others) await other.DisposeAsync();
         var result = new BenchResult(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), Commit(), Describe(), o.Quick,
-            o.Url?.ToString() ?? "Board.Web started by the bench (Production, fresh SQLite file)", travel, approvals, sqlite, connections, trail, notes);
+            o.Url?.ToString() ?? (o.Provider == "postgres"
+                ? $"{o.Instances} Board.Web instance(s) started by the bench (Production, fresh PostgreSQL database)"
+                : "Board.Web started by the bench (Production, fresh SQLite file)"), travel, approvals, sqlite, connections, trail, notes);
         if (o.Url is null) try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         return result;
     }
 
-    private static async Task<ChildProcess> StartBoardAsync(string database, BenchOptions o, string work, CancellationToken ct)
+    /// <summary>A fresh database on the PostgreSQL server given; the first instance migrates it.</summary>
+    private static async Task<string> CreatePostgresAsync(BenchOptions o, CancellationToken ct)
+    {
+        var name = $"board_bench_{DateTime.UtcNow:yyyyMMddHHmmss}";
+        await using (var c = new Npgsql.NpgsqlConnection(o.Postgres))
+        {
+            await c.OpenAsync(ct);
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{name}\"", c);
+            await create.ExecuteNonQueryAsync(ct);
+        }
+        Log.Line($"PostgreSQL database {name} (left in place for inspection; drop it when done)");
+        return new Npgsql.NpgsqlConnectionStringBuilder(o.Postgres) { Database = name }.ToString();
+    }
+
+    private static async Task<ChildProcess> StartBoardAsync(string database, BenchOptions o, string work, CancellationToken ct, int instance = 0)
     {
         var port = ChildProcess.FreePort();
-        return await ChildProcess.StartAsync("Board.Web", Path.Combine(RepoRoot(), "Board.Web"),
+        return await ChildProcess.StartAsync($"Board.Web{(instance > 0 ? $" #{instance + 1}" : "")}", Path.Combine(RepoRoot(), "Board.Web"),
             [WebDll, "--urls", $"http://127.0.0.1:{port}"],
             new Dictionary<string, string>(o.ServerEnvironment)
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["ConnectionStrings__Board"] = $"Data Source={database}",
+                ["Database__Provider"] = o.Provider == "postgres" ? "Postgres" : "Sqlite",
+                ["ConnectionStrings__Board"] = database,
                 ["Board__Admin__Email"] = o.AdminEmail,
                 ["Board__Admin__Password"] = o.AdminPassword,
                 // The bench is one address and a few members doing what hundreds would: the limits would measure themselves.
@@ -91,7 +117,7 @@ public static class Runner
                 ["RateLimits__SignInPerAccount"] = "1000000",
                 ["RateLimits__WritesPerMinute"] = "1000000",
                 ["RateLimits__WriteBurst"] = "1000000",
-            }, port, Path.Combine(work, "board-web.log"), ct);
+            }, port, Path.Combine(work, $"board-web{instance}.log"), ct);
     }
 
     private static async Task<TrailResult> RunTrailAsync(BenchOptions o, string work, CancellationToken ct)

@@ -82,8 +82,11 @@ catch (DatabaseConfigurationException e)
 {
     return StartupError(e);
 }
-await app.Services.EnsureSignInKeysAsync();
-await app.Services.SeedAsync(app.Environment, app.Configuration);
+await app.Services.RunExclusiveAsync(async () =>
+{
+    app.Services.EnsureSignInKeys();
+    await app.Services.SeedAsync(app.Environment, app.Configuration);
+});
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

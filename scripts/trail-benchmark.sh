@@ -8,7 +8,7 @@ count=${1:-1000000}
 work=$(mktemp -d /tmp/board-trail-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-dotnet build Board.Web -c Release -o "$work/bin" -v quiet -nologo >/dev/null
+dotnet build Board.Bench -c Release -o "$work/bin" -v quiet -nologo >/dev/null   # Board.Web comes with it
 dll="$work/bin/Board.Web.dll"
 measure() { # label, command…
   /usr/bin/time -f "$1: %e s elapsed, %U s user, %M KiB peak RSS, exit %x" "${@:2}" 2>>"$work/times" >/dev/null || true
@@ -16,7 +16,7 @@ measure() { # label, command…
 }
 
 echo "generating $count entries…"
-measure "generate" dotnet "$dll" audit generate --db "$work/bench.db" --count "$count"
+measure "generate" dotnet "$work/bin/Board.Bench.dll" generate --db "$work/bench.db" --count "$count"
 ls -l "$work/bench.db" | awk '{printf "database: %.0f MB\n", $5/1048576}'
 head=$(dotnet "$dll" audit head --db "$work/bench.db")
 echo "head: $head"

@@ -1,5 +1,7 @@
+extern alias bench;
 using Board.Domain.Trail;
 using Board.Web.Persistence;
+using bench::Board.Bench;
 using Board.Web.Trail;
 using Microsoft.Data.Sqlite;
 

@@ -1,5 +1,7 @@
+extern alias bench;
 using System.Net;
 using System.Net.Http.Json;
+using bench::Board.Bench;
 using Board.Web.Trail;
 
 namespace Board.Tests.Api;

@@ -79,8 +79,6 @@ public sealed class TwoInstancesTests(ITestOutputHelper output)
     public async Task TenThousandSimultaneousApprovals_SplitAcrossTwoInstances_ExecuteEveryProposalExactlyOnce()
     {
         await using var db = await ScratchPostgres.CreateAsync();
-        // One after the other: the demo seed of the first (Development) plays proposals with old dates over several
-        // commits, and a second instance's expiry sweeper would expire them under its feet.
         await using var a = await BoardProcess.StartAsync(db.Settings);
         await using var b = await BoardProcess.StartAsync(db.Settings);
         var clock = Stopwatch.StartNew();

@@ -76,13 +76,9 @@ public static class AuthSetup
     }
 
     /// <summary>
-    /// Makes sure the key ring has a key before the first request, with the write lock held so that two instances
-    /// starting at once on an empty database agree on one key instead of each making its own.
+    /// Makes sure the key ring has a key before the first request. Run under <see cref="DatabaseSetup.RunExclusiveAsync"/>:
+    /// two instances starting at once on an empty database then agree on one key instead of each making its own.
     /// </summary>
-    public static Task EnsureSignInKeysAsync(this IServiceProvider services) =>
-        services.RunSerializedAsync(() =>
-        {
-            services.GetRequiredService<IDataProtectionProvider>().CreateProtector("Board.KeyRing").Protect([1]);
-            return Task.CompletedTask;
-        });
+    public static void EnsureSignInKeys(this IServiceProvider services) =>
+        services.GetRequiredService<IDataProtectionProvider>().CreateProtector("Board.KeyRing").Protect([1]);
 }

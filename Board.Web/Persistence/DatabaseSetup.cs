@@ -119,6 +119,7 @@ public static class DatabaseSetup
         try
         {
             // A bare open first: if the database cannot be reached, the one-line reason says so, without EF's error logs.
+            var exists = true;
             if (database.Provider == DatabaseProvider.Postgres)
             {
                 var probe = db.Database.GetDbConnection();
@@ -129,11 +130,13 @@ public static class DatabaseSetup
                 }
                 catch (Exception e) when (DatabaseErrors.IsMissingDatabase(e))
                 {
-                    // The server answers; MigrateAsync creates the database.
+                    exists = false; // the server answers; MigrateAsync creates the database
                 }
             }
-            // EF Core takes the migrations lock itself, so two instances starting at once migrate once.
-            await db.Database.MigrateAsync(ct);
+            // Under the start-up lock: two instances migrating at once race on CREATE TABLE IF NOT EXISTS of EF's history
+            // table before EF's own migrations lock is taken. (A database that does not exist yet has nothing to lock on.)
+            if (exists) await services.RunExclusiveAsync(() => db.Database.MigrateAsync(ct), ct);
+            else await db.Database.MigrateAsync(ct);
             // WAL is a property of the file: readers never block the single writer, and commits append.
             if (database.Provider == DatabaseProvider.Sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
@@ -144,23 +147,35 @@ public static class DatabaseSetup
         }
     }
 
+    /// <summary>The session-level advisory lock key of start-up work ("BoardUp"), distinct from the writers' lock.</summary>
+    public const long StartupLockKey = 0x426F61726455;
+
     /// <summary>
-    /// Runs <paramref name="work"/> holding the write lock where holding it does not block writes made on other
-    /// connections (PostgreSQL's advisory lock): one-time work two instances must not do at once, like creating the
-    /// first sign-in key. SQLite's lock would block those writes, so there it just runs.
+    /// Runs start-up work that two instances must not do at once (the first sign-in key, the demo seed) holding a
+    /// session-level advisory lock on a connection of its own, on PostgreSQL. It spans the many commits of the demo
+    /// seed, so a second instance starting meanwhile waits here — before its expiry sweeper could touch half-seeded
+    /// proposals — and then finds the work done. SQLite instances share one machine and just run it.
     /// </summary>
-    public static async Task RunSerializedAsync(this IServiceProvider services, Func<Task> work, CancellationToken ct = default)
+    public static async Task RunExclusiveAsync(this IServiceProvider services, Func<Task> work, CancellationToken ct = default)
     {
-        if (services.GetRequiredService<BoardDatabase>().Provider != DatabaseProvider.Postgres)
+        var database = services.GetRequiredService<BoardDatabase>();
+        if (database.Provider != DatabaseProvider.Postgres)
         {
             await work();
             return;
         }
-        using var scope = services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<BoardDb>();
-        await using var tx = await db.BeginWriteAsync(ct);
-        await work();
-        await tx.CommitAsync(ct);
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({StartupLockKey})", connection)) await take.ExecuteNonQueryAsync(ct);
+        try
+        {
+            await work();
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({StartupLockKey})", connection);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
     }
 
     private static string FirstLine(Exception e)

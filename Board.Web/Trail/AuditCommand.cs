@@ -21,7 +21,6 @@ public static class AuditCommand
           audit head     [DATABASE]
           audit export   [DATABASE] [--format csv|jsonl] [--out FILE] [--board ID] [--proposal ID]
                          [--actor ID] [--action NAME] [--from ISO-TIME] [--to ISO-TIME] [--after SEQ]
-          audit generate --db PATH --count N      (dev/benchmark: appends N synthetic chained entries to a SQLite file)
         DATABASE is --db PATH (a SQLite file), or --provider sqlite|postgres with --connection STRING.
         Without them: Database__Provider and ConnectionStrings__Board from the environment, as the app
         reads them; else the app's own file, data/board.db under the working directory (Board.Web/ with dotnet run).
@@ -45,7 +44,6 @@ public static class AuditCommand
                 "verify" => await VerifyAsync(options, stdout, ct),
                 "head" => await HeadAsync(options, stdout, ct),
                 "export" => await ExportAsync(options, stdout, stderr, ct),
-                "generate" => await GenerateAsync(options, stdout, ct),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };
         }
@@ -126,18 +124,6 @@ public static class AuditCommand
             // The summary goes to stderr so that stdout stays a clean export when no --out is given.
             await stderr.WriteLineAsync($"exported {rows} entries{(path is null ? "" : " to " + path)}; head seq={head.Seq} hash={head.Hash}");
         }
-        return Valid;
-    }
-
-    private static async Task<int> GenerateAsync(Options o, TextWriter stdout, CancellationToken ct)
-    {
-        o.Allow("db", "count");
-        var path = o.Get("db") ?? throw new UsageException("generate needs an explicit --db: it never writes into the app's database by default");
-        var count = o.Long("count") ?? throw new UsageException("generate needs --count N");
-        if (count is < 1 or > 100_000_000) throw new UsageException("--count is from 1 to 100000000");
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        var head = await TrailGenerator.FillAsync(path, count, ct);
-        await stdout.WriteLineAsync($"appended {count} entries to {path} in {started.Elapsed.TotalSeconds:0.0} s; head seq={head.Seq} hash={head.Hash}");
         return Valid;
     }
 

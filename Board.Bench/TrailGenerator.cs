@@ -2,10 +2,11 @@ using System.Text.Json.Nodes;
 using Board.Domain.Members;
 using Board.Domain.Trail;
 using Board.Web.Persistence;
+using Board.Web.Trail;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
-namespace Board.Web.Trail;
+namespace Board.Bench;
 
 /// <summary>
 /// A dev and benchmark tool: appends synthetic, validly chained entries to a Board database (created with the
@@ -19,6 +20,27 @@ public static class TrailGenerator
         TrailActions.ProposalPosted, TrailActions.CommentAdded, TrailActions.ApprovalAdded, TrailActions.ApprovalAdded,
         TrailActions.ApprovalAdded, TrailActions.ProposalExecuted, TrailActions.ProposalCompleted, TrailActions.ProposalEdited,
     ];
+
+    /// <summary><c>dotnet Board.Bench.dll generate --db PATH --count N</c>: fills a scratch file for scripts/trail-benchmark.sh.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? path = null;
+        long count = 0;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            if (args[i] == "--db") path = args[i + 1];
+            else if (args[i] == "--count") count = long.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (path is null || count is < 1 or > 100_000_000)
+        {
+            await Console.Error.WriteLineAsync("usage: Board.Bench generate --db PATH --count N   (N from 1 to 100000000; never the app's own database)");
+            return 2;
+        }
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var head = await FillAsync(path, count);
+        Console.WriteLine($"appended {count} entries to {path} in {started.Elapsed.TotalSeconds:0.0} s; head seq={head.Seq} hash={head.Hash}");
+        return 0;
+    }
 
     /// <summary>Appends <paramref name="count"/> entries after the current head of the trail in <paramref name="dbPath"/>; returns the new head.</summary>
     public static async Task<TrailHead> FillAsync(string dbPath, long count, CancellationToken ct = default)
