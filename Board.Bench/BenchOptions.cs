@@ -18,6 +18,10 @@ public sealed record BenchOptions
     public string? OutDir { get; init; }
     /// <summary>Extra environment for the Board.Web process (<c>--server-env Key=Value</c>), for experiments.</summary>
     public Dictionary<string, string> ServerEnvironment { get; init; } = [];
+    /// <summary>A Redis for the backplane (<c>--redis host:port</c>): every Board.Web started gets it as <c>SignalR:Redis</c>.</summary>
+    public string? Redis { get; init; }
+    /// <summary>Board.Web processes on the one database (<c>--instances 2</c> needs <c>--redis</c>); watchers are split across them.</summary>
+    public int Instances { get; init; } = 1;
 
     public static BenchOptions Parse(string[] args)
     {
@@ -47,6 +51,8 @@ public sealed record BenchOptions
                 "--trail" => o with { TrailEntries = int.Parse(Next()) },
                 "--skip" => o with { Skip = [.. Next().Split(',')] },
                 "--out" => o with { OutDir = Next() },
+                "--redis" => o with { Redis = Next() },
+                "--instances" => o with { Instances = Math.Clamp(int.Parse(Next()), 1, 2) },
                 "--server-env" => o with { ServerEnvironment = new(o.ServerEnvironment) { [Next().Split('=', 2)[0]] = args[i].Split('=', 2)[1] } },
                 _ => throw new ArgumentException($"Unknown option {args[i]}"),
             };
