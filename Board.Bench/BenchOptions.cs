@@ -20,10 +20,12 @@ public sealed record BenchOptions
     public Dictionary<string, string> ServerEnvironment { get; init; } = [];
     /// <summary><c>--provider sqlite|postgres</c>: the database of the Board.Web processes the bench starts.</summary>
     public string Provider { get; init; } = "sqlite";
-    /// <summary><c>--instances N</c> (PostgreSQL): Board.Web processes on one database; the approvers are spread over them.</summary>
+    /// <summary><c>--instances N</c> Board.Web processes on one database: the approvers are spread over them, and so are the watchers.</summary>
     public int Instances { get; init; } = 1;
     /// <summary><c>--postgres CONN</c>: a server where the bench may CREATE DATABASE; defaults to BOARD_TEST_POSTGRES.</summary>
     public string? Postgres { get; init; } = Environment.GetEnvironmentVariable("BOARD_TEST_POSTGRES");
+    /// <summary>A Redis for the backplane (<c>--redis host:port</c>): every Board.Web started gets it as <c>SignalR:Redis</c>.</summary>
+    public string? Redis { get; init; }
 
     public static BenchOptions Parse(string[] args)
     {
@@ -56,11 +58,11 @@ public sealed record BenchOptions
                 "--provider" => o with { Provider = Next().ToLowerInvariant() switch { "sqlite" => "sqlite", "postgres" => "postgres", _ => throw new ArgumentException("--provider is sqlite or postgres") } },
                 "--instances" => o with { Instances = Math.Clamp(int.Parse(Next()), 1, 8) },
                 "--postgres" => o with { Postgres = Next() },
+                "--redis" => o with { Redis = Next() },
                 "--server-env" => o with { ServerEnvironment = new(o.ServerEnvironment) { [Next().Split('=', 2)[0]] = args[i].Split('=', 2)[1] } },
                 _ => throw new ArgumentException($"Unknown option {args[i]}"),
             };
         }
-        if (o.Instances > 1 && o.Provider != "postgres") throw new ArgumentException("--instances above 1 needs --provider postgres");
         if (o.Provider == "postgres" && string.IsNullOrWhiteSpace(o.Postgres))
             throw new ArgumentException("--provider postgres needs --postgres CONN or BOARD_TEST_POSTGRES (eval \"$(scripts/services.sh start)\")");
         return o;

@@ -13,6 +13,8 @@ public static class Runner
         var notes = new List<string>();
         Log.Line($"Board.Bench {(o.Quick ? "(quick) " : "")}— work folder {work}");
 
+        if (o.Instances > 1 && o.Url is not null)
+            throw new ArgumentException("--instances needs a Board the bench starts itself (no --url)");
         var database = o.Provider == "postgres" ? await CreatePostgresAsync(o, ct) : $"Data Source={Path.Combine(work, "board.db")}";
         await using var server = o.Url is null ? await StartBoardAsync(database, o, work, ct) : null;
         var url = o.Url ?? server!.Url;
@@ -30,6 +32,9 @@ public static class Runner
         Log.Line("Setting up members and boards…");
         var setup = await BenchSetup.CreateAsync(api, o, ct);
         var boardHub = new Uri(url, "/hubs/board");
+        Uri[] boardHubs = [boardHub, .. others.Select(other => new Uri(other.Url, "/hubs/board"))];
+        if (o.Redis is not null)
+            notes.Add($"Redis backplane ({o.Redis}) on; {boardHubs.Length} Board.Web instance(s) on one {o.Provider} database, watchers split evenly across them.");
         var floorHub = new Uri(floor.Url, FloorServer.Path);
 
         ConnectionsResult? connections = null;
@@ -46,7 +51,7 @@ public static class Runner
             foreach (var n in o.Watchers)
             {
                 Log.Line($"(1)(2) Decision travel and broadcast floor, {n} watchers, {o.Decisions} decisions");
-                var r = await new TravelBench(api, setup, boardHub, floorHub, cpu).RunAsync(n, o.Decisions, ct);
+                var r = await new TravelBench(api, setup, boardHubs, floorHub, cpu).RunAsync(n, o.Decisions, ct);
                 travel.Add(r);
                 Log.Line($"  travel p50 {r.Travel.P50:F1} p99 {r.Travel.P99:F1} ms; floor p50 {r.Floor.P50:F1} p99 {r.Floor.P99:F1} ms; ratio p99 {r.RatioP99:F2}");
             }
@@ -103,9 +108,7 @@ public static class Runner
     private static async Task<ChildProcess> StartBoardAsync(string database, BenchOptions o, string work, CancellationToken ct, int instance = 0)
     {
         var port = ChildProcess.FreePort();
-        return await ChildProcess.StartAsync($"Board.Web{(instance > 0 ? $" #{instance + 1}" : "")}", Path.Combine(RepoRoot(), "Board.Web"),
-            [WebDll, "--urls", $"http://127.0.0.1:{port}"],
-            new Dictionary<string, string>(o.ServerEnvironment)
+        var environment = new Dictionary<string, string>(o.ServerEnvironment)
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["Database__Provider"] = o.Provider == "postgres" ? "Postgres" : "Sqlite",
@@ -117,7 +120,10 @@ public static class Runner
                 ["RateLimits__SignInPerAccount"] = "1000000",
                 ["RateLimits__WritesPerMinute"] = "1000000",
                 ["RateLimits__WriteBurst"] = "1000000",
-            }, port, Path.Combine(work, $"board-web{instance}.log"), ct);
+            };
+        if (o.Redis is not null) environment["SignalR__Redis"] = $"{o.Redis},channelPrefix=bench-{Path.GetFileName(work)}";
+        return await ChildProcess.StartAsync($"Board.Web{(instance > 0 ? $" #{instance + 1}" : "")}", Path.Combine(RepoRoot(), "Board.Web"),
+            [WebDll, "--urls", $"http://127.0.0.1:{port}"], environment, port, Path.Combine(work, $"board-web{instance}.log"), ct);
     }
 
     private static async Task<TrailResult> RunTrailAsync(BenchOptions o, string work, CancellationToken ct)
