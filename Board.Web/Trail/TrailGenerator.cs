@@ -1,9 +1,9 @@
-using Board.Web.Webhooks;
 using System.Text.Json.Nodes;
 using Board.Domain.Members;
 using Board.Domain.Trail;
 using Board.Web.Persistence;
 using Board.Web.Realtime;
+using Board.Web.Webhooks;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
