@@ -53,8 +53,8 @@ public sealed class AuditEntry
     /// <summary>Rebuilds an entry read from storage or an export, without recomputing anything.</summary>
     public static AuditEntry Restore(long seq, DateTimeOffset at, Guid? actorId, string actorName, string action,
         Guid? boardId, Guid? proposalId, string data, string prevHash, string hash) => new()
-    {
-        Seq = seq, At = at, ActorId = actorId, ActorName = actorName, Action = action,
-        BoardId = boardId, ProposalId = proposalId, Data = data, PrevHash = prevHash, Hash = hash,
-    };
+        {
+            Seq = seq, At = at, ActorId = actorId, ActorName = actorName, Action = action,
+            BoardId = boardId, ProposalId = proposalId, Data = data, PrevHash = prevHash, Hash = hash,
+        };
 }

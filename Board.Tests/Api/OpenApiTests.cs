@@ -69,6 +69,8 @@ public sealed class OpenApiTests(BoardApp app) : IClassFixture<BoardApp>
     public async Task Healthz_AnswersWithoutSignIn()
     {
         using var client = app.Anonymous();
-        Assert.Equal("Healthy", await client.GetStringAsync("/healthz"));
+        var health = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/healthz")).RootElement;
+        Assert.Equal("Healthy", health.GetProperty("status").GetString());
+        Assert.Equal("Healthy", health.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Playwright;
-using static Microsoft.Playwright.Assertions;
 using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
 
 namespace Board.Tests.Browser;
 

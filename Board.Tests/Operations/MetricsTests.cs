@@ -47,6 +47,17 @@ public sealed class MetricsTests(BoardApp app) : IClassFixture<BoardApp>
     }
 
     [Fact]
+    public async Task HubConnection_IsCountedUpAndDown()
+    {
+        using var member = await app.SignInAsync("staff3");
+        var before = await ScrapeAsync();
+        var connection = await member.ConnectAsync();
+        await WaitForAsync(s => s.Sum("board_hub_connections") == before.Sum("board_hub_connections") + 1);
+        await connection.DisposeAsync();
+        await WaitForAsync(s => s.Sum("board_hub_connections") == before.Sum("board_hub_connections"));
+    }
+
+    [Fact]
     public async Task Metrics_AreServedToThisMachine_WithBoardsInstruments()
     {
         using var client = app.Anonymous();
@@ -55,6 +66,16 @@ public sealed class MetricsTests(BoardApp app) : IClassFixture<BoardApp>
         var text = await response.Content.ReadAsStringAsync();
         Assert.Contains("# TYPE board_outbox_age_seconds gauge", text);
         Assert.Contains("http_server_request_duration_seconds", text);
+    }
+
+    private async Task WaitForAsync(Func<Scrape, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition(await ScrapeAsync()))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the metric did not move within 10 s");
+            await Task.Delay(50);
+        }
     }
 
     private async Task<Scrape> ScrapeAsync()
@@ -70,5 +91,35 @@ public sealed class MetricsTests(BoardApp app) : IClassFixture<BoardApp>
             .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
             .Where(line => line.Contains(label, StringComparison.Ordinal))
             .Sum(line => double.Parse(line[(line.Contains('}') ? line.LastIndexOf('}') + 1 : name.Length)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+    }
+}
+
+/// <summary>On <c>Metrics:Port</c> the app serves <c>/metrics</c> and nothing else.</summary>
+public sealed class MetricsPortApp : BoardApp
+{
+    private static readonly int Port = FreePort();
+
+    public MetricsPortApp() : base(Directory.CreateTempSubdirectory("board-tests-").FullName, ownsFolder: true, port: Port) { }
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Metrics:Port"] = Port.ToString(CultureInfo.InvariantCulture) };
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[Collection(nameof(MetricsTests))]
+public sealed class MetricsPortTests(MetricsPortApp app) : IClassFixture<MetricsPortApp>
+{
+    [Fact]
+    public async Task MetricsPort_ServesMetricsOnly()
+    {
+        using var client = app.Anonymous();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/auth/session")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/")).StatusCode);
     }
 }

@@ -130,11 +130,7 @@ public sealed class DemoSeeder(BoardDb db, UserManager<MemberAccount> users, Tim
             var target = recent && i >= Count - 12 ? "open" : (i % 5) switch { 0 => "executed", 3 => "withdrawn", 4 when !recent => "expired", _ => "done" };
 
             Proposal? proposal = null;
-            steps.Add((posted, at =>
-            {
-                proposal = Proposal.Post(board, author, text.Title, text.Body, null, at);
-                db.Proposals.Add(proposal);
-            }));
+            steps.Add((posted, at => db.Proposals.Add(proposal = Proposal.Post(board, author, text.Title, text.Body, null, at))));
             if (i % 3 == 1)
                 steps.Add((posted.AddMinutes(40), at => proposal!.AddComment(_staff[random.Number(0, _staff.Count - 1)], random.ArrayElement(DemoTexts.Comments), at)));
 
