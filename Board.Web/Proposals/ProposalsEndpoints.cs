@@ -59,12 +59,7 @@ public static class ProposalsEndpoints
         var items = await ordered
             .Skip((pageNumber - 1) * PageSize).Take(PageSize)
             .Include(p => p.Approvals).AsSplitQuery().ToListAsync(ct);
-        var ids = items.Select(p => p.Id).ToList();
-        var commentCounts = await db.Set<Comment>().Where(c => ids.Contains(c.ProposalId))
-            .GroupBy(c => c.ProposalId).Select(g => new { g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        return TypedResults.Ok(new ProposalPage(
-            [.. items.Select(p => ProposalSummaryDto.From(p, commentCounts.GetValueOrDefault(p.Id)))], pageNumber, PageSize, total));
+        return TypedResults.Ok(new ProposalPage(await db.SummariesAsync(items, ct), pageNumber, PageSize, total));
     }
 
     static async Task<Results<Created<ProposalDto>, NotFound>> Post(
