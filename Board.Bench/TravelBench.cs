@@ -23,20 +23,20 @@ public sealed class TravelBench(BoardApi api, BenchSetup setup, Uri boardHub, Ur
 
         await using var board = new WatcherSet();
         await using var floor = new WatcherSet();
-        void OnEvent(JsonElement e)
+        // One message per commit: the deciding approval's commit carries approval.added and proposal.executed together.
+        void OnCommit(JsonElement c)
         {
             Interlocked.Increment(ref events);
-            if (e.GetProperty("action").ValueEquals("proposal.executed") && e.GetProperty("proposalId").ValueEquals(Volatile.Read(ref target)))
+            foreach (var e in c.GetProperty("entries").EnumerateArray())
             {
-                sample ??= e.Clone();
+                if (!e.GetProperty("action").ValueEquals("proposal.executed") || !e.GetProperty("proposalId").ValueEquals(Volatile.Read(ref target))) continue;
+                sample ??= c.Clone();
                 arrivals.Arrive();
             }
         }
-        // The typed hub sends "Event" (the C# method name); the .NET client matches names exactly, the JS client does not.
         await board.AddAsync(n, () => WatcherSet.Build(boardHub, setup.WatcherToken), c =>
         {
-            c.On<JsonElement>("event", OnEvent);
-            c.On<JsonElement>("Event", OnEvent);
+            c.On<JsonElement>("commit", OnCommit);
         }, c => c.InvokeAsync("Watch", setup.TravelBoardId), TimeSpan.FromSeconds(300));
         await floor.AddAsync(board.Count, () => WatcherSet.Build(floorHub, null), c => c.On<int, JsonElement>("event", (round, _) =>
         {
@@ -61,7 +61,7 @@ public sealed class TravelBench(BoardApi api, BenchSetup setup, Uri boardHub, Ur
             var id = posted.GetProperty("id").GetGuid();
             await api.SendAsync(HttpMethod.Post, $"/api/proposals/{id}/approvals", setup.ApproverTokens[0], null, ct);
             await api.SendAsync(HttpMethod.Post, $"/api/proposals/{id}/approvals", setup.ApproverTokens[1], null, ct);
-            // Quiet before the measured approval: every watcher has the three events so far.
+            // Quiet before the measured approval: every watcher has the three commits so far.
             var quiet = Stopwatch.StartNew();
             while (Interlocked.Read(ref events) < 3L * board.Count && quiet.Elapsed < RoundLimit) await Task.Delay(2, ct);
 
@@ -78,7 +78,7 @@ public sealed class TravelBench(BoardApi api, BenchSetup setup, Uri boardHub, Ur
                 first.Add(Ms(t0, arrivals.First));
                 response.Add(Ms(t0, tResponse));
             }
-            if (sample is null) throw new InvalidOperationException("No watcher received proposal.executed");
+            if (sample is null) throw new InvalidOperationException("No watcher received the commit with proposal.executed");
 
             floorArrivals.Expect(floor.Count);
             Volatile.Write(ref floorRound, round);

@@ -82,14 +82,14 @@ export async function render(context, boardId) {
   await load();
   renderPresence(live.presence(boardId));
 
-  const onEntry = (e) => applyEntry(e.detail.entry);
+  const onCommit = (e) => applyCommit(e.detail);
   const onPresence = (e) => { if (e.detail.boardId === boardId) renderPresence(e.detail.members); };
-  live.addEventListener('entry', onEntry);
+  live.addEventListener('commit', onCommit);
   live.addEventListener('presence', onPresence);
   live.watch(boardId, headSeq);
 
   return () => {
-    live.removeEventListener('entry', onEntry);
+    live.removeEventListener('commit', onCommit);
     live.removeEventListener('presence', onPresence);
     clearTimeout(searchTimer);
   };
@@ -155,12 +155,13 @@ export async function render(context, boardId) {
     }
   }
 
-  function applyEntry(entry) {
-    if (!entry.proposal) return;
-    const p = entry.proposal;
-    if (entry.action === 'proposal.executed') {
+  /** A commit applies whole: the approval that decides and the execution show together. */
+  function applyCommit({ entries, proposal: p }) {
+    if (!p || p.boardId !== boardId) return;
+    const executed = entries.find((entry) => entry.action === 'proposal.executed');
+    if (executed) {
       justExecuted.add(p.id);
-      const text = t('live.executed', { title: p.title, name: entry.actor.name });
+      const text = t('live.executed', { title: p.title, name: executed.actor.name });
       toast(text, 'executed');
       announce(text);
     }

@@ -1,12 +1,28 @@
 // Owns the SignalR connection: which board is watched, the last seq applied, and catching up after a
-// reconnect from /api/boards/{id}/events?after=. Pages listen for 'entry', 'presence' and 'state';
-// 'pushed' carries every entry the hub sends, on any board (every committed entry while watchTrail()
-// holds, which the Trail page uses with 'trailresumed').
+// reconnect from /api/boards/{id}/events?after=. Pages listen for 'commit', 'presence' and 'state'.
+// 'commit' carries one committed transaction, {entries, proposal, replayed}: once and in seq order for the
+// watched board (caught up after a reconnect, replayed: true), and as it arrives for any other board or
+// none (the member's own notices, and every commit while watchTrail() holds, with 'trailresumed').
 import { get } from './api.js';
 
 const retryDelays = [0, 1000, 2000, 4000, 8000];
 const delayFor = (attempt) => retryDelays[Math.min(attempt, retryDelays.length - 1)];
 const catchUpLimit = 500;
+
+/**
+ * Entries fetched after an outage, as commits: consecutive entries of one proposal become one commit carrying
+ * that proposal's current state (what the page would show after the last of them anyway).
+ */
+function commitsOf(entries) {
+  const commits = [];
+  for (const entry of entries) {
+    const current = commits[commits.length - 1];
+    if (current && entry.proposalId && current.entries[0].proposalId === entry.proposalId) current.entries.push(entry);
+    else commits.push({ entries: [entry] });
+  }
+  for (const commit of commits) commit.proposal = commit.entries[commit.entries.length - 1].proposal ?? null;
+  return commits;
+}
 
 export class Live extends EventTarget {
   #connection;
@@ -29,11 +45,7 @@ export class Live extends EventTarget {
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (context) => delayFor(context.previousRetryCount) })
       .configureLogging(signalR.LogLevel.Warning)
       .build();
-    this.#connection.on('event', (entry) => {
-      // Every entry pushed to this connection, whatever board it is on (the member's own notices come this way).
-      this.dispatchEvent(new CustomEvent('pushed', { detail: entry }));
-      this.#onEvent(entry);
-    });
+    this.#connection.on('commit', (commit) => this.#onCommit(commit));
     this.#connection.on('presence', (presence) => {
       this.#presence.set(presence.boardId, presence.members);
       this.dispatchEvent(new CustomEvent('presence', { detail: presence }));
@@ -82,7 +94,7 @@ export class Live extends EventTarget {
     await this.#join(false);
   }
 
-  /** Every committed entry, of any board or none, as 'pushed' events until unwatchTrail(); kept across reconnects. */
+  /** Every commit, of any board or none, as 'commit' events until unwatchTrail(); kept across reconnects. */
   async watchTrail() {
     this.#trail = true;
     if (this.#connection.state === 'Connected') await this.#connection.invoke('WatchTrail');
@@ -122,30 +134,35 @@ export class Live extends EventTarget {
       for (;;) {
         const entries = await get(`/api/boards/${boardId}/events?after=${this.#lastSeq}&limit=${catchUpLimit}`);
         if (boardId !== this.#boardId) return;
-        for (const entry of entries) if (this.#accept(entry, true)) caughtUp++;
+        for (const commit of commitsOf(entries)) if (this.#accept(commit, true)) caughtUp += commit.entries.length;
         if (entries.length < catchUpLimit) break;
       }
     } finally {
       this.#catchingUp = false;
       const queued = this.#queue;
       this.#queue = [];
-      for (const entry of queued) this.#accept(entry, false);
+      for (const commit of queued) this.#accept(commit, false);
     }
     if (afterOutage) this.dispatchEvent(new CustomEvent('caughtup', { detail: { count: caughtUp } }));
   }
 
-  #onEvent(entry) {
-    if (entry.boardId !== this.#boardId) return;
-    if (this.#catchingUp) this.#queue.push(entry);
-    else this.#accept(entry, false);
+  #onCommit(commit) {
+    if (commit.entries[0].boardId !== this.#boardId) this.#dispatch(commit, false);
+    else if (this.#catchingUp) this.#queue.push(commit);
+    else this.#accept(commit, false);
   }
 
-  /** Applies each entry once, in seq order: seq is global, so gaps are normal; repeats are dropped. */
-  #accept(entry, replayed) {
-    if (entry.boardId !== this.#boardId || entry.seq <= this.#lastSeq) return false;
-    this.#lastSeq = entry.seq;
-    this.dispatchEvent(new CustomEvent('entry', { detail: { entry, replayed } }));
+  /** Applies each commit of the watched board once, in seq order: seq is global, so gaps are normal; repeats are dropped. */
+  #accept(commit, replayed) {
+    const last = commit.entries[commit.entries.length - 1];
+    if (last.boardId !== this.#boardId || last.seq <= this.#lastSeq) return false;
+    this.#lastSeq = last.seq;
+    this.#dispatch(commit, replayed);
     return true;
+  }
+
+  #dispatch({ entries, proposal }, replayed) {
+    this.dispatchEvent(new CustomEvent('commit', { detail: { entries, proposal: proposal ?? null, replayed } }));
   }
 
   #restartLater() {

@@ -32,7 +32,7 @@ export class Notices {
     const stored = localStorage.getItem(this.#storageKey);
     this.#readSeq = stored === null ? null : Number(stored);
     const signal = this.#abort.signal;
-    live.addEventListener('pushed', (e) => this.#pushed(e.detail), { signal });
+    live.addEventListener('commit', (e) => { if (!e.detail.replayed) for (const entry of e.detail.entries) this.#pushed(entry, e.detail.proposal); }, { signal });
     live.addEventListener('state', (e) => { if (e.detail === 'connected') this.#fetch(); }, { signal });
     this.#toggle.addEventListener('click', () => (this.#panel.hidden ? this.open() : this.close(true)), { signal });
     this.#panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.close(true); }, { signal });
@@ -90,11 +90,11 @@ export class Notices {
     if (!firstLoad && added.length) this.#tell(added);
   }
 
-  #pushed(entry) {
-    if (entry.action !== 'proposal.executed' || entry.proposal?.author?.id !== this.#me.id) return;
+  #pushed(entry, proposal) {
+    if (entry.action !== 'proposal.executed' || proposal?.author?.id !== this.#me.id) return;
     const notice = {
       seq: entry.seq, at: entry.at, action: entry.action, boardId: entry.boardId,
-      boardName: this.#boardName(entry.boardId) ?? '', proposalId: entry.proposalId, title: entry.proposal.title,
+      boardName: this.#boardName(entry.boardId) ?? '', proposalId: entry.proposalId, title: proposal.title,
     };
     if (!this.#add(notice)) return;
     this.#render();

@@ -166,29 +166,31 @@ export async function render(context, id) {
 
   renderAll();
 
-  const onEntry = (e) => {
-    const { entry } = e.detail;
-    if (entry.proposal?.reverses === id && !reversedBy.some((r) => r.id === entry.proposalId)) {
-      reversedBy = [...reversedBy, entry.proposal];
+  const onCommit = (e) => {
+    const { entries, proposal } = e.detail;
+    if (proposal?.reverses === id && !reversedBy.some((r) => r.id === proposal.id)) {
+      reversedBy = [...reversedBy, proposal];
       renderAll();
-    } else if (entry.proposal?.reverses === id) {
-      reversedBy = reversedBy.map((r) => (r.id === entry.proposalId ? entry.proposal : r));
+    } else if (proposal?.reverses === id) {
+      reversedBy = reversedBy.map((r) => (r.id === proposal.id ? proposal : r));
       renderAll();
     }
-    if (entry.proposalId !== id) return;
-    if (!timeline.some((x) => x.seq === entry.seq)) timeline.push(entry);
-    if (entry.proposal && entry.proposal.version >= p.version) p = entry.proposal;
-    if (entry.action === 'proposal.executed') {
-      const text = t('live.executed', { title: p.title, name: entry.actor.name });
+    const mine = entries.filter((entry) => entry.proposalId === id);
+    if (mine.length === 0) return;
+    for (const entry of mine) if (!timeline.some((x) => x.seq === entry.seq)) timeline.push(entry);
+    if (proposal?.id === id && proposal.version >= p.version) p = proposal;
+    const executed = mine.find((entry) => entry.action === 'proposal.executed');
+    if (executed) {
+      const text = t('live.executed', { title: p.title, name: executed.actor.name });
       toast(text, 'executed');
       announce(text);
       header.classList.add('just-executed');
     }
     renderAll();
   };
-  live.addEventListener('entry', onEntry);
+  live.addEventListener('commit', onCommit);
   live.watch(p.boardId, Math.max(headSeqBefore, ...timeline.map((x) => x.seq)));
-  return () => live.removeEventListener('entry', onEntry);
+  return () => live.removeEventListener('commit', onCommit);
 
   async function act(change) {
     actionError.hidden = true;

@@ -144,9 +144,9 @@ export async function render(context) {
   // Older pages load as the end of the list comes into view; the button does the same by keyboard.
   const observer = new IntersectionObserver((seen) => { if (seen.some((s) => s.isIntersecting)) loadOlder(); }, { rootMargin: '400px 0px' });
 
-  const onTrail = (e) => receive(e.detail);
+  const onTrail = (e) => { for (const entry of e.detail.entries) receive({ ...entry, proposal: e.detail.proposal }); };
   const onResumed = () => catchUp();
-  live.addEventListener('pushed', onTrail);
+  live.addEventListener('commit', onTrail);
   live.addEventListener('trailresumed', onResumed);
   await load();
   observer.observe(sentinel);
@@ -155,7 +155,7 @@ export async function render(context) {
   return () => {
     generation++;
     observer.disconnect();
-    live.removeEventListener('pushed', onTrail);
+    live.removeEventListener('commit', onTrail);
     live.removeEventListener('trailresumed', onResumed);
     live.unwatchTrail();
   };

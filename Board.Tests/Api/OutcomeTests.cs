@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Board.Tests.Realtime;
 using Board.Web.Notifications;
 using Board.Web.Proposals;
 using Board.Web.Trail;
@@ -77,20 +78,21 @@ public sealed class OutcomeTests(BoardApp app) : IClassFixture<BoardApp>
         await using var hub = await author.ConnectAsync();
         var heard = new TaskCompletionSource<TrailEntryDto>(TaskCreationOptions.RunContinuationsAsynchronously);
         var actions = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        hub.On<TrailEntryDto>("event", e =>
+        hub.OnEntry(e =>
         {
             actions.Enqueue(e.Action);
             if (e.Action == "proposal.executed" && e.ProposalId == proposal.Id) heard.TrySetResult(e);
         });
         await using var otherHub = await other.ConnectAsync();
         var otherHeard = 0;
-        otherHub.On<TrailEntryDto>("event", _ => Interlocked.Increment(ref otherHeard));
+        otherHub.OnEntry(_ => Interlocked.Increment(ref otherHeard));
 
         Assert.Equal(HttpStatusCode.OK, (await ops.ApproveAsync(proposal.Id)).StatusCode);
         var entry = await heard.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(author.Member.Id, entry.Proposal?.Author.Id);
         Assert.Equal("executed", entry.Proposal?.Status);
-        Assert.Equal(["proposal.executed"], actions);
+        // The member group hears the deciding commit whole: the approval and the execution it caused.
+        Assert.Equal(["approval.added", "proposal.executed"], actions);
         Assert.Equal(0, Volatile.Read(ref otherHeard));
 
         // The demo data may hold earlier executions of this author's; the newest comes first.

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
+using Board.Tests.Realtime;
 using Board.Web.Trail;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -23,7 +24,7 @@ public sealed class ScaleOutTests(BoardApp first) : IClassFixture<BoardApp>
         using var watcher = await second.SignInAsync("manager");
         await using var hub = await watcher.ConnectAsync();
         var seen = new ConcurrentQueue<TrailEntryDto>();
-        hub.On<TrailEntryDto>("event", seen.Enqueue);
+        hub.OnEntry(seen.Enqueue);
         await hub.InvokeAsync("Watch", board.Id);
 
         var approvers = new List<Session>();

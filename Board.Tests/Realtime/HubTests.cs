@@ -18,7 +18,9 @@ public sealed class HubTests(BoardApp app) : IClassFixture<BoardApp>
         await using var hub = await manager.ConnectAsync();
         var received = new ConcurrentQueue<(TrailEntryDto Entry, long Ticks)>();
         var presence = new TaskCompletionSource<PresenceDto>();
-        hub.On<TrailEntryDto>("event", e => received.Enqueue((e, Stopwatch.GetTimestamp())));
+        var commits = new ConcurrentQueue<CommitDto>();
+        hub.On<CommitDto>("commit", commits.Enqueue);
+        hub.OnEntry(e => received.Enqueue((e, Stopwatch.GetTimestamp())));
         hub.On<PresenceDto>("presence", p => presence.TrySetResult(p));
         await hub.InvokeAsync("Watch", board.Id);
         var seen = await presence.Task.WaitAsync(TimeSpan.FromSeconds(5));
@@ -39,6 +41,12 @@ public sealed class HubTests(BoardApp app) : IClassFixture<BoardApp>
         Assert.Equal(["proposal.posted", "approval.added", "approval.added", "approval.added", "proposal.executed"], mine.Select(r => r.Entry.Action));
         Assert.Equal(mine.Select(r => r.Entry.Seq).Order(), mine.Select(r => r.Entry.Seq));
         Assert.Equal("executed", mine[^1].Entry.Proposal!.Status);
+        // One message per commit: the deciding approval and the execution arrive together, never "3 of 3, still open".
+        var mineCommits = commits.Where(c => c.Entries[0].ProposalId == proposal.Id).ToList();
+        Assert.Equal([["proposal.posted"], ["approval.added"], ["approval.added"], ["approval.added", "proposal.executed"]],
+            mineCommits.Select(c => c.Entries.Select(e => e.Action).ToArray()));
+        Assert.Equal(["open", "open", "open", "executed"], mineCommits.Select(c => c.Proposal!.Status));
+        Assert.Equal([0, 1, 2, 3], mineCommits.Select(c => c.Proposal!.ApprovalCount));
         Assert.All(mine.Zip(sent.Append(sent[^1])), pair => Assert.True(
             Stopwatch.GetElapsedTime(pair.Second, pair.First.Ticks) < TimeSpan.FromSeconds(1),
             $"{pair.First.Entry.Action} arrived {Stopwatch.GetElapsedTime(pair.Second, pair.First.Ticks).TotalMilliseconds} ms after its commit"));
@@ -65,7 +73,7 @@ public sealed class HubTests(BoardApp app) : IClassFixture<BoardApp>
         using var ops = await app.SignInAsync("ops4");
         await using var hub = await ops.ConnectAsync();
         var received = new ConcurrentQueue<TrailEntryDto>();
-        hub.On<TrailEntryDto>("event", received.Enqueue);
+        hub.OnEntry(received.Enqueue);
         await hub.InvokeAsync("Watch", board.Id);
         await hub.InvokeAsync("Unwatch", board.Id);
 

@@ -19,7 +19,7 @@ public sealed class TrailHubTests(BoardApp app) : IClassFixture<BoardApp>
         Assert.True(boards.Count >= 2, "the demo data has several boards");
         await using var hub = await staff.ConnectAsync();
         var received = new ConcurrentQueue<TrailEntryDto>();
-        hub.On<TrailEntryDto>("event", received.Enqueue);
+        hub.OnEntry(received.Enqueue);
         await hub.InvokeAsync("WatchTrail");
 
         var first = await staff.PostAsync(boards[0].Id, "Trail watcher, first board");
@@ -45,7 +45,7 @@ public sealed class TrailHubTests(BoardApp app) : IClassFixture<BoardApp>
         using var ops = await app.SignInAsync("ops4");
         await using var hub = await ops.ConnectAsync();
         var received = new ConcurrentQueue<TrailEntryDto>();
-        hub.On<TrailEntryDto>("event", received.Enqueue);
+        hub.OnEntry(received.Enqueue);
         await hub.InvokeAsync("WatchTrail");
         using var staff = await app.SignInAsync("staff3");
         var watched = await staff.PostAsync(board.Id, "Seen on the trail");

@@ -4,15 +4,21 @@ using Board.Web.Trail;
 namespace Board.Web.Realtime;
 
 /// <summary>
-/// What the server calls on clients. The names are the contract's, exactly (<c>event</c>, <c>presence</c>):
+/// What the server calls on clients. The names are the contract's, exactly (<c>commit</c>, <c>presence</c>):
 /// the .NET client matches handler names ordinally, so they are spelled here as clients register them.
 /// </summary>
 #pragma warning disable IDE1006 // lowercase names are the public contract
 public interface IBoardClient
 {
-    Task @event(TrailEntryDto entry);
+    Task commit(CommitDto commit);
     Task presence(PresenceDto presence);
 }
 #pragma warning restore IDE1006
+
+/// <summary>
+/// One committed transaction as a group hears it: its entries in seq order (the deciding approval's
+/// <c>approval.added</c> and <c>proposal.executed</c> together) and the proposal as that commit left it.
+/// </summary>
+public sealed record CommitDto(IReadOnlyList<TrailEntryDto> Entries, ProposalDto? Proposal);
 
 public sealed record PresenceDto(Guid BoardId, IReadOnlyList<PersonDto> Members);
