@@ -3,16 +3,14 @@
 import { del, get, post, put, query } from './api.js';
 import { announce, confirmInline, fill, h, time, toast } from './dom.js';
 import { list, t } from './i18n.js';
-import { messageOf } from './proposal.js';
+import { vocabulary } from './meta.js';
+import { fieldText, problemText } from './problems.js';
 
-const roles = ['staff', 'operations', 'manager', 'admin'];
-// The trail's actions (Board.Domain TrailActions.All), which a webhook may subscribe to; the server validates them.
-const actions = [
-  'proposal.posted', 'proposal.edited', 'approval.added', 'approval.withdrawn', 'proposal.executed',
-  'proposal.completed', 'proposal.withdrawn', 'proposal.expired', 'comment.added', 'board.created',
-  'board.renamed', 'board.policy-changed', 'member.created', 'member.roles-changed', 'member.deactivated',
-  'member.reactivated', 'webhook.created', 'webhook.deleted',
-];
+// Roles and actions are the server's (GET /api/meta): a webhook may subscribe to any action; the server validates.
+const roles = () => vocabulary().roles;
+const actions = () => vocabulary().actions;
+const limits = () => vocabulary().limits;
+
 const tabs = ['boards', 'members', 'webhooks'];
 const webhookBoardKey = 'admin.webhookBoard';
 const pollMs = 3000;
@@ -53,7 +51,7 @@ async function boards(context, body) {
   let all = await get('/api/boards');
   const listEl = h('ol', { class: 'cards admin-list', id: 'admin-boards' });
   const fields = policyFields('new-board', { approvalsRequired: 3, approverRole: 'operations', expiresAfterDays: 14 });
-  const name = input('new-board-name', { name: 'name', maxlength: '80', required: true, autocomplete: 'off' });
+  const name = input('new-board-name', { name: 'name', maxlength: String(limits().boardName), required: true, autocomplete: 'off' });
   const kit = formKit([{ name: 'name', label: t('admin.boards.name'), control: name }, ...fields]);
   const form = adminForm({
     id: 'create-board', kit, submitLabel: t('admin.boards.create'),
@@ -93,7 +91,7 @@ async function boards(context, body) {
   function boardItem(board) {
     const p = board.policy;
     const uid = board.id.slice(-8);
-    const renameInput = input(`rename-${uid}`, { name: 'name', maxlength: '80', required: true, value: board.name, autocomplete: 'off' });
+    const renameInput = input(`rename-${uid}`, { name: 'name', maxlength: String(limits().boardName), required: true, value: board.name, autocomplete: 'off' });
     const renameKit = formKit([{ name: 'name', label: t('admin.boards.newName'), control: renameInput }]);
     const renameForm = adminForm({
       id: `rename-form-${uid}`, kit: renameKit, submitLabel: t('admin.boards.renameSubmit'), className: 'rename-form',
@@ -126,14 +124,14 @@ function policyLine(p) {
   return [
     t('admin.boards.policyLine', { required: p.approvalsRequired, role: t(`role.${p.approverRole}`) }),
     ' · ',
-    p.expiresAfterDays === 0 ? t('admin.boards.neverExpires') : t('admin.boards.expiresAfter', { days: p.expiresAfterDays }),
+    p.expiresAfterDays === 0 ? t('admin.boards.neverExpires') : t('admin.boards.expiresAfter', { days: p.expiresAfterDays, plural: p.expiresAfterDays }),
   ];
 }
 
 function policyFields(prefix, policy) {
-  const approvals = input(`${prefix}-approvals`, { name: 'approvalsRequired', type: 'number', min: '1', max: '25', step: '1', inputmode: 'numeric', required: true, value: String(policy.approvalsRequired) });
+  const approvals = input(`${prefix}-approvals`, { name: 'approvalsRequired', type: 'number', min: String(vocabulary().policy.minApprovals), max: String(vocabulary().policy.maxApprovals), step: '1', inputmode: 'numeric', required: true, value: String(policy.approvalsRequired) });
   const role = h('select', { id: `${prefix}-role`, name: 'approverRole' },
-    roles.map((r) => h('option', { value: r, selected: r === policy.approverRole }, t(`role.${r}`))));
+    roles().map((r) => h('option', { value: r, selected: r === policy.approverRole }, t(`role.${r}`))));
   const expiry = input(`${prefix}-expiry`, { name: 'expiresAfterDays', type: 'number', min: '0', max: '3650', step: '1', inputmode: 'numeric', required: true, value: String(policy.expiresAfterDays) });
   return [
     { name: 'approvalsRequired', label: t('admin.boards.approvals'), control: approvals, hint: t('admin.boards.approvalsHint') },
@@ -157,7 +155,7 @@ async function members(context, body) {
   let all = await get('/api/members');
   const me = context.me;
 
-  const displayName = input('new-member-name', { name: 'displayName', maxlength: '80', required: true, autocomplete: 'off' });
+  const displayName = input('new-member-name', { name: 'displayName', maxlength: String(limits().memberName), required: true, autocomplete: 'off' });
   const email = input('new-member-email', { name: 'email', type: 'email', required: true, autocomplete: 'off', spellcheck: 'false' });
   const password = input('new-member-password', { name: 'password', type: 'password', required: true, autocomplete: 'new-password', minlength: '8' });
   const show = h('button', { type: 'button', class: 'button button-quiet', 'aria-pressed': 'false', 'aria-controls': 'new-member-password' }, t('admin.members.showPassword'));
@@ -166,7 +164,7 @@ async function members(context, body) {
     password.type = showing ? 'password' : 'text';
     show.setAttribute('aria-pressed', String(!showing));
   });
-  const roleChecks = checkGroup('new-member-roles', roles, (r) => t(`role.${r}`), ['staff']);
+  const roleChecks = checkGroup('new-member-roles', roles(), (r) => t(`role.${r}`), ['staff']);
   const kit = formKit([
     { name: 'displayName', label: t('admin.members.name'), control: displayName },
     { name: 'email', label: t('admin.members.email'), control: email },
@@ -220,7 +218,7 @@ async function members(context, body) {
   function row(m) {
     const uid = m.id.slice(-12);
     const self = m.id === me.id;
-    const checks = checkGroup(`roles-${uid}`, roles, (r) => t(`role.${r}`), m.roles);
+    const checks = checkGroup(`roles-${uid}`, roles(), (r) => t(`role.${r}`), m.roles);
     const rolesKit = formKit([{ name: 'roles', legend: t('admin.members.rolesOf', { name: m.displayName }), group: checks, hiddenLegend: true }]);
     const rolesForm = adminForm({
       id: `roles-form-${uid}`, kit: rolesKit, submitLabel: t('admin.members.saveRoles'), className: 'roles-form', quiet: true,
@@ -256,7 +254,7 @@ async function members(context, body) {
       try { await setActive(); } catch (err) { toggle.disabled = false; showError(err); }
     });
     function showError(err) {
-      error.textContent = messageOf(err);
+      error.textContent = problemText(err);
       error.hidden = false;
     }
     if (!self) actionCell.append(toggle, error);
@@ -298,7 +296,7 @@ async function webhooks(context, body) {
     secret.focus();
     secret.select();
   });
-  const actionChecks = checkGroup('webhook-actions', actions, (a) => a, [], 'checks checks-actions');
+  const actionChecks = checkGroup('webhook-actions', actions(), (a) => t(`trail.action.${a}`), [], 'checks checks-actions');
   const kit = formKit([
     { name: 'url', label: t('admin.webhooks.url'), control: url, hint: t('admin.webhooks.urlHint') },
     { name: 'secret', label: t('admin.webhooks.secret'), control: secret, hint: t('admin.webhooks.secretHint'), extra: generate },
@@ -351,7 +349,7 @@ async function webhooks(context, body) {
     const c = hook.deliveries;
     const li = h('li', { class: 'card admin-webhook', dataset: { id: hook.id } },
       h('p', { class: 'webhook-url' }, h('code', {}, hook.url)),
-      h('p', { class: 'meta' }, hook.actions.length ? list(hook.actions) : t('admin.webhooks.allActions')),
+      h('p', { class: 'meta' }, hook.actions.length ? list(hook.actions.map((a) => t(`trail.action.${a}`))) : t('admin.webhooks.allActions')),
       h('p', { class: 'meta' }, t('admin.webhooks.added'), ' ', time(hook.createdAt), ' · ', t('admin.webhooks.counts', c)));
     const remove = h('button', { type: 'button', class: 'button button-danger', dataset: { action: 'delete' }, 'aria-label': t('admin.webhooks.deleteWho', { url: hook.url }) }, t('admin.webhooks.delete'));
     const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
@@ -366,7 +364,7 @@ async function webhooks(context, body) {
         listEl.focus();
         done(t('admin.webhooks.deleted', { url: hook.url }));
       },
-      onError: (err) => { error.textContent = messageOf(err); error.hidden = false; },
+      onError: (err) => { error.textContent = problemText(err); error.hidden = false; },
     }));
     li.append(actionsEl, error);
     return li;
@@ -400,7 +398,7 @@ async function deliveryLog(context, body, id) {
     h('h2', { id: 'deliveries-heading' }, t('admin.deliveries.heading')),
     h('p', { class: 'webhook-url' }, h('code', {}, hook.url)),
     h('p', { class: 'meta' }, t('admin.deliveries.onBoard', { board: board?.name ?? hook.boardId }), ' · ',
-      hook.actions.length ? list(hook.actions) : t('admin.webhooks.allActions')),
+      hook.actions.length ? list(hook.actions.map((a) => t(`trail.action.${a}`))) : t('admin.webhooks.allActions')),
     hook.deletedAt ? h('p', { class: 'warning', id: 'webhook-deleted' }, t('admin.deliveries.deletedNote'), ' ', time(hook.deletedAt)) : null,
     h('div', { class: 'actions' }, refresh),
     status,
@@ -422,7 +420,7 @@ async function deliveryLog(context, body, id) {
       status.textContent = text;
       if (announceIt) announce(text);
     } catch (err) {
-      status.textContent = messageOf(err);
+      status.textContent = problemText(err);
     } finally {
       refresh.disabled = false;
     }
@@ -449,7 +447,7 @@ async function deliveryLog(context, body, id) {
         await load(false);
       } catch (err) {
         redeliver.disabled = false;
-        error.textContent = messageOf(err);
+        error.textContent = problemText(err);
         error.hidden = false;
       }
     });
@@ -561,8 +559,13 @@ function adminForm({ id, kit, submitLabel, run, note = null, className = '', qui
     try {
       await run();
     } catch (error) {
-      if (!kit.show(error.errors)) {
-        formError.textContent = messageOf(error);
+      // Field errors in the page's language: named by field, never the server's English.
+      const fieldErrors = Object.fromEntries(Object.keys(error.errors ?? {}).map((key) => {
+        const last = key.split('.').pop();
+        return [key, fieldText(last.charAt(0).toLowerCase() + last.slice(1))];
+      }));
+      if (!kit.show(fieldErrors)) {
+        formError.textContent = problemText(error);
         formError.hidden = false;
       }
     } finally {

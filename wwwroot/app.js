@@ -3,6 +3,7 @@ import { events as apiEvents, forgetSession, get, post } from './api.js';
 import { announce, clear, fill, h, keepTimesFresh } from './dom.js';
 import { chooseLanguage, language, languages, loadLanguage, t } from './i18n.js';
 import { Live } from './live.js';
+import { loadMeta } from './meta.js';
 import { Notices } from './notices.js';
 
 // Pages by route: '#/{name}/{param}'. A page module exports render(context, param) and may return a cleanup function.
@@ -41,7 +42,7 @@ else await showSignIn();
 
 export async function signedIn(member) {
   context.me = member;
-  context.boards = await get('/api/boards');
+  [context.boards] = await Promise.all([get('/api/boards'), loadMeta()]);
   context.live = new Live();
   context.live.addEventListener('state', (e) => showConnection(e.detail));
   context.live.addEventListener('caughtup', (e) => announce(t('conn.restored', { count: e.detail.count })));

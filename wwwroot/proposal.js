@@ -1,6 +1,9 @@
 // A proposal's page — text, approvals, the actions this member may take (and why not), comments and its
 // timeline from the trail — plus the pieces the board's cards share.
-import { ApiError, del, get, post, put, query } from './api.js';
+import { del, get, post, put, query } from './api.js';
+import { vocabulary } from './meta.js';
+import { fieldText, problemText, whyNotText } from './problems.js';
+import { approvalChoice, whyNotChange, whyNotComplete } from './rules.js';
 import { announce, clear, confirmInline, fill, h, time, toast, trustedHtml } from './dom.js';
 import { list, t } from './i18n.js';
 
@@ -11,7 +14,7 @@ export function progress(p) {
   return h('div', { class: 'progress' },
     h('progress', { max: String(p.approvalsRequired), value: String(Math.min(counting, p.approvalsRequired)), 'aria-hidden': 'true' }),
     h('span', { class: 'progress-text', dataset: { count: counting, required: p.approvalsRequired } },
-      t('card.progress', { count: counting, required: p.approvalsRequired })));
+      t('card.progress', { count: counting, required: p.approvalsRequired, plural: p.approvalsRequired })));
 }
 
 export function approvalsLine(p) {
@@ -22,7 +25,7 @@ export function approvalsLine(p) {
 /** Title + Markdown body with a server-rendered preview; field errors from problem details appear inline. */
 export function composeForm({ heading, submitLabel, title = '', body = '', warning = null, onSubmit, onCancel }) {
   const uid = Math.random().toString(36).slice(2, 8);
-  const titleInput = h('input', { id: `title-${uid}`, name: 'title', maxlength: '120', required: true, value: title, 'aria-describedby': `title-${uid}-error` });
+  const titleInput = h('input', { id: `title-${uid}`, name: 'title', maxlength: String(vocabulary().limits.title), required: true, value: title, 'aria-describedby': `title-${uid}-error` });
   const bodyInput = h('textarea', { id: `body-${uid}`, name: 'body', rows: '8', 'aria-describedby': `body-${uid}-error` });
   bodyInput.value = body;
   const titleError = h('p', { id: `title-${uid}-error`, class: 'field-error', hidden: true });
@@ -47,7 +50,7 @@ export function composeForm({ heading, submitLabel, title = '', body = '', warni
       const { html } = await post('/api/preview', { body: bodyInput.value });
       trustedHtml(preview, html);
     } catch (error) {
-      fill(preview, h('p', { class: 'form-error' }, messageOf(error)));
+      fill(preview, h('p', { class: 'form-error' }, problemText(error)));
     }
   }
 
@@ -77,10 +80,10 @@ export function composeForm({ heading, submitLabel, title = '', body = '', warni
     } catch (error) {
       const fields = { title: [titleError, titleInput], body: [bodyError, bodyInput] };
       let shown = false;
-      for (const [name, messages] of Object.entries(error.errors ?? {})) {
-        if (fields[name]) { showFieldError(...fields[name], messages.join(' ')); shown = true; }
+      for (const name of Object.keys(error.errors ?? {})) {
+        if (fields[name]) { showFieldError(...fields[name], fieldText(name)); shown = true; }
       }
-      if (!shown) { formError.textContent = messageOf(error); formError.hidden = false; }
+      if (!shown) { formError.textContent = problemText(error); formError.hidden = false; }
       (shown ? form.querySelector('[aria-invalid]') : submit).focus();
     } finally {
       submit.disabled = false;
@@ -95,10 +98,6 @@ function showFieldError(el, input, text) {
   input.setAttribute('aria-invalid', 'true');
 }
 
-export function messageOf(error) {
-  if (error instanceof ApiError && error.status === 0) return t('error.network');
-  return error?.message || t('error.generic');
-}
 
 export async function render(context, id) {
   const { main, live, me } = context;
@@ -123,7 +122,7 @@ export async function render(context, id) {
   const comments = h('ol', { class: 'comments', id: 'comments' });
   const timelineEl = h('ol', { class: 'timeline', id: 'timeline' });
 
-  const commentInput = h('textarea', { id: 'comment-body', rows: '3', maxlength: '5000' });
+  const commentInput = h('textarea', { id: 'comment-body', rows: '3', maxlength: String(vocabulary().limits.comment) });
   const commentError = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const commentForm = h('form', { class: 'form', novalidate: true },
     h('div', { class: 'field' }, h('label', { for: 'comment-body' }, t('proposal.comment')), commentInput),
@@ -159,7 +158,7 @@ export async function render(context, id) {
       p = await get(`/api/proposals/${id}`);
       renderAll();
     } catch (error) {
-      commentError.textContent = messageOf(error);
+      commentError.textContent = problemText(error);
       commentError.hidden = false;
     }
   });
@@ -198,7 +197,7 @@ export async function render(context, id) {
       await change();
       renderAll();
     } catch (error) {
-      actionError.textContent = messageOf(error);
+      actionError.textContent = problemText(error);
       actionError.hidden = false;
       p = await get(`/api/proposals/${id}`).catch(() => p);
       renderAll();
@@ -249,14 +248,8 @@ export async function render(context, id) {
       h('ul', { class: 'approval-list' }, p.approvals.map((a) => h('li', { class: a.counts ? '' : 'not-counting' },
         h('strong', {}, a.name), ' ', time(a.at), a.counts ? null : [' — ', t('proposal.notCounting')]))));
 
-    const mine = p.approvals.find((a) => a.memberId === me.id);
-    let reason = '';
-    let mode = null;
-    if (p.status !== 'open') reason = t('proposal.whyNot.closed', { status: t(`status.${p.status}`).toLocaleLowerCase() });
-    else if (mine) mode = 'takeBack';
-    else if (p.author.id === me.id) reason = t('proposal.whyNot.own');
-    else if (!me.roles.includes(p.approverRole)) reason = t('proposal.whyNot.role', { role: t(`role.${p.approverRole}`) });
-    else mode = 'approve';
+    const { mode, why } = approvalChoice(p, me);
+    const reason = why ? whyNotText(why, p) : '';
     approveButton.hidden = !mode;
     if (mode) {
       approveButton.dataset.mode = mode;
@@ -268,7 +261,7 @@ export async function render(context, id) {
   }
 
   function renderAuthorActions() {
-    const mayChange = p.status === 'open' && p.author.id === me.id;
+    const mayChange = !whyNotChange(p, me);
     authorActions.hidden = !mayChange;
     if (!mayChange) { clear(editArea); return; }
     if (authorActions.childElementCount) return;
@@ -312,10 +305,10 @@ export async function render(context, id) {
   }
 
   function renderComplete() {
-    const may = p.status === 'executed' && me.roles.includes('operations');
+    const may = !whyNotComplete(p, me);
     if (!may) { clear(completeArea); return; }
     if (completeArea.firstChild) return;
-    const note = h('textarea', { id: 'complete-note', rows: '3', maxlength: '5000', required: true });
+    const note = h('textarea', { id: 'complete-note', rows: '3', maxlength: String(vocabulary().limits.note), required: true });
     const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const form = h('form', { class: 'form card', novalidate: true },
       h('h2', {}, t('proposal.complete')),
@@ -330,7 +323,7 @@ export async function render(context, id) {
         p = await post(`/api/proposals/${id}/complete`, { note: note.value });
         renderAll();
       } catch (err) {
-        error.textContent = messageOf(err);
+        error.textContent = problemText(err);
         error.hidden = false;
       }
     });
@@ -347,7 +340,7 @@ export async function render(context, id) {
       reverseArea.append(composeForm({
         heading: t('proposal.reverseHeading'),
         submitLabel: t('post.submit'),
-        title: t('proposal.reverseTitle', { title: p.title }).slice(0, 120),
+        title: t('proposal.reverseTitle', { title: p.title }).slice(0, vocabulary().limits.title),
         body: t('proposal.reverseBody', { title: p.title }),
         warning: t('proposal.reverseNote'),
         onCancel: () => { clear(reverseArea); renderReverse(); reverseArea.querySelector('#propose-reversal').focus(); },

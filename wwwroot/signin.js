@@ -1,5 +1,6 @@
 // The first page a signed-out visitor gets.
-import { ApiError, get, post } from './api.js';
+import { get, post } from './api.js';
+import { problemText } from './problems.js';
 import { h } from './dom.js';
 import { t } from './i18n.js';
 
@@ -31,7 +32,7 @@ export async function render({ main, onSignedIn }) {
       const login = await post('/api/auth/login', { email: email.value.trim(), password: password.value });
       await onSignedIn(login.member);
     } catch (err) {
-      showError(err instanceof ApiError && err.status === 0 ? t('error.network') : refusals[err.code] ? t(refusals[err.code]) : err.message || t('error.generic'));
+      showError(refusals[err.code] ? t(refusals[err.code]) : problemText(err));
       password.focus();
     } finally {
       submit.disabled = false;

@@ -3,14 +3,11 @@
 import { get, query } from './api.js';
 import { announce, clear, fill, h, time } from './dom.js';
 import { t } from './i18n.js';
-import { messageOf } from './proposal.js';
+import { vocabulary } from './meta.js';
+import { problemText } from './problems.js';
 
-// TrailActions.All, in the same order.
-const actions = [
-  'proposal.posted', 'proposal.edited', 'approval.added', 'approval.withdrawn', 'proposal.executed', 'proposal.completed',
-  'proposal.withdrawn', 'proposal.expired', 'comment.added', 'board.created', 'board.renamed', 'board.policy-changed',
-  'member.created', 'member.roles-changed', 'member.deactivated', 'member.reactivated', 'webhook.created', 'webhook.deleted',
-];
+// The trail's actions come from the server (GET /api/meta), in TrailActions.All's order.
+const actions = () => vocabulary().actions;
 const filterKeys = ['boardId', 'proposalId', 'actorId', 'action', 'from', 'to'];
 const pageSize = 50;
 const catchUpLimit = 500;
@@ -25,7 +22,7 @@ function readFilters() {
     if (!value) continue;
     if (key.endsWith('Id') && !guidPattern.test(value)) continue;
     if ((key === 'from' || key === 'to') && Number.isNaN(Date.parse(value))) continue;
-    if (key === 'action' && !actions.includes(value)) continue;
+    if (key === 'action' && !actions().includes(value)) continue;
     filters[key] = value;
   }
   return filters;
@@ -64,7 +61,7 @@ export async function render(context) {
     members.map((m) => h('option', { value: m.id }, m.name)));
   const actionSelect = h('select', { id: 'trail-action', name: 'action' },
     h('option', { value: '' }, t('trail.allActions')),
-    actions.map((a) => h('option', { value: a }, `${t(`trail.action.${a}`)} (${a})`)));
+    actions().map((a) => h('option', { value: a }, t(`trail.action.${a}`))));
   const proposalInput = h('input', { id: 'trail-proposal', name: 'proposalId', autocomplete: 'off', spellcheck: 'false', placeholder: t('trail.proposalPlaceholder'), 'aria-describedby': 'trail-proposal-error' });
   const proposalError = h('p', { id: 'trail-proposal-error', class: 'field-error', hidden: true });
   const fromInput = h('input', { id: 'trail-from', name: 'from', type: 'datetime-local' });
@@ -316,7 +313,7 @@ export async function render(context) {
   }
 
   function showError(e) {
-    error.textContent = messageOf(e);
+    error.textContent = problemText(e);
     error.hidden = false;
   }
 
@@ -342,7 +339,7 @@ export async function render(context) {
         h('p', { class: 'trail-verified-head' }, t('trail.verifiedHead', { seq: result.headSeq }), ' ', h('code', { class: 'hash' }, result.headHash)),
         !result.valid && result.problem ? h('p', { class: 'muted trail-problem' }, result.problem) : null);
     } catch (e) {
-      fill(verifyResult, h('p', { class: 'form-error' }, messageOf(e)));
+      fill(verifyResult, h('p', { class: 'form-error' }, problemText(e)));
     } finally {
       verifyButton.disabled = false;
     }

@@ -48,7 +48,7 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
         await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Create board" }).ClickAsync();
         var card = admin.Page.Locator("#admin-boards .admin-board", new() { HasText = name });
         await Expect(card).ToHaveCountAsync(1);
-        await Expect(card.Locator(".board-policy")).ToHaveTextAsync("Executes at 2 approvals by operations · open proposals expire after 7 day(s)");
+        await Expect(card.Locator(".board-policy")).ToHaveTextAsync("Executes at 2 approvals by operations · open proposals expire after 7 days");
         await Expect(admin.Page.Locator("#board-switcher option", new() { HasText = name })).ToHaveCountAsync(1);
         var boardId = Guid.Parse((await card.GetAttributeAsync("data-id"))!);
 

@@ -130,7 +130,7 @@ public sealed class LiveBoardTests(BrowserApp app, ITestOutputHelper output) : I
         await Expect(screen.Page.Locator("#why-not")).ToHaveTextAsync("You posted this, so you can't approve it.");
         await Expect(screen.Page.Locator("#approve")).ToBeHiddenAsync();
         await screen.Page.Locator("#edit").ClickAsync();
-        await Expect(screen.Page.Locator(".edit-area .warning")).ToContainTextAsync("dismisses the 1 approval(s)");
+        await Expect(screen.Page.Locator(".edit-area .warning")).ToContainTextAsync("dismisses the 1 approval given so far");
         await screen.Page.Locator(".edit-area input[name=title]").FillAsync("Move the bakery display next to the door");
         await screen.Page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         await Expect(screen.Page.Locator(".approvals-body .progress-text")).ToHaveTextAsync("0 of 3 approvals");
