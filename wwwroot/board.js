@@ -2,7 +2,8 @@
 import { get, post, query } from './api.js';
 import { announce, clear, fill, h, time, toast } from './dom.js';
 import { t } from './i18n.js';
-import { approvalsLine, composeForm, progress, statusBadge } from './proposal.js';
+import { approvalsLine, progress, statusBadge } from './cards.js';
+import { composeForm } from './proposal.js';
 
 const groups = [
   { key: 'open', statuses: ['open'], label: 'board.open' },

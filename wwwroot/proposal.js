@@ -6,21 +6,7 @@ import { fieldText, problemText, whyNotText } from './problems.js';
 import { approvalChoice, whyNotChange, whyNotComplete } from './rules.js';
 import { announce, clear, confirmInline, fill, h, time, toast, trustedHtml } from './dom.js';
 import { list, t } from './i18n.js';
-
-export const statusBadge = (status) => h('span', { class: `badge badge-${status}`, dataset: { status } }, t(`status.${status}`));
-
-export function progress(p) {
-  const counting = p.approvalCount;
-  return h('div', { class: 'progress' },
-    h('progress', { max: String(p.approvalsRequired), value: String(Math.min(counting, p.approvalsRequired)), 'aria-hidden': 'true' }),
-    h('span', { class: 'progress-text', dataset: { count: counting, required: p.approvalsRequired } },
-      t('card.progress', { count: counting, required: p.approvalsRequired, plural: p.approvalsRequired })));
-}
-
-export function approvalsLine(p) {
-  const names = p.approvals.filter((a) => a.counts).map((a) => a.name);
-  return h('p', { class: 'approvers' }, names.length ? t('card.approvedBy', { names: list(names) }) : t('card.noApprovals'));
-}
+import { progress, statusBadge } from './cards.js';
 
 /** Title + Markdown body with a server-rendered preview; field errors from problem details appear inline. */
 export function composeForm({ heading, submitLabel, title = '', body = '', warning = null, onSubmit, onCancel }) {

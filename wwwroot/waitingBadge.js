@@ -1,0 +1,51 @@
+// The navigation's live count of "Waiting for me", for members who approve on some board: fetched from
+// /api/me/waiting, again (debounced) whenever a commit on any board could change it.
+import { get } from './api.js';
+import { t } from './i18n.js';
+
+const relevant = new Set(['proposal.posted', 'proposal.edited', 'approval.added', 'approval.withdrawn', 'proposal.executed', 'proposal.withdrawn', 'proposal.expired']);
+
+export class WaitingBadge {
+  #live;
+  #link = document.querySelector('[data-route="waiting"]');
+  #count = document.getElementById('waiting-count');
+  #timer = null;
+  #abort = new AbortController();
+  #value = null;
+
+  constructor(live) {
+    this.#live = live;
+    const signal = this.#abort.signal;
+    live.addEventListener('commit', (e) => { if (e.detail.entries.some((entry) => relevant.has(entry.action))) this.refresh(); }, { signal });
+    live.addEventListener('state', (e) => { if (e.detail === 'connected') this.refresh(); }, { signal });
+    live.addEventListener('trailresumed', () => this.refresh(), { signal });
+    live.watchTrail();
+    this.refresh();
+  }
+
+  /** Shows `count` at once (the Waiting page knows it first); a fetch follows to confirm. */
+  set(count) {
+    this.#value = count;
+    this.#count.textContent = String(count);
+    this.#count.hidden = count === 0;
+    this.#link.setAttribute('aria-label', count ? t('nav.waitingLabel', { count }) : t('nav.waiting'));
+  }
+
+  refresh() {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(async () => {
+      try {
+        this.set((await get('/api/me/waiting')).total);
+      } catch { /* the next commit or reconnect tries again */ }
+    }, 250);
+  }
+
+  /** Redraws the label in a new language. */
+  retranslate() { if (this.#value !== null) this.set(this.#value); }
+
+  stop() {
+    this.#abort.abort();
+    clearTimeout(this.#timer);
+    this.#live.unwatchTrail();
+  }
+}
