@@ -31,7 +31,8 @@ export function palette() {
  */
 export function chartFigure(id, title) {
   const canvas = h('canvas', { id: `${id}-chart`, 'aria-hidden': 'true' });
-  const tableHost = h('div', { class: 'figure-table' });
+  // A wide table scrolls inside its own box, which the keyboard can reach and scroll too.
+  const tableHost = h('div', { class: 'figure-table', tabindex: '0', role: 'region', 'aria-labelledby': `${id}-heading` });
   const root = h('section', { class: 'card insight', id, 'aria-labelledby': `${id}-heading` },
     h('h2', { id: `${id}-heading` }, title),
     h('div', { class: 'figure' }, h('div', { class: 'chart-box' }, canvas), tableHost));

@@ -38,10 +38,10 @@ export async function render(context) {
     return null;
   }
   const filters = readFilters();
-  const form = filterForm(context, filters);
+  const csv = h('a', { class: 'button', id: 'insights-csv', download: 'insights.csv' }, t('insights.csv'));
+  const form = filterForm(context, filters, csv);
   const summary = h('p', { id: 'insights-summary', class: 'muted', role: 'status' });
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
-  const csv = h('a', { class: 'button', id: 'insights-csv', download: 'insights.csv' }, t('insights.csv'));
   const figures = {
     weeks: chartFigure('insight-weeks', t('insights.weeks')),
     timing: chartFigure('insight-timing', t('insights.timing')),
@@ -49,7 +49,7 @@ export async function render(context) {
     approvers: chartFigure('insight-approvers', t('insights.approvers')),
   };
   main.append(h('h1', { id: 'insights-heading' }, t('insights.title')), h('p', { class: 'lead' }, t('insights.intro')),
-    form, h('div', { class: 'actions' }, csv), summary, error, ...Object.values(figures).map((f) => f.root));
+    form, summary, error, ...Object.values(figures).map((f) => f.root));
 
   let timer = null;
   const onCommit = (e) => { if (e.detail.entries.some((entry) => relevant.has(entry.action))) { clearTimeout(timer); timer = setTimeout(load, 400); } };
@@ -82,7 +82,7 @@ export async function render(context) {
 
 const day = (value) => new Intl.DateTimeFormat(language(), { dateStyle: 'medium' }).format(new Date(value));
 
-function filterForm(context, filters) {
+function filterForm(context, filters, csvLink) {
   const board = h('select', { id: 'insights-board', name: 'boardId' },
     h('option', { value: '' }, t('insights.allBoards')),
     context.boards.map((b) => h('option', { value: b.id, selected: b.id === filters.boardId }, b.name)));
@@ -95,7 +95,8 @@ function filterForm(context, filters) {
   } },
   h('div', { class: 'filter-row' },
     field('insights-board', t('insights.board'), board), field('insights-from', t('insights.from'), from), field('insights-to', t('insights.to'), to)),
-  h('button', { type: 'submit', class: 'button' }, t('insights.apply')));
+  h('button', { type: 'submit', class: 'button' }, t('insights.apply')),
+  csvLink);
 }
 
 function drawAll(figures, data) {

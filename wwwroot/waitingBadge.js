@@ -1,13 +1,11 @@
 // The navigation's live count of "Waiting for me", for members who approve on some board: fetched from
 // /api/me/waiting, again (debounced) whenever a commit on any board could change it.
 import { get } from './api.js';
-import { t } from './i18n.js';
 
 const relevant = new Set(['proposal.posted', 'proposal.edited', 'approval.added', 'approval.withdrawn', 'proposal.executed', 'proposal.withdrawn', 'proposal.expired']);
 
 export class WaitingBadge {
   #live;
-  #link = document.querySelector('[data-route="waiting"]');
   #count = document.getElementById('waiting-count');
   #timer = null;
   #abort = new AbortController();
@@ -28,7 +26,6 @@ export class WaitingBadge {
     this.#value = count;
     this.#count.textContent = String(count);
     this.#count.hidden = count === 0;
-    this.#link.setAttribute('aria-label', count ? t('nav.waitingLabel', { count }) : t('nav.waiting'));
   }
 
   refresh() {
@@ -40,7 +37,7 @@ export class WaitingBadge {
     }, 250);
   }
 
-  /** Redraws the label in a new language. */
+  /** Redraws after a change of language (the link's text is translated with the page). */
   retranslate() { if (this.#value !== null) this.set(this.#value); }
 
   stop() {

@@ -31,9 +31,11 @@ public sealed class ScreensTests(BrowserApp app, ITestOutputHelper output) : ICl
         var board = await admin.NewBoardAsync(approvalsRequired: 3);
         using var staff = await app.SignInAsync("staff1");
         var ids = new List<Guid>();
+        var titles = new List<string>();
         foreach (var n in new[] { 1, 2, 3 })
         {
-            var proposal = await staff.PostAsync(board.Id, $"Waiting card {n} {device} {lang}");
+            titles.Add($"Waiting card {n} {device} {lang}");
+            var proposal = await staff.PostAsync(board.Id, titles[^1]);
             await app.ApproveAsAsync(proposal.Id, "ops2", "ops3");
             ids.Add(proposal.Id);
         }
@@ -58,7 +60,7 @@ public sealed class ScreensTests(BrowserApp app, ITestOutputHelper output) : ICl
         Assert.Equal(posted.Order(StringComparer.Ordinal), posted);
         Assert.Equal(0, await ops.HorizontalOverflowAsync());
         await ops.AssertAccessibleAsync("waiting");
-        await ops.ScreenshotAsync($"waiting-{device}-{lang}.png");
+        await ops.ScreenshotAsync($"waiting-{device}-{lang}.png", fullPage: false);
 
         // Two taps, then the third by keyboard alone: each is the deciding approval, and the watcher sees it execute.
         for (var i = 0; i < 3; i++)
@@ -73,7 +75,8 @@ public sealed class ScreensTests(BrowserApp app, ITestOutputHelper output) : ICl
             await Expect(Card(ops, ids[i]).Locator(".executed-flag")).ToBeVisibleAsync();
             await Expect(Card(ops, ids[i]).Locator(".badge")).ToHaveTextAsync(Text[lang]["executed"]);
             await Expect(Card(ops, ids[i]).Locator(".card-approve")).ToBeHiddenAsync();
-            await Expect(watcher.Page.Locator($"#group-executed .proposal-card[data-id='{ids[i]}'] .executed-flag")).ToBeVisibleAsync(new() { Timeout = 5_000 });
+            await Expect(watcher.Page.Locator(".toast-executed", new() { HasText = titles[i] })).ToBeVisibleAsync(new() { Timeout = 5_000 });
+            await Expect(watcher.Page.Locator($"#group-executed .proposal-card[data-id='{ids[i]}'] .executed-flag")).ToHaveCountAsync(1);
             await Expect(watcher.Page.Locator($"#group-open .proposal-card[data-id='{ids[i]}']")).ToHaveCountAsync(0);
             await Expect(count).ToHaveTextAsync((before - i - 1).ToString());
         }
@@ -82,6 +85,8 @@ public sealed class ScreensTests(BrowserApp app, ITestOutputHelper output) : ICl
         await Expect(ops.Page.Locator("#waiting-status")).Not.ToBeEmptyAsync();
         await ops.AssertAccessibleAsync("waiting, after approving");
         await ops.ScreenshotAsync($"waiting-cleared-{device}-{lang}.png");
+        await Card(ops, ids[2]).ScrollIntoViewIfNeededAsync();
+        await ops.ScreenshotAsync($"waiting-cleared-view-{device}-{lang}.png", fullPage: false);
         await watcher.ScreenshotAsync($"waiting-watcher-{device}-{lang}.png", fullPage: false);
         AssertNoErrors(ops, watcher);
     }
@@ -146,7 +151,7 @@ public sealed class ScreensTests(BrowserApp app, ITestOutputHelper output) : ICl
         await Expect(card.Locator(".approvers")).ToContainTextAsync(ops1.Member.DisplayName);
         await Expect(card.Locator(".missing")).ToContainTextAsync("1");
         if (lang == "en") await Expect(card.Locator(".missing")).ToHaveTextAsync("1 more approval needed.");
-        await screen.ScreenshotAsync($"mine-open-{device}-{lang}.png");
+        await screen.ScreenshotAsync($"mine-open-{device}-{lang}.png", fullPage: false);
 
         (await ops2.ApproveAsync(id)).EnsureSuccessStatusCode();
         await Expect(card.Locator(".badge")).ToHaveTextAsync(Text[lang]["executed"]);
@@ -162,7 +167,8 @@ public sealed class ScreensTests(BrowserApp app, ITestOutputHelper output) : ICl
         await Expect(card.Locator(".outcome-note .meta")).ToContainTextAsync(ops1.Member.DisplayName);
         Assert.Equal(0, await screen.HorizontalOverflowAsync());
         await screen.AssertAccessibleAsync("my proposals, done");
-        await screen.ScreenshotAsync($"mine-done-{device}-{lang}.png");
+        await card.ScrollIntoViewIfNeededAsync();
+        await screen.ScreenshotAsync($"mine-done-{device}-{lang}.png", fullPage: false);
         AssertNoErrors(screen);
     }
 
@@ -234,7 +240,8 @@ public sealed class ScreensTests(BrowserApp app, ITestOutputHelper output) : ICl
         var timing = screen.Page.Locator("#insight-timing-table tbody tr").First;
         await Expect(timing.Locator("td").Nth(0)).ToHaveTextAsync(toExecution.Count.ToString());
         var median = Math.Round(toExecution[(int)Math.Ceiling(0.5 * toExecution.Count) - 1], 2);
-        var shown = await screen.Page.EvaluateAsync<string>("async (h) => (await import('/insights.js')).hours(h)", median);
+        // The page's own formatter says the trail's figure in the page's language (passed as text: a double 0 crosses as -0).
+        var shown = await screen.Page.EvaluateAsync<string>("async (h) => (await import('/insights.js')).hours(Number(h))", median.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Expect(timing.Locator("td").Nth(1)).ToHaveTextAsync(shown);
 
         var approvals = trail.Where(e => e.Action == "approval.added").GroupBy(e => e.Actor.Name).ToDictionary(g => g.Key, g => g.Count());

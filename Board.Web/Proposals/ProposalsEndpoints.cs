@@ -30,7 +30,7 @@ public static class ProposalsEndpoints
         return app;
     }
 
-    /// <summary><paramref name="sort"/>: <c>posted</c> (newest first, the default) or <c>executed</c> (oldest execution first: the outcomes owed longest).</summary>
+    /// <summary><paramref name="sort"/>: <c>posted</c> (newest first, the default), <c>oldest</c> (oldest posted first) or <c>executed</c> (oldest execution first: the outcomes owed longest).</summary>
     static async Task<Results<Ok<ProposalPage>, NotFound>> List(
         Guid boardId, string? status, string? q, int? page, string? sort, Guid? reverses, CurrentMember me, BoardDb db, CancellationToken ct)
     {
@@ -51,8 +51,9 @@ public static class ProposalsEndpoints
         var ordered = sort?.Trim().ToLowerInvariant() switch
         {
             null or "" or "posted" => query.OrderByDescending(p => p.PostedAt).ThenByDescending(p => p.Id),
+            "oldest" => query.OrderBy(p => p.PostedAt).ThenBy(p => p.Id),
             "executed" => query.Where(p => p.ExecutedAt != null).OrderBy(p => p.ExecutedAt).ThenBy(p => p.Id),
-            _ => throw Refusal.Invalid("sort", "Unknown sort. Use posted (newest first) or executed (oldest execution first)."),
+            _ => throw Refusal.Invalid("sort", "Unknown sort. Use posted (newest first), oldest (oldest first) or executed (oldest execution first)."),
         };
         var pageNumber = Math.Max(1, page ?? 1);
         var total = await ordered.CountAsync(ct);
