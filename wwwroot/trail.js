@@ -2,7 +2,7 @@
 // keyset paging on seq; export links for managers and admins; and the chain's proof (verify, the head to write down).
 import { get, query } from './api.js';
 import { announce, clear, fill, h, time } from './dom.js';
-import { t } from './i18n.js';
+import { exactTime, t } from './i18n.js';
 import { vocabulary } from './meta.js';
 import { problemText } from './problems.js';
 
@@ -79,8 +79,8 @@ export async function render(context) {
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'button button-primary' }, t('trail.apply')),
       h('button', { type: 'button', class: 'button button-quiet', id: 'trail-clear', onclick: clearFilters }, t('trail.clear'))));
-  // Open on a wide screen; folded on a phone, where the entries matter more than six fields above them.
-  const filterBox = h('details', { class: 'card trail-filter-box', id: 'trail-filter-box', open: matchMedia('(min-width: 48rem)').matches },
+  // Entries first: the filters fold away until opened (or until a filter is in use, which the URL may bring).
+  const filterBox = h('details', { class: 'card trail-filter-box', id: 'trail-filter-box', open: Object.keys(filters).length > 0 },
     h('summary', {}, h('h2', { id: 'trail-filters-heading' }, t('trail.filters'), ' ', activeCount)),
     form);
 
@@ -107,8 +107,8 @@ export async function render(context) {
     e.preventDefault();
     verify({ headSeq: headSeqInput.value.trim(), headHash: headHashInput.value.trim() });
   });
-  const proof = h('section', { class: 'card trail-proof', 'aria-labelledby': 'trail-proof-heading' },
-    h('h2', { id: 'trail-proof-heading' }, t('trail.proof')),
+  const proof = h('details', { class: 'card trail-proof', id: 'trail-proof-box' },
+    h('summary', {}, h('h2', { id: 'trail-proof-heading' }, t('trail.proof'))),
     h('p', { class: 'muted' }, t('trail.headHint')),
     headBox,
     h('div', { class: 'actions' }, verifyButton),
@@ -124,13 +124,12 @@ export async function render(context) {
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const sentinel = h('div', { class: 'trail-sentinel', 'aria-hidden': 'true' });
 
+  if (exportBox) form.append(exportBox);
   main.append(
-    h('header', { class: 'board-head' }, h('div', {}, h('h1', { id: 'trail-title' }, t('trail.title')), h('p', { class: 'muted' }, t('trail.intro')))),
-    filterBox,
-    exportBox,
-    proof,
+    h('header', { class: 'trail-top' }, h('h1', { id: 'trail-title' }, t('trail.title')), h('p', { class: 'muted' }, t('trail.intro'))),
+    h('div', { class: 'trail-folds' }, filterBox, proof),
     h('section', { class: 'trail-entries', 'aria-labelledby': 'trail-entries-heading' },
-      h('h2', { id: 'trail-entries-heading' }, t('trail.entries')),
+      h('h2', { id: 'trail-entries-heading', class: 'visually-hidden' }, t('trail.entries')),
       status, newButton, error, list, olderButton, end, sentinel));
 
   showFilters();
@@ -321,7 +320,7 @@ export async function render(context) {
     fill(headBox,
       h('div', {}, h('dt', {}, t('trail.headSeq')), h('dd', { id: 'trail-head-seq-value' }, String(head.seq))),
       h('div', {}, h('dt', {}, t('trail.headHash')), h('dd', {}, h('code', { id: 'trail-head-hash-value', class: 'hash' }, head.hash))),
-      h('div', {}, h('dt', {}, t('trail.headAt')), h('dd', {}, head.at ? h('time', { id: 'trail-head-at-value', datetime: head.at }, head.at) : '—')));
+      h('div', {}, h('dt', {}, t('trail.headAt')), h('dd', {}, head.at ? h('time', { id: 'trail-head-at-value', datetime: head.at }, exactTime(head.at)) : '—')));
   }
 
   async function verify(expected = {}) {
@@ -345,30 +344,24 @@ export async function render(context) {
     }
   }
 
+  /** One compact row: when, who, what (in words), where; what changed below it; the hashes folded. */
   function renderRow(entry) {
     const board = entry.boardId ? boards.find((b) => b.id === entry.boardId) : null;
     const title = entry.proposalId ? titles.get(entry.proposalId) : null;
     const detail = detailOf(entry);
     return h('li', { class: 'trail-entry', tabindex: '-1', dataset: { seq: entry.seq, action: entry.action } },
-      h('div', { class: 'trail-line' },
-        h('span', { class: 'trail-seq' }, `#${entry.seq}`),
+      h('p', { class: 'trail-line' },
         time(entry.at),
-        h('span', { class: 'trail-actor' }, entry.actor?.name ?? t('trail.system'))),
-      h('p', { class: 'trail-action' },
-        h('span', { class: 'trail-action-label' }, t(`trail.action.${entry.action}`)), ' ',
-        h('code', { class: 'trail-action-code' }, entry.action)),
-      board || entry.proposalId
-        ? h('p', { class: 'trail-where' },
-          board ? h('a', { href: `#/board/${board.id}` }, board.name) : null,
-          board && entry.proposalId ? ' · ' : null,
-          entry.proposalId ? h('a', { href: `#/proposal/${entry.proposalId}`, class: 'trail-proposal' }, title ?? t('trail.openProposal')) : null)
-        : null,
+        h('span', { class: 'trail-actor' }, entry.actor?.name ?? t('trail.system')),
+        h('span', { class: 'trail-action-label' }, t(`trail.action.${entry.action}`)),
+        board ? h('a', { href: `#/board/${board.id}`, class: 'trail-board' }, board.name) : null,
+        entry.proposalId ? h('a', { href: `#/proposal/${entry.proposalId}`, class: 'trail-proposal' }, title ?? t('trail.openProposal')) : null),
       detail ? h('p', { class: 'trail-detail' }, detail) : null,
       h('details', { class: 'trail-hashes' },
-        h('summary', {}, t('trail.hashes')),
+        h('summary', {}, h('span', { class: 'trail-seq' }, `#${entry.seq}`), ' ', t('trail.hashes')),
         h('dl', {},
-          h('dt', {}, 'hash'), h('dd', {}, h('code', { class: 'hash' }, entry.hash)),
-          h('dt', {}, 'prevHash'), h('dd', {}, h('code', { class: 'hash' }, entry.prevHash)))));
+          h('dt', {}, t('trail.hash')), h('dd', {}, h('code', { class: 'hash' }, entry.hash)),
+          h('dt', {}, t('trail.prevHash')), h('dd', {}, h('code', { class: 'hash' }, entry.prevHash)))));
   }
 }
 
@@ -379,7 +372,7 @@ function detailOf(entry) {
   switch (entry.action) {
     case 'approval.added':
     case 'approval.withdrawn':
-      return d.required ? t('card.progress', { count: d.counting, required: d.required }) : '';
+      return d.required ? t('card.progress', { count: d.counting, required: d.required, plural: d.required }) : '';
     case 'board.policy-changed':
       return d.to ? t('board.policy', { required: d.to.approvalsRequired, role: t(`role.${d.to.approverRole}`) }) : '';
     case 'board.renamed':
