@@ -59,7 +59,7 @@ export async function render({ main, onSignedIn }) {
       h('p', {}, t('signIn.demoPassword', { password: demo.password })),
       h('ul', { class: 'demo-list' }, demo.members.map((m) => h('li', {},
         h('button', {
-          type: 'button', class: 'button button-quiet demo-fill', 'aria-label': t('signIn.use', { email: m.email }),
+          type: 'button', class: 'button button-quiet demo-fill', 'aria-describedby': 'demo-heading',
           onclick: () => { email.value = m.email; password.value = demo.password; submit.focus(); },
         }, h('span', {}, m.email), h('span', { class: 'muted' }, m.roles.map((r) => t(`role.${r}`)).join(' · ')))))))); 
   }

@@ -210,6 +210,59 @@ public sealed class ScreensTests(BrowserApp app, ITestOutputHelper output) : ICl
         AssertNoErrors(screen);
     }
 
+    [Theory]
+    [MemberData(nameof(Devices))]
+    public async Task EveryPage_HasNoSeriousOrCriticalAxeViolations(string device, string lang)
+    {
+        var board = await app.FirstBoardAsync();
+        using var staffApi = await app.SignInAsync("staff2");
+        var proposal = await staffApi.PostAsync(board.Id, $"Checked by axe {device} {lang}");
+
+        await using var signedOut = await OpenAsync("visitor", device, lang);
+        await signedOut.Page.GotoAsync("/");
+        await Expect(signedOut.Page.Locator("#signin-email")).ToBeVisibleAsync();
+        await signedOut.AssertAccessibleAsync("sign-in");
+
+        var visits = new (string Who, string Hash, string Ready)[]
+        {
+            ("ops1", $"#/board/{board.Id}", "#group-open .proposal-card"),
+            ("ops1", $"#/board/{board.Id}?tab=executed", "#group-executed .proposal-card"),
+            ("ops1", $"#/proposal/{proposal.Id}", "#approve"),
+            ("ops1", "#/waiting", "#waiting-list .proposal-card"),
+            ("staff2", "#/mine", "#mine-list .proposal-card"),
+            ("staff2", $"#/proposal/{proposal.Id}", "#edit"),
+            ("manager", "#/trail/", "#trail-list .trail-entry"),
+            ("manager", "#/insights", "#insight-weeks-table"),
+            ("admin", "#/admin/boards", ".admin-body .card"),
+            ("admin", "#/admin/members", ".admin-body table"),
+            ("admin", "#/admin/webhooks", ".admin-body form"),
+        };
+        foreach (var group in visits.GroupBy(v => v.Who))
+        {
+            await using var screen = await OpenAsync(group.Key, device, lang);
+            await screen.SignInAsync(group.Key);
+            foreach (var (_, hash, ready) in group)
+            {
+                await screen.GoAsync(hash);
+                await Expect(screen.Page.Locator(ready).First).ToBeAttachedAsync();
+                await screen.AssertAccessibleAsync(hash);
+                Assert.True(await screen.HorizontalOverflowAsync() == 0, $"{hash} overflows sideways on {device}");
+                var text = await screen.Page.Locator("#main").InnerTextAsync();
+                Assert.DoesNotContain("null", text);
+                Assert.DoesNotContain("undefined", text);
+            }
+            // Folded parts are checked open too.
+            if (group.Key == "manager")
+            {
+                await screen.GoAsync("#/trail/");
+                await screen.Page.Locator("#trail-filter-box > summary").ClickAsync();
+                await screen.Page.Locator("#trail-proof-box > summary").ClickAsync();
+                await screen.AssertAccessibleAsync("trail, folds open");
+            }
+            AssertNoErrors(screen);
+        }
+    }
+
     /// <summary>The page's tables against the board's trail, read through the public audit API.</summary>
     private async Task AssertFiguresMatchTrailAsync(Screen screen, BoardDto board)
     {
