@@ -453,7 +453,7 @@ async function deliveryLog(context, body, id) {
     });
     return h('li', { class: 'card delivery', dataset: { id: d.id, status: d.status } },
       h('div', { class: 'card-top' },
-        h('h3', { class: 'card-title' }, h('code', {}, d.action), ' ', h('span', { class: 'muted' }, `#${d.seq}`)),
+        h('h3', { class: 'card-title', dataset: { action: d.action } }, t(`trail.action.${d.action}`), ' ', h('span', { class: 'muted' }, `#${d.seq}`)),
         h('span', { class: `badge badge-delivery-${d.status}`, dataset: { status: d.status } }, t(`admin.deliveries.status.${d.status}`))),
       h('p', { class: 'meta' }, t('admin.deliveries.queued'), ' ', time(d.createdAt), ' · ', t('admin.deliveries.attempts', { count: d.attempts }),
         d.nextAttemptAt ? [' · ', t('admin.deliveries.next'), ' ', time(d.nextAttemptAt)] : null),

@@ -4,7 +4,7 @@ import { get, post, query } from './api.js';
 import { announce, clear, fill, h, toast } from './dom.js';
 import { t } from './i18n.js';
 import { cardBody } from './cards.js';
-import { composeForm } from './proposal.js';
+import { composeForm } from './forms.js';
 
 const groups = [
   { key: 'open', statuses: ['open'], label: 'board.open', sorts: ['posted', 'oldest'] },
