@@ -205,68 +205,70 @@ async function members(context, body) {
 
   function renderRows() {
     count.textContent = `(${all.length})`;
-    fill(rows, all.map(row));
+    fill(rows, all.map((m) => memberRow(m, me, replace)));
   }
 
   function replace(updated, focusSelector) {
     all = all.map((m) => (m.id === updated.id ? updated : m));
-    const fresh = row(updated);
+    const fresh = memberRow(updated, me, replace);
     rows.querySelector(`tr[data-id="${updated.id}"]`).replaceWith(fresh);
     fresh.querySelector(focusSelector)?.focus();
   }
 
-  function row(m) {
-    const uid = m.id.slice(-12);
-    const self = m.id === me.id;
-    const checks = checkGroup(`roles-${uid}`, roles(), (r) => t(`role.${r}`), m.roles);
-    const rolesKit = formKit([{ name: 'roles', legend: t('admin.members.rolesOf', { name: m.displayName }), group: checks, hiddenLegend: true }]);
-    const rolesForm = adminForm({
-      id: `roles-form-${uid}`, kit: rolesKit, submitLabel: t('admin.members.saveRoles'), className: 'roles-form', quiet: true,
-      run: async () => {
-        const updated = await put(`/api/members/${m.id}/roles`, { roles: checks.values() });
-        replace(updated, '.roles-form button[type=submit]');
-        done(t('admin.members.rolesSaved', { name: updated.displayName, roles: list(updated.roles.map((r) => t(`role.${r}`))) }));
-      },
-    });
-    const actionCell = h('td', { class: 'member-actions', dataset: { label: t('admin.members.col.actions') } });
-    const toggle = h('button', {
-      type: 'button', class: m.isActive ? 'button button-danger' : 'button', dataset: { action: m.isActive ? 'deactivate' : 'reactivate' },
-      'aria-label': t(m.isActive ? 'admin.members.deactivateWho' : 'admin.members.reactivateWho', { name: m.displayName }),
-    }, t(m.isActive ? 'admin.members.deactivate' : 'admin.members.reactivate'));
-    const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
-    const setActive = async () => {
-      const updated = await post(`/api/members/${m.id}/${m.isActive ? 'deactivate' : 'reactivate'}`);
-      replace(updated, '.member-actions button');
-      done(t(updated.isActive ? 'admin.members.reactivated' : 'admin.members.deactivated', { name: updated.displayName }));
-    };
-    toggle.addEventListener('click', async () => {
-      error.hidden = true;
-      if (m.isActive) {
-        confirmInline(actionCell, toggle, {
-          text: t('admin.members.deactivateConfirm', { name: m.displayName }),
-          confirmLabel: t('admin.members.deactivateYes'),
-          onConfirm: setActive,
-          onError: showError,
-        });
-        return;
-      }
-      toggle.disabled = true;
-      try { await setActive(); } catch (err) { toggle.disabled = false; showError(err); }
-    });
-    function showError(err) {
-      error.textContent = problemText(err);
-      error.hidden = false;
+}
+
+/** One member's row: roles to change, and (for anyone but oneself) deactivate or reactivate. */
+function memberRow(m, me, replace) {
+  const uid = m.id.slice(-12);
+  const self = m.id === me.id;
+  const checks = checkGroup(`roles-${uid}`, roles(), (r) => t(`role.${r}`), m.roles);
+  const rolesKit = formKit([{ name: 'roles', legend: t('admin.members.rolesOf', { name: m.displayName }), group: checks, hiddenLegend: true }]);
+  const rolesForm = adminForm({
+    id: `roles-form-${uid}`, kit: rolesKit, submitLabel: t('admin.members.saveRoles'), className: 'roles-form', quiet: true,
+    run: async () => {
+      const updated = await put(`/api/members/${m.id}/roles`, { roles: checks.values() });
+      replace(updated, '.roles-form button[type=submit]');
+      done(t('admin.members.rolesSaved', { name: updated.displayName, roles: list(updated.roles.map((r) => t(`role.${r}`))) }));
+    },
+  });
+  const actionCell = h('td', { class: 'member-actions', dataset: { label: t('admin.members.col.actions') } });
+  const toggle = h('button', {
+    type: 'button', class: m.isActive ? 'button button-danger' : 'button', dataset: { action: m.isActive ? 'deactivate' : 'reactivate' },
+    'aria-label': t(m.isActive ? 'admin.members.deactivateWho' : 'admin.members.reactivateWho', { name: m.displayName }),
+  }, t(m.isActive ? 'admin.members.deactivate' : 'admin.members.reactivate'));
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const setActive = async () => {
+    const updated = await post(`/api/members/${m.id}/${m.isActive ? 'deactivate' : 'reactivate'}`);
+    replace(updated, '.member-actions button');
+    done(t(updated.isActive ? 'admin.members.reactivated' : 'admin.members.deactivated', { name: updated.displayName }));
+  };
+  toggle.addEventListener('click', async () => {
+    error.hidden = true;
+    if (m.isActive) {
+      confirmInline(actionCell, toggle, {
+        text: t('admin.members.deactivateConfirm', { name: m.displayName }),
+        confirmLabel: t('admin.members.deactivateYes'),
+        onConfirm: setActive,
+        onError: showError,
+      });
+      return;
     }
-    if (!self) actionCell.append(toggle, error);
-    else actionCell.append(h('span', { class: 'muted' }, t('admin.members.thisIsYou')));
-    return h('tr', { dataset: { id: m.id, active: String(m.isActive) } },
-      h('th', { scope: 'row', class: 'member-name', dataset: { label: t('admin.members.col.name') } }, m.displayName),
-      h('td', { class: 'member-email', dataset: { label: t('admin.members.col.email') } }, m.email),
-      h('td', { class: 'member-roles', dataset: { label: t('admin.members.col.roles') } }, rolesForm),
-      h('td', { class: 'member-status', dataset: { label: t('admin.members.col.status') } },
-        h('span', { class: `badge ${m.isActive ? 'badge-active' : 'badge-inactive'}` }, t(m.isActive ? 'admin.members.active' : 'admin.members.inactive'))),
-      actionCell);
+    toggle.disabled = true;
+    try { await setActive(); } catch (err) { toggle.disabled = false; showError(err); }
+  });
+  function showError(err) {
+    error.textContent = problemText(err);
+    error.hidden = false;
   }
+  if (!self) actionCell.append(toggle, error);
+  else actionCell.append(h('span', { class: 'muted' }, t('admin.members.thisIsYou')));
+  return h('tr', { dataset: { id: m.id, active: String(m.isActive) } },
+    h('th', { scope: 'row', class: 'member-name', dataset: { label: t('admin.members.col.name') } }, m.displayName),
+    h('td', { class: 'member-email', dataset: { label: t('admin.members.col.email') } }, m.email),
+    h('td', { class: 'member-roles', dataset: { label: t('admin.members.col.roles') } }, rolesForm),
+    h('td', { class: 'member-status', dataset: { label: t('admin.members.col.status') } },
+      h('span', { class: `badge ${m.isActive ? 'badge-active' : 'badge-inactive'}` }, t(m.isActive ? 'admin.members.active' : 'admin.members.inactive'))),
+    actionCell);
 }
 
 // ---- Webhooks -------------------------------------------------------------------------------------------
@@ -332,7 +334,7 @@ async function webhooks(context, body) {
   async function load() {
     const hooks = await get(`/api/boards/${boardId}/webhooks`);
     listHeading.textContent = t('admin.webhooks.heading', { board: boards.find((b) => b.id === boardId).name });
-    fill(listEl, hooks.length ? hooks.map(item) : h('li', { class: 'muted empty' }, t('admin.webhooks.none')));
+    fill(listEl, hooks.length ? hooks.map((hook) => webhookItem(hook, { reload: load, listEl })) : h('li', { class: 'muted empty' }, t('admin.webhooks.none')));
   }
 
   function showSecret(created) {
@@ -345,30 +347,32 @@ async function webhooks(context, body) {
     secretPanel.hidden = false;
   }
 
-  function item(hook) {
-    const c = hook.deliveries;
-    const li = h('li', { class: 'card admin-webhook', dataset: { id: hook.id } },
-      h('p', { class: 'webhook-url' }, h('code', {}, hook.url)),
-      h('p', { class: 'meta' }, hook.actions.length ? list(hook.actions.map((a) => t(`trail.action.${a}`))) : t('admin.webhooks.allActions')),
-      h('p', { class: 'meta' }, t('admin.webhooks.added'), ' ', time(hook.createdAt), ' · ', t('admin.webhooks.counts', c)));
-    const remove = h('button', { type: 'button', class: 'button button-danger', dataset: { action: 'delete' }, 'aria-label': t('admin.webhooks.deleteWho', { url: hook.url }) }, t('admin.webhooks.delete'));
-    const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
-    const actionsEl = h('div', { class: 'actions' },
-      h('a', { class: 'button', href: `#/admin/webhook-${hook.id}`, dataset: { action: 'log' } }, t('admin.webhooks.log')), remove);
-    remove.addEventListener('click', () => confirmInline(actionsEl, remove, {
-      text: t('admin.webhooks.deleteConfirm', { url: hook.url }),
-      confirmLabel: t('admin.webhooks.deleteYes'),
-      onConfirm: async () => {
-        await del(`/api/webhooks/${hook.id}`);
-        await load();
-        listEl.focus();
-        done(t('admin.webhooks.deleted', { url: hook.url }));
-      },
-      onError: (err) => { error.textContent = problemText(err); error.hidden = false; },
-    }));
-    li.append(actionsEl, error);
-    return li;
-  }
+}
+
+/** One webhook: its address, actions and counts, its log, and delete (confirmed in place). */
+function webhookItem(hook, { reload, listEl }) {
+  const c = hook.deliveries;
+  const li = h('li', { class: 'card admin-webhook', dataset: { id: hook.id } },
+    h('p', { class: 'webhook-url' }, h('code', {}, hook.url)),
+    h('p', { class: 'meta' }, hook.actions.length ? list(hook.actions.map((a) => t(`trail.action.${a}`))) : t('admin.webhooks.allActions')),
+    h('p', { class: 'meta' }, t('admin.webhooks.added'), ' ', time(hook.createdAt), ' · ', t('admin.webhooks.counts', c)));
+  const remove = h('button', { type: 'button', class: 'button button-danger', dataset: { action: 'delete' }, 'aria-label': t('admin.webhooks.deleteWho', { url: hook.url }) }, t('admin.webhooks.delete'));
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const actionsEl = h('div', { class: 'actions' },
+    h('a', { class: 'button', href: `#/admin/webhook-${hook.id}`, dataset: { action: 'log' } }, t('admin.webhooks.log')), remove);
+  remove.addEventListener('click', () => confirmInline(actionsEl, remove, {
+    text: t('admin.webhooks.deleteConfirm', { url: hook.url }),
+    confirmLabel: t('admin.webhooks.deleteYes'),
+    onConfirm: async () => {
+      await del(`/api/webhooks/${hook.id}`);
+      await reload();
+      listEl.focus();
+      done(t('admin.webhooks.deleted', { url: hook.url }));
+    },
+    onError: (err) => { error.textContent = problemText(err); error.hidden = false; },
+  }));
+  li.append(actionsEl, error);
+  return li;
 }
 
 async function deliveryLog(context, body, id) {
@@ -430,50 +434,52 @@ async function deliveryLog(context, body, id) {
 
   function renderItems() {
     const focused = document.activeElement?.closest?.('.delivery')?.dataset.id;
-    fill(listEl, items.length ? items.map(deliveryItem) : h('li', { class: 'muted empty' }, t('admin.deliveries.none')));
+    fill(listEl, items.length ? items.map((d) => deliveryItem(d, hook, () => load(false))) : h('li', { class: 'muted empty' }, t('admin.deliveries.none')));
     older.hidden = !next;
     if (focused) listEl.querySelector(`.delivery[data-id="${focused}"] .redeliver`)?.focus();
   }
 
-  function deliveryItem(d) {
-    const redeliver = h('button', { type: 'button', class: 'button redeliver', 'aria-label': t('admin.deliveries.redeliverWho', { action: d.action, seq: d.seq }) }, t('admin.deliveries.redeliver'));
-    const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
-    redeliver.addEventListener('click', async () => {
-      redeliver.disabled = true;
-      error.hidden = true;
-      try {
-        await post(`/api/deliveries/${d.id}/redeliver`);
-        done(t('admin.deliveries.redelivered', { action: d.action }));
-        await load(false);
-      } catch (err) {
-        redeliver.disabled = false;
-        error.textContent = problemText(err);
-        error.hidden = false;
-      }
-    });
-    return h('li', { class: 'card delivery', dataset: { id: d.id, status: d.status } },
-      h('div', { class: 'card-top' },
-        h('h3', { class: 'card-title', dataset: { action: d.action } }, t(`trail.action.${d.action}`), ' ', h('span', { class: 'muted' }, `#${d.seq}`)),
-        h('span', { class: `badge badge-delivery-${d.status}`, dataset: { status: d.status } }, t(`admin.deliveries.status.${d.status}`))),
-      h('p', { class: 'meta' }, t('admin.deliveries.queued'), ' ', time(d.createdAt), ' · ', t('admin.deliveries.attempts', { count: d.attempts }),
-        d.nextAttemptAt ? [' · ', t('admin.deliveries.next'), ' ', time(d.nextAttemptAt)] : null),
-      d.attemptLog.length ? attemptsTable(d) : null,
-      hook.deletedAt ? null : h('div', { class: 'actions' }, redeliver),
-      error);
-  }
+}
 
-  function attemptsTable(d) {
-    return h('div', { class: 'table-scroll' },
-      h('table', { class: 'admin-table attempts' },
-        h('caption', { class: 'visually-hidden' }, t('admin.deliveries.attemptsOf', { action: d.action, seq: d.seq })),
-        h('thead', {}, h('tr', {}, ['number', 'at', 'code', 'error', 'duration'].map((c) => h('th', { scope: 'col' }, t(`admin.deliveries.col.${c}`))))),
-        h('tbody', {}, d.attemptLog.map((a) => h('tr', { dataset: { number: a.number, ok: String(a.statusCode >= 200 && a.statusCode < 300) } },
-          h('td', { dataset: { label: t('admin.deliveries.col.number') } }, String(a.number)),
-          h('td', { dataset: { label: t('admin.deliveries.col.at') } }, time(a.at)),
-          h('td', { class: 'attempt-code', dataset: { label: t('admin.deliveries.col.code') } }, a.statusCode === null ? t('admin.deliveries.noResponse') : String(a.statusCode)),
-          h('td', { class: 'attempt-error', dataset: { label: t('admin.deliveries.col.error') } }, a.error ?? '—'),
-          h('td', { dataset: { label: t('admin.deliveries.col.duration') } }, t('admin.deliveries.ms', { ms: a.durationMs })))))));
-  }
+/** One delivery: its state, its attempts, and redeliver while the webhook exists. */
+function deliveryItem(d, hook, reload) {
+  const redeliver = h('button', { type: 'button', class: 'button redeliver', 'aria-label': t('admin.deliveries.redeliverWho', { action: t(`trail.action.${d.action}`), seq: d.seq }) }, t('admin.deliveries.redeliver'));
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  redeliver.addEventListener('click', async () => {
+    redeliver.disabled = true;
+    error.hidden = true;
+    try {
+      await post(`/api/deliveries/${d.id}/redeliver`);
+      done(t('admin.deliveries.redelivered', { action: t(`trail.action.${d.action}`) }));
+      await reload();
+    } catch (err) {
+      redeliver.disabled = false;
+      error.textContent = problemText(err);
+      error.hidden = false;
+    }
+  });
+  return h('li', { class: 'card delivery', dataset: { id: d.id, status: d.status } },
+    h('div', { class: 'card-top' },
+      h('h3', { class: 'card-title', dataset: { action: d.action } }, t(`trail.action.${d.action}`), ' ', h('span', { class: 'muted' }, `#${d.seq}`)),
+      h('span', { class: `badge badge-delivery-${d.status}`, dataset: { status: d.status } }, t(`admin.deliveries.status.${d.status}`))),
+    h('p', { class: 'meta' }, t('admin.deliveries.queued'), ' ', time(d.createdAt), ' · ', t('admin.deliveries.attempts', { count: d.attempts }),
+      d.nextAttemptAt ? [' · ', t('admin.deliveries.next'), ' ', time(d.nextAttemptAt)] : null),
+    d.attemptLog.length ? attemptsTable(d) : null,
+    hook.deletedAt ? null : h('div', { class: 'actions' }, redeliver),
+    error);
+}
+
+function attemptsTable(d) {
+  return h('div', { class: 'table-scroll' },
+    h('table', { class: 'admin-table attempts' },
+      h('caption', { class: 'visually-hidden' }, t('admin.deliveries.attemptsOf', { action: t(`trail.action.${d.action}`), seq: d.seq })),
+      h('thead', {}, h('tr', {}, ['number', 'at', 'code', 'error', 'duration'].map((c) => h('th', { scope: 'col' }, t(`admin.deliveries.col.${c}`))))),
+      h('tbody', {}, d.attemptLog.map((a) => h('tr', { dataset: { number: a.number, ok: String(a.statusCode >= 200 && a.statusCode < 300) } },
+        h('td', { dataset: { label: t('admin.deliveries.col.number') } }, String(a.number)),
+        h('td', { dataset: { label: t('admin.deliveries.col.at') } }, time(a.at)),
+        h('td', { class: 'attempt-code', dataset: { label: t('admin.deliveries.col.code') } }, a.statusCode === null ? t('admin.deliveries.noResponse') : String(a.statusCode)),
+        h('td', { class: 'attempt-error', dataset: { label: t('admin.deliveries.col.error') } }, a.error ?? '—'),
+        h('td', { dataset: { label: t('admin.deliveries.col.duration') } }, t('admin.deliveries.ms', { ms: a.durationMs })))))));
 }
 
 // ---- Shared pieces --------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ export async function render(context, param) {
   // Everything after this seq arrives live or by catch-up; what the lists load below already includes it.
   const { headSeq } = await get(`/api/audit${query({ boardId, limit: 1 })}`);
   const view = readView(search);
-  const page = boardPage(context, board, view);
+  const page = boardPage(board, view);
   main.append(...page.nodes);
   await page.load();
   page.renderPresence(live.presence(boardId));
@@ -52,47 +52,86 @@ export async function render(context, param) {
   };
 }
 
-/** The board's page: its parts, its state, and how each change redraws what it touches. */
-function boardPage(context, board, view) {
-  const boardId = board.id;
+/** The board's lists by tab, as loaded and as commits change them; `onGroup(g)` redraws one. */
+function boardLists(boardId, view, onGroup) {
   const proposals = new Map();
   const state = Object.fromEntries(groups.map((g) => [g.key, { ids: [], total: 0, page: 1 }]));
-  const justExecuted = new Set();
-  let q = '';
-  let searchTimer;
+  const lists = { proposals, state, q: '' };
+  const sortOf = (g) => (g.key === view.tab ? view.sort : g.sorts[0]);
+  const listUrl = (g, n) => `/api/boards/${boardId}/proposals${query({ status: g.statuses.join(','), q: lists.q, sort: sortOf(g), page: n })}`;
+  const matches = (p) => !lists.q || p.title.toLowerCase().includes(lists.q.toLowerCase())
+    || (p.body ?? p.excerpt ?? '').toLowerCase().includes(lists.q.toLowerCase());
 
+  lists.load = async () => {
+    const pages = await Promise.all(groups.map((g) => get(listUrl(g, 1))));
+    proposals.clear();
+    groups.forEach((g, i) => {
+      state[g.key] = { ids: pages[i].items.map((p) => p.id), total: pages[i].total, page: 1 };
+      for (const p of pages[i].items) proposals.set(p.id, p);
+    });
+    for (const g of groups) onGroup(g);
+  };
+  lists.total = () => groups.reduce((n, g) => n + state[g.key].total, 0);
+  lists.reload = async (g) => {
+    const result = await get(listUrl(g, 1));
+    state[g.key] = { ids: result.items.map((p) => p.id), total: result.total, page: 1 };
+    for (const p of result.items) proposals.set(p.id, p);
+    onGroup(g);
+  };
+  lists.more = async (g) => {
+    const s = state[g.key];
+    const result = await get(listUrl(g, s.page + 1));
+    s.page += 1;
+    s.total = result.total;
+    for (const p of result.items) {
+      if (!s.ids.includes(p.id)) s.ids.push(p.id);
+      proposals.set(p.id, p);
+    }
+    onGroup(g);
+  };
+  /** Puts a proposal (summary or full) where its status says, unless an older version arrives late. */
+  lists.upsert = (p) => {
+    const known = proposals.get(p.id);
+    if (known && known.version > p.version) return;
+    if (!known && !matches(p)) return;
+    proposals.set(p.id, { ...known, ...p, commentCount: p.comments ? p.comments.length : p.commentCount ?? known?.commentCount ?? 0 });
+    const target = groupOf(p.status);
+    for (const g of groups) {
+      const s = state[g.key];
+      const at = s.ids.indexOf(p.id);
+      if (g === target && at < 0) {
+        s.ids.push(p.id);
+        s.ids.sort((x, y) => orders[sortOf(g)](proposals.get(x), proposals.get(y)));
+        s.total += 1;
+      } else if (g !== target && at >= 0) {
+        s.ids.splice(at, 1);
+        s.total -= 1;
+      }
+      onGroup(g);
+    }
+  };
+  return lists;
+}
+
+/** The board's page: its parts, and how each change redraws what it touches. */
+function boardPage(board, view) {
+  const boardId = board.id;
+  const justExecuted = new Set();
+  let searchTimer;
   const presence = h('ul', { class: 'presence-list', id: 'presence' });
   const searchInput = h('input', { id: 'search', type: 'search', placeholder: t('board.searchPlaceholder'), autocomplete: 'off' });
   const searchStatus = h('p', { class: 'muted search-status', role: 'status' });
-  const sections = Object.fromEntries(groups.map((g) => [g.key, groupSection(g, () => more(g))]));
+  const lists = boardLists(boardId, view, renderGroup);
+  const sections = Object.fromEntries(groups.map((g) => [g.key, groupSection(g, () => lists.more(g))]));
   const tabs = statusTabs(boardId, view, select);
-  const compose = composer(boardId, (created) => upsert(created));
+  const compose = composer(boardId, (created) => lists.upsert(created));
   const sortSelect = h('select', { id: 'board-sort' });
-  sortSelect.addEventListener('change', () => { view.sort = sortSelect.value; writeUrl(); reloadGroup(currentGroup()); });
+  sortSelect.addEventListener('change', () => { view.sort = sortSelect.value; writeUrl(); lists.reload(currentGroup()); });
   searchInput.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(searchNow, 300); });
-
-  const nodes = [
-    h('header', { class: 'board-head' },
-      h('div', {},
-        h('h1', { id: 'board-title' }, board.name),
-        h('p', { class: 'muted' }, t('board.policy', { required: board.policy.approvalsRequired, role: t(`role.${board.policy.approverRole}`) }))),
-      compose.button),
-    compose.area,
-    h('section', { class: 'presence', 'aria-labelledby': 'presence-heading' },
-      h('h2', { id: 'presence-heading', class: 'small-heading' }, t('board.presence')), presence),
-    h('form', { class: 'search', role: 'search', onsubmit: (e) => { e.preventDefault(); searchNow(); } },
-      h('label', { for: 'search' }, t('board.search')),
-      h('div', { class: 'search-row' }, searchInput,
-        h('button', { type: 'button', class: 'button button-quiet', onclick: () => { searchInput.value = ''; searchNow(); } }, t('board.searchClear')))),
-    searchStatus,
-    tabs.root,
-    h('div', { class: 'sort-row' }, h('label', { for: 'board-sort' }, t('board.sort')), sortSelect),
-    ...groups.map((g) => sections[g.key].root),
-  ];
-
   const currentGroup = () => groups.find((g) => g.key === view.tab);
-  const sortOf = (g) => (g.key === view.tab ? view.sort : g.sorts[0]);
-  const listUrl = (g, n) => `/api/boards/${boardId}/proposals${query({ status: g.statuses.join(','), q, sort: sortOf(g), page: n })}`;
+
+  const nodes = layout(board, { compose, presence, searchInput, searchStatus, tabs, sortSelect, sections,
+    onSearch: searchNow, onClear: () => { searchInput.value = ''; searchNow(); } });
 
   function writeUrl() {
     const g = currentGroup();
@@ -115,68 +154,15 @@ function boardPage(context, board, view) {
 
   async function searchNow() {
     const next = searchInput.value.trim();
-    if (next === q) return;
-    q = next;
+    if (next === lists.q) return;
+    lists.q = next;
     await load();
   }
 
   async function load() {
-    const pages = await Promise.all(groups.map((g) => get(listUrl(g, 1))));
-    proposals.clear();
-    groups.forEach((g, i) => {
-      state[g.key] = { ids: pages[i].items.map((p) => p.id), total: pages[i].total, page: 1 };
-      for (const p of pages[i].items) proposals.set(p.id, p);
-    });
-    searchStatus.textContent = q ? t('board.searchResult', { count: groups.reduce((n, g) => n + state[g.key].total, 0), q }) : '';
+    await lists.load();
+    searchStatus.textContent = lists.q ? t('board.searchResult', { count: lists.total(), q: lists.q }) : '';
     renderView();
-    for (const g of groups) renderGroup(g);
-  }
-
-  async function reloadGroup(g) {
-    const result = await get(listUrl(g, 1));
-    state[g.key] = { ids: result.items.map((p) => p.id), total: result.total, page: 1 };
-    for (const p of result.items) proposals.set(p.id, p);
-    renderGroup(g);
-  }
-
-  async function more(g) {
-    const s = state[g.key];
-    const result = await get(listUrl(g, s.page + 1));
-    s.page += 1;
-    s.total = result.total;
-    for (const p of result.items) {
-      if (!s.ids.includes(p.id)) s.ids.push(p.id);
-      proposals.set(p.id, p);
-    }
-    renderGroup(g);
-  }
-
-  function matches(p) {
-    if (!q) return true;
-    const needle = q.toLowerCase();
-    return p.title.toLowerCase().includes(needle) || (p.body ?? p.excerpt ?? '').toLowerCase().includes(needle);
-  }
-
-  /** Puts a proposal (summary or full) where its status says, unless an older version arrives late. */
-  function upsert(p) {
-    const known = proposals.get(p.id);
-    if (known && known.version > p.version) return;
-    if (!known && !matches(p)) return;
-    proposals.set(p.id, { ...known, ...p, commentCount: p.comments ? p.comments.length : p.commentCount ?? known?.commentCount ?? 0 });
-    const target = groupOf(p.status);
-    for (const g of groups) {
-      const s = state[g.key];
-      const at = s.ids.indexOf(p.id);
-      if (g === target && at < 0) {
-        s.ids.push(p.id);
-        s.ids.sort((a, b) => orders[sortOf(g)](proposals.get(a), proposals.get(b)));
-        s.total += 1;
-      } else if (g !== target && at >= 0) {
-        s.ids.splice(at, 1);
-        s.total -= 1;
-      }
-      renderGroup(g);
-    }
   }
 
   /** A commit applies whole: the approval that decides and the execution show together. */
@@ -189,22 +175,40 @@ function boardPage(context, board, view) {
       toast(text, 'executed');
       announce(text);
     }
-    upsert(p);
+    lists.upsert(p);
   }
 
   function renderGroup(g) {
-    const s = state[g.key];
-    tabs.count(g.key, s.total);
-    renderCards(sections[g.key], s, proposals, justExecuted);
+    tabs.count(g.key, lists.state[g.key].total);
+    renderCards(sections[g.key], lists.state[g.key], lists.proposals, justExecuted);
   }
 
   function renderPresence(members) {
-    clear(presence);
-    if (members.length === 0) presence.append(h('li', { class: 'muted' }, t('board.presenceNone')));
-    for (const m of members) presence.append(h('li', { class: 'person', dataset: { memberId: m.id } }, m.name));
+    fill(presence, members.length ? members.map((m) => h('li', { class: 'person', dataset: { memberId: m.id } }, m.name))
+      : h('li', { class: 'muted' }, t('board.presenceNone')));
   }
 
   return { nodes, load, applyCommit, renderPresence, stop: () => clearTimeout(searchTimer) };
+}
+
+/** The page's parts in reading order: title and policy, composer, presence, search, tabs and sort, the lists. */
+function layout(board, { compose, presence, searchInput, searchStatus, tabs, sortSelect, sections, onSearch, onClear }) {
+  return [
+    h('header', { class: 'board-head' },
+      h('div', {},
+        h('h1', { id: 'board-title' }, board.name),
+        h('p', { class: 'muted' }, t('board.policy', { required: board.policy.approvalsRequired, role: t(`role.${board.policy.approverRole}`) }))),
+      compose.button),
+    compose.area,
+    h('section', { class: 'presence', 'aria-labelledby': 'presence-heading' },
+      h('h2', { id: 'presence-heading', class: 'small-heading' }, t('board.presence')), presence),
+    h('form', { class: 'search', role: 'search', onsubmit: (e) => { e.preventDefault(); onSearch(); } },
+      h('label', { for: 'search' }, t('board.search')),
+      h('div', { class: 'search-row' }, searchInput, h('button', { type: 'button', class: 'button button-quiet', onclick: onClear }, t('board.searchClear')))),
+    searchStatus, tabs.root,
+    h('div', { class: 'sort-row' }, h('label', { for: 'board-sort' }, t('board.sort')), sortSelect),
+    ...groups.map((g) => sections[g.key].root),
+  ];
 }
 
 /** The status tabs: links (so each tab has its own address), switched in place. */

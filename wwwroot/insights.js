@@ -7,7 +7,6 @@ import { language, t } from './i18n.js';
 import { chartFigure, palette } from './charts.js';
 import { problemText } from './problems.js';
 
-const relevant = new Set(['proposal.posted', 'approval.added', 'proposal.executed', 'proposal.completed', 'proposal.withdrawn', 'proposal.expired']);
 const outcomes = ['executed', 'done', 'withdrawn', 'expired'];
 
 function readFilters() {
@@ -52,7 +51,8 @@ export async function render(context) {
     form, summary, error, ...Object.values(figures).map((f) => f.root));
 
   let timer = null;
-  const onCommit = (e) => { if (e.detail.entries.some((entry) => relevant.has(entry.action))) { clearTimeout(timer); timer = setTimeout(load, 400); } };
+  // Any commit about a proposal may move a figure; a burst of them reloads once.
+  const onCommit = (e) => { if (e.detail.entries.some((entry) => entry.proposalId)) { clearTimeout(timer); timer = setTimeout(load, 400); } };
   live.addEventListener('commit', onCommit);
   live.addEventListener('trailresumed', load);
   await live.watchTrail();

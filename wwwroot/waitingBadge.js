@@ -2,8 +2,6 @@
 // /api/me/waiting, again (debounced) whenever a commit on any board could change it.
 import { get } from './api.js';
 
-const relevant = new Set(['proposal.posted', 'proposal.edited', 'approval.added', 'approval.withdrawn', 'proposal.executed', 'proposal.withdrawn', 'proposal.expired']);
-
 export class WaitingBadge {
   #live;
   #count = document.getElementById('waiting-count');
@@ -14,7 +12,8 @@ export class WaitingBadge {
   constructor(live) {
     this.#live = live;
     const signal = this.#abort.signal;
-    live.addEventListener('commit', (e) => { if (e.detail.entries.some((entry) => relevant.has(entry.action))) this.refresh(); }, { signal });
+    // Any commit about a proposal may change what waits (a burst of them fetches once).
+    live.addEventListener('commit', (e) => { if (e.detail.proposal) this.refresh(); }, { signal });
     live.addEventListener('state', (e) => { if (e.detail === 'connected') this.refresh(); }, { signal });
     live.addEventListener('trailresumed', () => this.refresh(), { signal });
     live.watchTrail();
