@@ -4,7 +4,7 @@ import { del, get, post, put, query } from './api.js';
 import { announce, confirmInline, fill, h, time, toast } from './dom.js';
 import { list, t } from './i18n.js';
 import { vocabulary } from './meta.js';
-import { fieldText, problemText } from './problems.js';
+import { markField, problemText, showFormError } from './problems.js';
 
 // Roles and actions are the server's (GET /api/meta): a webhook may subscribe to any action; the server validates.
 const roles = () => vocabulary().roles;
@@ -518,32 +518,17 @@ function formKit(specs) {
     return h('fieldset', { class: 'field fieldset', 'aria-describedby': describedBy },
       h('legend', { class: spec.hiddenLegend ? 'visually-hidden' : null }, spec.legend), hintEl, spec.group.root, errorEl);
   });
+  const entries = Object.fromEntries([...errors].map(([name, e]) => [name, [e.errorEl, e.invalid, e.focus]]));
   return {
     nodes,
     controls,
-    clear() {
-      for (const { errorEl, invalid } of errors.values()) { errorEl.hidden = true; invalid.removeAttribute('aria-invalid'); }
-    },
-    /** Marks required fields left empty (the server would only say the body is not valid); returns whether any was. */
+    /** Shows a refusal (or clears, with null) through the one form-error helper; returns what to focus. */
+    show: (error, formError = null) => showFormError({ fields: entries, formError }, error),
+    /** Marks required fields left empty (the server would only say the body is not valid); returns the first. */
     missing() {
-      const empty = Object.fromEntries([...controls].filter(([, c]) => c.required && !c.value.trim()).map(([name]) => [name, t('error.required')]));
-      return this.show(empty);
-    },
-    /** Returns whether any error belonged to a field here. */
-    show(fieldErrors = {}) {
-      let first = null;
-      for (const [key, messages] of Object.entries(fieldErrors)) {
-        // Nested names ("policy.ApprovalsRequired") belong to their last part.
-        const last = key.split('.').pop();
-        const target = errors.get(last.charAt(0).toLowerCase() + last.slice(1));
-        if (!target) continue;
-        target.errorEl.textContent = [messages].flat().join(' ');
-        target.errorEl.hidden = false;
-        target.invalid.setAttribute('aria-invalid', 'true');
-        first ??= target.focus;
-      }
-      first?.focus();
-      return first !== null;
+      const empty = [...controls].filter(([, c]) => c.required && !c.value.trim()).map(([name]) => entries[name]);
+      for (const entry of empty) markField(entry, t('error.required'));
+      return empty[0]?.[2] ?? null;
     },
   };
 }
@@ -557,23 +542,16 @@ function adminForm({ id, kit, submitLabel, run, note = null, className = '', qui
     kit.nodes, formError, h('div', { class: 'actions' }, submit));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    kit.clear();
-    formError.hidden = true;
-    if (kit.missing()) return;
+    kit.show(null, formError);
+    const empty = kit.missing();
+    if (empty) { empty.focus(); return; }
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
     try {
       await run();
     } catch (error) {
-      // Field errors in the page's language: named by field, never the server's English.
-      const fieldErrors = Object.fromEntries(Object.keys(error.errors ?? {}).map((key) => {
-        const last = key.split('.').pop();
-        return [key, fieldText(last.charAt(0).toLowerCase() + last.slice(1))];
-      }));
-      if (!kit.show(fieldErrors)) {
-        formError.textContent = problemText(error);
-        formError.hidden = false;
-      }
+      // Field errors in the page's language, named by field; anything else in the alert under the form.
+      kit.show(error, formError)?.focus();
     } finally {
       submit.disabled = false;
       form.removeAttribute('aria-busy');

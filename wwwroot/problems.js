@@ -16,8 +16,14 @@ export function fieldText(field) {
   return has(`field.${field}`) ? t(`field.${field}`, limitParams()) : t('problem.validation');
 }
 
+/** A problem's field name as the form knows it: nested names ("policy.ApprovalsRequired") belong to their last part. */
+const fieldName = (key) => {
+  const last = key.split('.').pop();
+  return last.charAt(0).toLowerCase() + last.slice(1);
+};
+
 /**
- * The one form-error helper. `fields` maps a problem's field names to [errorElement, input]; `formError` takes
+ * The one form-error helper. `fields` maps field names to [errorElement, input, focusTarget?]; `formError` takes
  * what no field claims. Shows the error (or clears with error = null) and returns the element to focus.
  */
 export function showFormError({ fields = {}, formError = null }, error) {
@@ -25,11 +31,12 @@ export function showFormError({ fields = {}, formError = null }, error) {
   if (formError) { formError.hidden = true; formError.textContent = ''; }
   if (!error) return null;
   let first = null;
-  for (const name of Object.keys(error.errors ?? {})) {
+  for (const key of Object.keys(error.errors ?? {})) {
+    const name = fieldName(key);
     const target = fields[name];
     if (!target) continue;
     markField(target, fieldText(name));
-    first ??= target[1];
+    first ??= target[2] ?? target[1];
   }
   if (!first && formError) { formError.textContent = problemText(error); formError.hidden = false; }
   return first ?? formError;
