@@ -9,7 +9,7 @@ public sealed record BenchOptions
     public string AdminPassword { get; init; } = "Bench!admin1";
     public IReadOnlyList<int> Watchers { get; init; } = [100, 1000, 5000];
     public int Decisions { get; init; } = 100;
-    public int IdleWatchers { get; init; } = 10_000;
+    public int IdleWatchers { get; init; } = 20_000;
     public int Approvers { get; init; } = 32;
     public int ApprovalProposals { get; init; } = 2400;
     public TimeSpan ApprovalsFor { get; init; } = TimeSpan.FromSeconds(20);
@@ -18,6 +18,10 @@ public sealed record BenchOptions
     public string? OutDir { get; init; }
     /// <summary>Extra environment for the Board.Web process (<c>--server-env Key=Value</c>), for experiments.</summary>
     public Dictionary<string, string> ServerEnvironment { get; init; } = [];
+    /// <summary>A Redis for the backplane (<c>--redis host:port</c>): every Board.Web started gets it as <c>SignalR:Redis</c>.</summary>
+    public string? Redis { get; init; }
+    /// <summary>Board.Web processes on the one database (<c>--instances 2</c> needs <c>--redis</c>); watchers are split across them.</summary>
+    public int Instances { get; init; } = 1;
 
     public static BenchOptions Parse(string[] args)
     {
@@ -40,13 +44,15 @@ public sealed record BenchOptions
                 "--admin-password" => o with { AdminPassword = Next() },
                 "--watchers" => o with { Watchers = [.. Next().Split(',').Select(int.Parse)] },
                 "--decisions" => o with { Decisions = int.Parse(Next()) },
-                "--idle" => o with { IdleWatchers = Math.Min(int.Parse(Next()), 10_000) },
+                "--idle" => o with { IdleWatchers = Math.Min(int.Parse(Next()), 20_000) },
                 "--approvers" => o with { Approvers = int.Parse(Next()) },
                 "--proposals" => o with { ApprovalProposals = int.Parse(Next()) },
                 "--approvals-seconds" => o with { ApprovalsFor = TimeSpan.FromSeconds(double.Parse(Next())) },
                 "--trail" => o with { TrailEntries = int.Parse(Next()) },
                 "--skip" => o with { Skip = [.. Next().Split(',')] },
                 "--out" => o with { OutDir = Next() },
+                "--redis" => o with { Redis = Next() },
+                "--instances" => o with { Instances = Math.Clamp(int.Parse(Next()), 1, 2) },
                 "--server-env" => o with { ServerEnvironment = new(o.ServerEnvironment) { [Next().Split('=', 2)[0]] = args[i].Split('=', 2)[1] } },
                 _ => throw new ArgumentException($"Unknown option {args[i]}"),
             };

@@ -13,7 +13,11 @@ public static class Runner
         var notes = new List<string>();
         Log.Line($"Board.Bench {(o.Quick ? "(quick) " : "")}— work folder {work}");
 
+        if (o.Instances > 1 && (o.Redis is null || o.Url is not null))
+            throw new ArgumentException("--instances 2 needs --redis (the backplane) and a Board the bench starts itself (no --url)");
         await using var server = o.Url is null ? await StartBoardAsync(Path.Combine(work, "board.db"), o, work, ct) : null;
+        // The second instance starts once the first has migrated the database; approvals go to the first, watchers to both.
+        await using var second = o.Instances > 1 ? await StartBoardAsync(Path.Combine(work, "board.db"), o, work, ct, "board-web-2") : null;
         var url = o.Url ?? server!.Url;
         var floorPort = ChildProcess.FreePort();
         await using var floor = await ChildProcess.StartAsync("floor hub", work,
@@ -27,6 +31,9 @@ public static class Runner
         Log.Line("Setting up members and boards…");
         var setup = await BenchSetup.CreateAsync(api, o, ct);
         var boardHub = new Uri(url, "/hubs/board");
+        Uri[] boardHubs = second is null ? [boardHub] : [boardHub, new Uri(second.Url, "/hubs/board")];
+        if (o.Redis is not null)
+            notes.Add($"Redis backplane ({o.Redis}) on; {boardHubs.Length} Board.Web instance(s) on one SQLite file, watchers split evenly across them, approvals sent to the first.");
         var floorHub = new Uri(floor.Url, FloorServer.Path);
 
         ConnectionsResult? connections = null;
@@ -43,7 +50,7 @@ public static class Runner
             foreach (var n in o.Watchers)
             {
                 Log.Line($"(1)(2) Decision travel and broadcast floor, {n} watchers, {o.Decisions} decisions");
-                var r = await new TravelBench(api, setup, boardHub, floorHub, cpu).RunAsync(n, o.Decisions, ct);
+                var r = await new TravelBench(api, setup, boardHubs, floorHub, cpu).RunAsync(n, o.Decisions, ct);
                 travel.Add(r);
                 Log.Line($"  travel p50 {r.Travel.P50:F1} p99 {r.Travel.P99:F1} ms; floor p50 {r.Floor.P50:F1} p99 {r.Floor.P99:F1} ms; ratio p99 {r.RatioP99:F2}");
             }
@@ -75,18 +82,19 @@ public static class Runner
         return result;
     }
 
-    private static async Task<ChildProcess> StartBoardAsync(string database, BenchOptions o, string work, CancellationToken ct)
+    private static async Task<ChildProcess> StartBoardAsync(string database, BenchOptions o, string work, CancellationToken ct, string name = "board-web")
     {
         var port = ChildProcess.FreePort();
-        return await ChildProcess.StartAsync("Board.Web", Path.Combine(RepoRoot(), "Board.Web"),
-            [WebDll, "--urls", $"http://127.0.0.1:{port}"],
-            new Dictionary<string, string>(o.ServerEnvironment)
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["ConnectionStrings__Board"] = $"Data Source={database}",
-                ["Board__Admin__Email"] = o.AdminEmail,
-                ["Board__Admin__Password"] = o.AdminPassword,
-            }, port, Path.Combine(work, "board-web.log"), ct);
+        var environment = new Dictionary<string, string>(o.ServerEnvironment)
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ConnectionStrings__Board"] = $"Data Source={database}",
+            ["Board__Admin__Email"] = o.AdminEmail,
+            ["Board__Admin__Password"] = o.AdminPassword,
+        };
+        if (o.Redis is not null) environment["SignalR__Redis"] = $"{o.Redis},channelPrefix=bench-{Path.GetFileName(work)}";
+        return await ChildProcess.StartAsync(name, Path.Combine(RepoRoot(), "Board.Web"),
+            [WebDll, "--urls", $"http://127.0.0.1:{port}"], environment, port, Path.Combine(work, name + ".log"), ct);
     }
 
     private static async Task<TrailResult> RunTrailAsync(BenchOptions o, string work, CancellationToken ct)

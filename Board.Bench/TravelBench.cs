@@ -8,7 +8,7 @@ namespace Board.Bench;
 /// (1) decision travel and (2) the broadcast floor, for one watcher count. Board rounds and floor rounds alternate,
 /// so whatever else the machine does falls on both alike.
 /// </summary>
-public sealed class TravelBench(BoardApi api, BenchSetup setup, Uri boardHub, Uri floorHub, CpuMeter cpu)
+public sealed class TravelBench(BoardApi api, BenchSetup setup, IReadOnlyList<Uri> boardHubs, Uri floorHub, CpuMeter cpu)
 {
     private static readonly TimeSpan RoundLimit = TimeSpan.FromSeconds(60);
 
@@ -34,7 +34,8 @@ public sealed class TravelBench(BoardApi api, BenchSetup setup, Uri boardHub, Ur
                 arrivals.Arrive();
             }
         }
-        await board.AddAsync(n, () => WatcherSet.Build(boardHub, setup.WatcherToken), c =>
+        var opened = 0;
+        await board.AddAsync(n, () => WatcherSet.Build(boardHubs[Interlocked.Increment(ref opened) % boardHubs.Count], setup.WatcherToken), c =>
         {
             c.On<JsonElement>("commit", OnCommit);
         }, c => c.InvokeAsync("Watch", setup.TravelBoardId), TimeSpan.FromSeconds(300));

@@ -27,14 +27,11 @@ const long MaxRequestBytes = 256 * 1024;
 builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = MaxRequestBytes);
 
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<TrailSignal>();
-builder.Services.AddSingleton<PresenceTracker>();
 builder.Services.AddSingleton<MarkdownRenderer>();
 builder.Services.AddBoardDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddBoardAuth();
 builder.Services.AddBrowserRequestGuard();
-builder.Services.AddSignalR();
-builder.Services.AddHostedService<TrailBroadcaster>();
+builder.Services.AddRealtime(builder.Configuration);
 builder.Services.AddSingleton<ExpirySweeper>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
 builder.Services.AddWebhooks(builder.Configuration);

@@ -28,6 +28,8 @@ export class Live extends EventTarget {
   #connection;
   #boardId = null;
   #lastSeq = 0;
+  #floor = 0;
+  #applied = new Set();
   #catchingUp = false;
   #queue = [];
   #presence = new Map();
@@ -88,6 +90,8 @@ export class Live extends EventTarget {
     if (previous === boardId && afterSeq <= this.#lastSeq) return;
     this.#boardId = boardId;
     this.#lastSeq = afterSeq;
+    this.#floor = afterSeq;
+    this.#applied.clear();
     this.#queue = [];
     if (this.#connection.state !== 'Connected') return;
     if (previous && previous !== boardId) await this.#connection.invoke('Unwatch', previous).catch(() => {});
@@ -155,11 +159,19 @@ export class Live extends EventTarget {
     else this.#accept(commit, false);
   }
 
-  /** Applies each commit of the watched board once, in seq order: seq is global, so gaps are normal; repeats are dropped. */
+  /**
+   * Applies each commit of the watched board once: seq is global, so gaps are normal; repeats are dropped. Two
+   * instances' commits may cross on the way, so one older than the newest applied still counts if it is new.
+   */
   #accept(commit, replayed) {
     const last = commit.entries[commit.entries.length - 1];
-    if (last.boardId !== this.#boardId || last.seq <= this.#lastSeq) return false;
-    this.#lastSeq = last.seq;
+    if (last.boardId !== this.#boardId || last.seq <= this.#floor || this.#applied.has(last.seq)) return false;
+    this.#applied.add(last.seq);
+    if (this.#applied.size > 1000) {
+      // Keep the newest: whatever crosses on the way arrives within moments of its neighbours.
+      for (const seq of [...this.#applied].sort((a, b) => a - b).slice(0, 500)) { this.#applied.delete(seq); this.#floor = Math.max(this.#floor, seq); }
+    }
+    this.#lastSeq = Math.max(this.#lastSeq, last.seq);
     this.#dispatch(commit, replayed);
     return true;
   }

@@ -76,6 +76,8 @@ public sealed class OutcomeTests(BoardApp app) : IClassFixture<BoardApp>
         var proposal = await author.PostAsync(board.Id, "Longer opening hours on Sunday");
 
         await using var hub = await author.ConnectAsync();
+        // A hub call is served only after OnConnectedAsync has run, so the member group is joined once it returns.
+        await hub.InvokeAsync("UnwatchTrail");
         var heard = new TaskCompletionSource<TrailEntryDto>(TaskCreationOptions.RunContinuationsAsynchronously);
         var actions = new System.Collections.Concurrent.ConcurrentQueue<string>();
         hub.OnEntry(e =>

@@ -29,13 +29,27 @@ public sealed class CurrentMember(Member member)
     public static Guid? ReadId(ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
 
+    /// <summary>The member with their roles, in one statement.</summary>
     public static async Task<Member?> LoadAsync(BoardDb db, Guid id, CancellationToken ct)
     {
-        var account = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
-        if (account is null) return null;
-        var roles = await RolesOf(db, id).ToListAsync(ct);
-        return account.ToMember(roles);
+        var found = await db.Users.AsNoTracking().Where(u => u.Id == id)
+            .Select(u => new
+            {
+                u.DisplayName,
+                u.IsActive,
+                Roles = db.UserRoles.Where(ur => ur.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name!).ToList(),
+            })
+            .FirstOrDefaultAsync(ct);
+        return found is null ? null : new Member(id, found.DisplayName, found.Roles.ToHashSet(StringComparer.Ordinal), found.IsActive);
     }
+
+    /// <summary>
+    /// The member as of a fresh <see cref="EligibleAsync"/> read: holding <paramref name="role"/> (and active) exactly
+    /// when <paramref name="holdsNow"/>, whatever was read at the start of the request.
+    /// </summary>
+    public static Member AsOfNow(Member member, string role, bool holdsNow) => holdsNow
+        ? member with { IsActive = true, Roles = member.Roles.Contains(role) ? member.Roles : new HashSet<string>(member.Roles.Append(role), StringComparer.Ordinal) }
+        : member with { Roles = new HashSet<string>(member.Roles.Where(r => r != role), StringComparer.Ordinal) };
 
     public static IQueryable<string> RolesOf(BoardDb db, Guid id) =>
         from ur in db.UserRoles

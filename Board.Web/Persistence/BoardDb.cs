@@ -79,7 +79,7 @@ public sealed class BoardDb(DbContextOptions<BoardDb> options, TrailSignal trail
         LeaveGate();
         foreach (var source in sources) source.ClearPendingTrail();
         _facts.Clear();
-        if (entries.Count > 0) trailSignal.Notify();
+        if (entries.Count > 0) trailSignal.Committed(entries, sources);
         if (deliveries > 0) webhookSignal.Notify();
         return entries;
     }

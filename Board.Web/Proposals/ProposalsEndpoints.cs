@@ -64,7 +64,7 @@ public static class ProposalsEndpoints
     }
 
     static async Task<Results<Created<ProposalDto>, NotFound>> Post(
-        Guid boardId, PostProposalRequest request, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
+        Guid boardId, PostProposalRequest request, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct)
     {
         await db.BeginWriteAsync(ct);
         if (await db.Boards.FindAsync([boardId], ct) is not { } board) return TypedResults.NotFound();
@@ -74,68 +74,69 @@ public static class ProposalsEndpoints
         var proposal = Proposal.Post(board, me.Member, request.Title, request.Body, reverses, clock.GetUtcNow());
         db.Proposals.Add(proposal);
         await db.CommitAsync(ct);
-        return TypedResults.Created($"/api/proposals/{proposal.Id}", ProposalDto.From(proposal, markdown));
+        return TypedResults.Created($"/api/proposals/{proposal.Id}", views.Of(proposal));
     }
 
-    static async Task<Results<Ok<ProposalDto>, NotFound>> Get(Guid id, CurrentMember me, BoardDb db, MarkdownRenderer markdown, CancellationToken ct) =>
-        await db.FindForReadAsync(id, ct) is { } proposal ? TypedResults.Ok(ProposalDto.From(proposal, markdown)) : TypedResults.NotFound();
+    static async Task<Results<Ok<ProposalDto>, NotFound>> Get(Guid id, CurrentMember me, BoardDb db, ProposalViews views, CancellationToken ct) =>
+        await db.FindForReadAsync(id, ct) is { } proposal ? TypedResults.Ok(views.Of(proposal)) : TypedResults.NotFound();
 
     static async Task<Results<Ok<ProposalDto>, NotFound>> Edit(
-        Guid id, EditProposalRequest request, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
+        Guid id, EditProposalRequest request, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct)
     {
         if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
         proposal.Edit(me.Member, request.Title, request.Body, clock.GetUtcNow());
         await db.CommitAsync(ct);
-        return TypedResults.Ok(ProposalDto.From(proposal, markdown));
+        return TypedResults.Ok(views.Of(proposal));
     }
 
     static async Task<Results<Ok<ProposalDto>, NotFound>> Approve(
-        Guid id, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
+        Guid id, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct)
     {
         if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
-        // Roles are re-read under the write lock: a role taken away a moment ago already counts.
-        var approver = await CurrentMember.LoadAsync(db, me.Member.Id, ct) ?? me.Member;
-        var stillCounting = await CurrentMember.EligibleAsync(db, [.. proposal.Approvals.Select(a => a.MemberId)], proposal.ApproverRole, ct);
+        // Who holds the approver role is read under the write lock, the approver with the earlier approvers in one
+        // statement: a role taken away or a deactivation a moment ago already counts.
+        var stillCounting = await CurrentMember.EligibleAsync(db, [.. proposal.Approvals.Select(a => a.MemberId), me.Member.Id], proposal.ApproverRole, ct);
+        var approver = CurrentMember.AsOfNow(me.Member, proposal.ApproverRole, stillCounting.Contains(me.Member.Id));
         proposal.Approve(approver, clock.GetUtcNow(), stillCounting.Contains);
         await db.CommitAsync(ct);
-        return TypedResults.Ok(ProposalDto.From(proposal, markdown));
+        return TypedResults.Ok(views.Of(proposal));
     }
 
     static async Task<Results<Ok<ProposalDto>, NotFound>> TakeBack(
-        Guid id, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
+        Guid id, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct)
     {
         if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
         proposal.TakeBackApproval(me.Member, clock.GetUtcNow());
         await db.CommitAsync(ct);
-        return TypedResults.Ok(ProposalDto.From(proposal, markdown));
+        return TypedResults.Ok(views.Of(proposal));
     }
 
     static async Task<Results<Ok<ProposalDto>, NotFound>> Withdraw(
-        Guid id, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
+        Guid id, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct)
     {
         if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
         proposal.Withdraw(me.Member, clock.GetUtcNow());
         await db.CommitAsync(ct);
-        return TypedResults.Ok(ProposalDto.From(proposal, markdown));
+        return TypedResults.Ok(views.Of(proposal));
     }
 
     static async Task<Results<Ok<ProposalDto>, NotFound>> Complete(
-        Guid id, CompleteRequest request, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
+        Guid id, CompleteRequest request, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct)
     {
         if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
         proposal.Complete(me.Member, request.Note, clock.GetUtcNow());
         await db.CommitAsync(ct);
-        return TypedResults.Ok(ProposalDto.From(proposal, markdown));
+        return TypedResults.Ok(views.Of(proposal));
     }
 
     static async Task<Results<Created<CommentDto>, NotFound>> AddComment(
-        Guid id, CommentRequest request, CurrentMember me, BoardDb db, MarkdownRenderer markdown, TimeProvider clock, CancellationToken ct)
+        Guid id, CommentRequest request, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct)
     {
         if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
         var comment = proposal.AddComment(me.Member, request.Body, clock.GetUtcNow());
         await db.CommitAsync(ct);
         return TypedResults.Created($"/api/proposals/{id}#comment-{comment.Id}",
-            new CommentDto(comment.Id, new PersonDto(comment.AuthorId, comment.AuthorName), comment.Body, markdown.ToHtml(comment.Body), comment.At));
+            views.Of(proposal).Comments.Single(c => c.Id == comment.Id));
     }
 
     static Ok<PreviewDto> Preview(PreviewRequest request, MarkdownRenderer markdown) =>

@@ -8,7 +8,7 @@ namespace Board.Web.Realtime;
 
 /// <summary>Clients watch boards here; every change arrives through HTTP and is pushed by <see cref="TrailBroadcaster"/>.</summary>
 [Authorize]
-public sealed class BoardHub(BoardDb db, PresenceTracker presence) : Hub<IBoardClient>
+public sealed class BoardHub(BoardDb db, PresenceTracker presence, PresenceBroadcaster presenceBroadcaster) : Hub<IBoardClient>
 {
     public const string Path = AuthSetup.HubPath + "/board";
 
@@ -38,18 +38,16 @@ public sealed class BoardHub(BoardDb db, PresenceTracker presence) : Hub<IBoardC
         if (!await db.Boards.AnyAsync(b => b.Id == boardId, Context.ConnectionAborted))
             throw new HubException("not-found: no such board");
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(boardId));
-        // Everyone hears of a member arriving; a member's further connection changes no one's list but its own.
-        if (presence.Watch(Context.ConnectionId, boardId))
-            await Clients.Group(Group(boardId)).presence(presence.On(boardId));
-        else
-            await Clients.Caller.presence(presence.On(boardId));
+        // The watcher gets the list at once; everyone hears of a member arriving with the board's next presence flush.
+        // A member's further connection changes no one's list but its own.
+        if (presence.Watch(Context.ConnectionId, boardId)) presenceBroadcaster.Changed(boardId);
+        await Clients.Caller.presence(await presenceBroadcaster.OnAsync(boardId, Context.ConnectionAborted));
     }
 
     public async Task Unwatch(Guid boardId)
     {
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(boardId));
-        if (presence.Unwatch(Context.ConnectionId, boardId))
-            await Clients.Group(Group(boardId)).presence(presence.On(boardId));
+        if (presence.Unwatch(Context.ConnectionId, boardId)) presenceBroadcaster.Changed(boardId);
     }
 
     /// <summary>The whole trail is open to every member, so any signed-in member may follow all of it.</summary>
@@ -59,8 +57,7 @@ public sealed class BoardHub(BoardDb db, PresenceTracker presence) : Hub<IBoardC
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        foreach (var boardId in presence.Disconnect(Context.ConnectionId))
-            await Clients.Group(Group(boardId)).presence(presence.On(boardId));
+        foreach (var boardId in presence.Disconnect(Context.ConnectionId)) presenceBroadcaster.Changed(boardId);
         await base.OnDisconnectedAsync(exception);
     }
 }

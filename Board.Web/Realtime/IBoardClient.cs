@@ -21,4 +21,5 @@ public interface IBoardClient
 /// </summary>
 public sealed record CommitDto(IReadOnlyList<TrailEntryDto> Entries, ProposalDto? Proposal);
 
-public sealed record PresenceDto(Guid BoardId, IReadOnlyList<PersonDto> Members);
+/// <summary>Who watches a board: the first members by name (at most <see cref="PresenceBroadcaster.Listed"/>) and how many there are.</summary>
+public sealed record PresenceDto(Guid BoardId, IReadOnlyList<PersonDto> Members, int Count);

@@ -57,14 +57,17 @@ public sealed class PresenceTracker
         lock (_boards) return w.Boards.Contains(boardId);
     }
 
-    public PresenceDto On(Guid boardId)
+    /// <summary>The members watching the board on this instance.</summary>
+    public IReadOnlyCollection<PersonDto> MembersOn(Guid boardId)
     {
         lock (_boards)
-        {
-            return new(boardId, _boards.TryGetValue(boardId, out var members)
-                ? [.. members.Select(m => new PersonDto(m.Key, m.Value.Name)).OrderBy(p => p.Name, StringComparer.CurrentCulture)]
-                : []);
-        }
+            return _boards.TryGetValue(boardId, out var members) ? [.. members.Select(m => new PersonDto(m.Key, m.Value.Name))] : [];
+    }
+
+    /// <summary>The boards watched on this instance.</summary>
+    public IReadOnlyCollection<Guid> Boards()
+    {
+        lock (_boards) return [.. _boards.Keys];
     }
 
     /// <summary>Drops one of the member's connections from the board; true when it was the last. Called under the lock.</summary>

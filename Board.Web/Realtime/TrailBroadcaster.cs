@@ -1,3 +1,4 @@
+using Board.Domain.Proposals;
 using Board.Domain.Trail;
 using Board.Web.Persistence;
 using Board.Web.Proposals;
@@ -8,66 +9,152 @@ using Microsoft.EntityFrameworkCore;
 namespace Board.Web.Realtime;
 
 /// <summary>
-/// The one place changes are pushed. It tails the committed trail in seq order — woken at once by this
-/// instance's commits, and polling for other instances' — so watchers get exactly what was committed,
-/// in order, and never anything that was rolled back. Each transaction goes out as one <c>commit</c> per group.
+/// The one place changes are pushed, each committed transaction once per group as a <c>commit</c>, and only
+/// after it committed (so never anything rolled back). This instance's commits arrive from <see cref="TrailSignal"/>
+/// with the aggregates the request changed: their view is the one the request returns, built once, with no read.
+/// Commits of other instances reach this instance's watchers through the Redis backplane when
+/// <c>SignalR:Redis</c> is set (the committing instance publishes once); without it, each instance polls the
+/// trail for the entries it did not write and reads those from the database.
 /// </summary>
 public sealed class TrailBroadcaster(
-    IServiceScopeFactory scopes, IHubContext<BoardHub, IBoardClient> hub, TrailSignal signal,
-    MarkdownRenderer markdown, IConfiguration configuration, ILogger<TrailBroadcaster> log) : BackgroundService
+    IServiceScopeFactory scopes, IHubContext<BoardHub, IBoardClient> hub, TrailSignal signal, ProposalViews views,
+    MarkdownRenderer markdown, TimeProvider clock, IConfiguration configuration, ILogger<TrailBroadcaster> log) : BackgroundService
 {
-    private const int Batch = 200;
+    private const int Batch = 500;
     private readonly TimeSpan _poll = TimeSpan.FromMilliseconds(configuration.GetValue("Realtime:PollMilliseconds", 1000));
+    private readonly bool _backplane = !string.IsNullOrWhiteSpace(configuration[RealtimeSetup.RedisKey]);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // An entry this instance committed can be in the trail a moment before it is handed over here; the poller leaves
+    // entries this young alone, so that it does not send them a second time.
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Seqs sent from this instance's own commits that the poller has not passed yet.</summary>
+    private readonly HashSet<long> _sentHere = [];
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _backplane ? SendLocalAsync(stoppingToken) : Task.WhenAll(SendLocalAsync(stoppingToken), PollOthersAsync(stoppingToken));
+
+    private async Task SendLocalAsync(CancellationToken ct)
     {
-        long last;
-        using (var scope = scopes.CreateScope())
+        var reader = signal.Commits;
+        var ready = new List<LocalCommit>();
+        try
         {
-            var db = scope.ServiceProvider.GetRequiredService<BoardDb>();
-            last = await db.Trail.MaxAsync(e => (long?)e.Seq, stoppingToken) ?? 0;
+            while (await reader.WaitToReadAsync(ct))
+            {
+                while (reader.TryRead(out var commit)) ready.Add(commit);
+                // Writers hand over right after their commit, so two close commits may arrive swapped: restore seq order.
+                ready.Sort((a, b) => a.Entries[0].Seq.CompareTo(b.Entries[0].Seq));
+                foreach (var commit in ready)
+                {
+                    try
+                    {
+                        await SendLocalAsync(commit, ct);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        log.LogError(ex, "Broadcasting the commit of seq {Seq} failed; watchers catch up on their next commit", commit.Entries[0].Seq);
+                    }
+                }
+                ready.Clear();
+            }
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
 
-        while (!stoppingToken.IsCancellationRequested)
+    private async Task SendLocalAsync(LocalCommit commit, CancellationToken ct)
+    {
+        if (!_backplane)
+            lock (_sentHere) foreach (var e in commit.Entries) _sentHere.Add(e.Seq);
+        foreach (var part in Split(commit.Entries, (first, e) => e.ProposalId == first.ProposalId && e.BoardId == first.BoardId))
+        {
+            ProposalDto? proposal = null;
+            if (part[0].ProposalId is { } id)
+                proposal = commit.Changed.OfType<Proposal>().FirstOrDefault(p => p.Id == id) is { } changed
+                    ? views.Of(changed)
+                    : (await LoadAsync([id], ct)).GetValueOrDefault(id);
+            await SendAsync(new CommitDto([.. part.Select(e => TrailEntryDto.From(e))], proposal));
+        }
+    }
+
+    /// <summary>Without a backplane: the trail's entries this instance did not write, read back and sent to its own watchers.</summary>
+    private async Task PollOthersAsync(CancellationToken ct)
+    {
+        long last = 0;
+        while (!ct.IsCancellationRequested)
         {
             try
             {
-                last = await PushAfterAsync(last, stoppingToken);
-                await signal.WaitAsync(_poll, stoppingToken);
+                if (last == 0)
+                {
+                    using var scope = scopes.CreateScope();
+                    last = await scope.ServiceProvider.GetRequiredService<BoardDb>().Trail.MaxAsync(e => (long?)e.Seq, ct) ?? 0;
+                }
+                else
+                    last = await PushOthersAfterAsync(last, ct);
+                await Task.Delay(_poll, clock, ct);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 break;
             }
             catch (Exception ex)
             {
-                log.LogError(ex, "Broadcasting after seq {Seq} failed; retrying", last);
-                await Task.Delay(_poll, stoppingToken);
+                log.LogError(ex, "Reading other instances' commits after seq {Seq} failed; retrying", last);
+                await Task.Delay(_poll, clock, ct);
             }
         }
     }
 
-    private async Task<long> PushAfterAsync(long last, CancellationToken ct)
+    private async Task<long> PushOthersAfterAsync(long last, CancellationToken ct)
     {
         while (true)
         {
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<BoardDb>();
-            var entries = await db.Trail.AsNoTracking().Where(e => e.Seq > last).OrderBy(e => e.Seq).Take(Batch).ToListAsync(ct);
-            if (entries.Count == 0) return last;
-            var ids = entries.Where(e => e.ProposalId is not null).Select(e => e.ProposalId!.Value).Distinct().ToList();
-            var proposals = ids.Count == 0 ? [] : await db.Proposals.AsNoTracking().Where(p => ids.Contains(p.Id))
-                .Include(p => p.Approvals).Include(p => p.Comments).AsSplitQuery()
-                .ToDictionaryAsync(p => p.Id, p => ProposalDto.From(p, markdown), ct);
-            foreach (var group in Transactions(entries))
+            var heads = await db.Trail.AsNoTracking().Where(e => e.Seq > last).OrderBy(e => e.Seq).Take(Batch)
+                .Select(e => new { e.Seq, e.At }).ToListAsync(ct);
+            var young = clock.GetUtcNow() - Settle;
+            var others = new List<long>();
+            var upTo = last;
+            lock (_sentHere)
             {
-                var proposal = group[0].ProposalId is { } id ? proposals.GetValueOrDefault(id) : null;
-                await SendAsync(new CommitDto([.. group.Select(e => TrailEntryDto.From(e))], proposal));
-                last = group[^1].Seq;
+                foreach (var head in heads)
+                {
+                    if (_sentHere.Remove(head.Seq)) { upTo = head.Seq; continue; }
+                    if (head.At > young) break;
+                    others.Add(head.Seq);
+                    upTo = head.Seq;
+                }
             }
-            if (entries.Count < Batch) return last;
+            if (others.Count > 0)
+            {
+                var entries = await db.Trail.AsNoTracking().Where(e => others.Contains(e.Seq)).OrderBy(e => e.Seq).ToListAsync(ct);
+                var proposals = await LoadAsync(db, [.. entries.Where(e => e.ProposalId is not null).Select(e => e.ProposalId!.Value).Distinct()], ct);
+                foreach (var group in Split(entries, (first, e) => e.ProposalId is { } id && first.ProposalId == id && first.ActorId == e.ActorId && first.At == e.At))
+                {
+                    var proposal = group[0].ProposalId is { } id ? proposals.GetValueOrDefault(id) : null;
+                    await SendAsync(new CommitDto([.. group.Select(e => TrailEntryDto.From(e))], proposal));
+                }
+            }
+            lock (_sentHere) _sentHere.RemoveWhere(seq => seq <= upTo);
+            if (upTo == last || heads.Count < Batch) return upTo;
+            last = upTo;
         }
     }
+
+    private async Task<Dictionary<Guid, ProposalDto>> LoadAsync(List<Guid> ids, CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        return await LoadAsync(scope.ServiceProvider.GetRequiredService<BoardDb>(), ids, ct);
+    }
+
+    private async Task<Dictionary<Guid, ProposalDto>> LoadAsync(BoardDb db, List<Guid> ids, CancellationToken ct) =>
+        ids.Count == 0 ? [] : await db.Proposals.AsNoTracking().Where(p => ids.Contains(p.Id))
+            .Include(p => p.Approvals).Include(p => p.Comments).AsSplitQuery()
+            .ToDictionaryAsync(p => p.Id, p => ProposalDto.From(p, markdown), ct);
 
     private async Task SendAsync(CommitDto commit)
     {
@@ -80,15 +167,16 @@ public sealed class TrailBroadcaster(
     }
 
     /// <summary>
-    /// Splits entries read back from the trail into the transactions that wrote them: one transaction's facts share
-    /// their proposal, actor and instant (the deciding approval and the execution it causes do), consecutive in seq.
+    /// Splits entries in seq order into commits. This instance's own commits are exact (one per proposal of the
+    /// transaction); entries read back from the trail are split where proposal, actor or instant change, which is
+    /// where a transaction ends (the deciding approval and the execution it causes share all three).
     /// </summary>
-    internal static IEnumerable<List<AuditEntry>> Transactions(IReadOnlyList<AuditEntry> entries)
+    internal static IEnumerable<List<AuditEntry>> Split(IReadOnlyList<AuditEntry> entries, Func<AuditEntry, AuditEntry, bool> sameCommit)
     {
         var group = new List<AuditEntry>();
         foreach (var e in entries)
         {
-            if (group.Count > 0 && !(e.ProposalId is { } id && group[0].ProposalId == id && group[0].ActorId == e.ActorId && group[0].At == e.At))
+            if (group.Count > 0 && !sameCommit(group[0], e))
             {
                 yield return group;
                 group = [];

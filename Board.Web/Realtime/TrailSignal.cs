@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Board.Domain.Trail;
 
 namespace Board.Web.Realtime;
 
@@ -26,5 +27,18 @@ public abstract class CommitSignal
     }
 }
 
-/// <summary>Wakes the broadcaster when this instance commits trail entries.</summary>
-public sealed class TrailSignal : CommitSignal;
+/// <summary>
+/// This instance's commits, handed from the committing request to the broadcaster as they commit: the entries
+/// written and the aggregates they came from, whose state the request has just built its reply from.
+/// </summary>
+public sealed class TrailSignal
+{
+    private readonly Channel<LocalCommit> _commits = Channel.CreateUnbounded<LocalCommit>(new UnboundedChannelOptions { SingleReader = true });
+
+    public void Committed(IReadOnlyList<AuditEntry> entries, IEnumerable<object> changed) =>
+        _commits.Writer.TryWrite(new LocalCommit(entries, [.. changed]));
+
+    public ChannelReader<LocalCommit> Commits => _commits.Reader;
+}
+
+public sealed record LocalCommit(IReadOnlyList<AuditEntry> Entries, IReadOnlyList<object> Changed);

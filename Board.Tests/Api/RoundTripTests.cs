@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Net;
+using Board.Tests.Realtime;
+using Board.Web.Persistence;
+using Board.Web.Realtime;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Board.Tests.Api;
+
+/// <summary>Every SQL command any <see cref="BoardDb"/> of the app runs, in order.</summary>
+public sealed class CommandLog : DbCommandInterceptor
+{
+    private readonly ConcurrentQueue<string> _commands = new();
+
+    public IReadOnlyList<string> Commands => [.. _commands];
+
+    public void Clear() => _commands.Clear();
+
+    public override DbCommand CommandInitialized(CommandEndEventData eventData, DbCommand result)
+    {
+        _commands.Enqueue(result.CommandText);
+        return result;
+    }
+}
+
+/// <summary>The app with every SQL command logged, and polling for other instances' commits put off for minutes.</summary>
+public sealed class CountingApp : BoardApp
+{
+    public CommandLog Log { get; } = new();
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Realtime:PollMilliseconds"] = "600000" };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.ConfigureDbContext<BoardDb>(o => o.AddInterceptors(Log)));
+    }
+}
+
+public sealed class RoundTripTests(CountingApp app) : IClassFixture<CountingApp>
+{
+    /// <summary>
+    /// The budget for the approval that decides, authenticated by bearer token:
+    /// 1 the member and their roles (once for the request: the same read serves the roles check under the write lock),
+    /// 1 BEGIN IMMEDIATE (the write lock, taken before anything is read),
+    /// 3 the proposal with its approvals and comments (a split query: proposal, approvals, comments),
+    /// 1 which earlier approvers still count (one join),
+    /// 1 the trail head (seq and hash of the last entry),
+    /// 1 the webhooks that want these entries (the outbox),
+    /// 1 the save (EF Core batches every insert and update into one command),
+    /// 1 COMMIT.
+    /// Broadcasting the commit reads nothing: the hub gets the view the request built.
+    /// </summary>
+    private const int Budget = 10;
+
+    [Fact]
+    public async Task DecidingApproval_StaysWithinItsSqlBudget_AndBroadcastingItReadsNothing()
+    {
+        var board = await app.FirstBoardAsync();
+        using var author = await app.SignInAsync("staff1");
+        using var ops1 = await app.SignInAsync("ops1");
+        using var ops2 = await app.SignInAsync("ops2");
+        using var ops3 = await app.SignInAsync("ops3");
+        using var watcher = await app.SignInAsync("manager");
+        await using var hub = await watcher.ConnectAsync();
+        var decided = new TaskCompletionSource<CommitDto>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var proposal = await author.PostAsync(board.Id, "Count the round trips of one approval");
+        hub.On<CommitDto>("commit", c =>
+        {
+            if (c.Proposal?.Id == proposal.Id && c.Entries.Any(e => e.Action == "proposal.executed")) decided.TrySetResult(c);
+        });
+        await hub.InvokeAsync("Watch", board.Id);
+        Assert.Equal(HttpStatusCode.OK, (await ops1.ApproveAsync(proposal.Id)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ops2.ApproveAsync(proposal.Id)).StatusCode);
+        await Task.Delay(200);
+
+        app.Log.Clear();
+        Assert.Equal(HttpStatusCode.OK, (await ops3.ApproveAsync(proposal.Id)).StatusCode);
+        var approval = app.Log.Commands;
+        var commit = await decided.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(300);
+
+        Assert.Equal(["approval.added", "proposal.executed"], commit.Entries.Select(e => e.Action));
+        Assert.Equal("executed", commit.Proposal!.Status);
+        Assert.True(approval.Count <= Budget, $"{approval.Count} SQL commands for one approval (budget {Budget}):\n{string.Join("\n---\n", approval)}");
+        // Other background work (the webhook dispatcher's poll) may run meanwhile; the broadcaster would read these.
+        var broadcastReads = app.Log.Commands.Skip(approval.Count)
+            .Where(c => new[] { "\"proposals\"", "\"approvals\"", "\"comments\"", "\"audit_entries\"" }.Any(c.Contains)).ToList();
+        Assert.True(broadcastReads.Count == 0, $"broadcasting read the database:\n{string.Join("\n---\n", broadcastReads)}");
+    }
+}
