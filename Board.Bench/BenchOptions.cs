@@ -9,7 +9,7 @@ public sealed record BenchOptions
     public string AdminPassword { get; init; } = "Bench!admin1";
     public IReadOnlyList<int> Watchers { get; init; } = [100, 1000, 5000];
     public int Decisions { get; init; } = 100;
-    public int IdleWatchers { get; init; } = 10_000;
+    public int IdleWatchers { get; init; } = 20_000;
     public int Approvers { get; init; } = 32;
     public int ApprovalProposals { get; init; } = 2400;
     public TimeSpan ApprovalsFor { get; init; } = TimeSpan.FromSeconds(20);
@@ -48,7 +48,7 @@ public sealed record BenchOptions
                 "--admin-password" => o with { AdminPassword = Next() },
                 "--watchers" => o with { Watchers = [.. Next().Split(',').Select(int.Parse)] },
                 "--decisions" => o with { Decisions = int.Parse(Next()) },
-                "--idle" => o with { IdleWatchers = Math.Min(int.Parse(Next()), 10_000) },
+                "--idle" => o with { IdleWatchers = Math.Min(int.Parse(Next()), 20_000) },
                 "--approvers" => o with { Approvers = int.Parse(Next()) },
                 "--proposals" => o with { ApprovalProposals = int.Parse(Next()) },
                 "--approvals-seconds" => o with { ApprovalsFor = TimeSpan.FromSeconds(double.Parse(Next())) },

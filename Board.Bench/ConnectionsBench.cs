@@ -8,7 +8,7 @@ public sealed class ConnectionsBench(BenchSetup setup, Uri boardHub, ChildProces
 {
     public async Task<ConnectionsResult> RunAsync(int target, TimeSpan limit, CancellationToken ct)
     {
-        int[] steps = [.. new[] { 1000, 2500, 5000, 7500, 10_000 }.Where(s => s < target).Append(target)];
+        int[] steps = [.. new[] { 1000, 2500, 5000, 10_000, 15_000, 20_000 }.Where(s => s < target).Append(target)];
         var before = await SettledRssAsync(ct);
         var held = new List<HeldStep>();
         string? stoppedBy = null;

@@ -3,16 +3,14 @@
 import { del, get, post, put, query } from './api.js';
 import { announce, confirmInline, fill, h, time, toast } from './dom.js';
 import { list, t } from './i18n.js';
-import { messageOf } from './proposal.js';
+import { vocabulary } from './meta.js';
+import { markField, problemText, showFormError } from './problems.js';
 
-const roles = ['staff', 'operations', 'manager', 'admin'];
-// The trail's actions (Board.Domain TrailActions.All), which a webhook may subscribe to; the server validates them.
-const actions = [
-  'proposal.posted', 'proposal.edited', 'approval.added', 'approval.withdrawn', 'proposal.executed',
-  'proposal.completed', 'proposal.withdrawn', 'proposal.expired', 'comment.added', 'board.created',
-  'board.renamed', 'board.policy-changed', 'member.created', 'member.roles-changed', 'member.deactivated',
-  'member.reactivated', 'webhook.created', 'webhook.deleted',
-];
+// Roles and actions are the server's (GET /api/meta): a webhook may subscribe to any action; the server validates.
+const roles = () => vocabulary().roles;
+const actions = () => vocabulary().actions;
+const limits = () => vocabulary().limits;
+
 const tabs = ['boards', 'members', 'webhooks'];
 const webhookBoardKey = 'admin.webhookBoard';
 const pollMs = 3000;
@@ -53,7 +51,7 @@ async function boards(context, body) {
   let all = await get('/api/boards');
   const listEl = h('ol', { class: 'cards admin-list', id: 'admin-boards' });
   const fields = policyFields('new-board', { approvalsRequired: 3, approverRole: 'operations', expiresAfterDays: 14 });
-  const name = input('new-board-name', { name: 'name', maxlength: '80', required: true, autocomplete: 'off' });
+  const name = input('new-board-name', { name: 'name', maxlength: String(limits().boardName), required: true, autocomplete: 'off' });
   const kit = formKit([{ name: 'name', label: t('admin.boards.name'), control: name }, ...fields]);
   const form = adminForm({
     id: 'create-board', kit, submitLabel: t('admin.boards.create'),
@@ -93,7 +91,7 @@ async function boards(context, body) {
   function boardItem(board) {
     const p = board.policy;
     const uid = board.id.slice(-8);
-    const renameInput = input(`rename-${uid}`, { name: 'name', maxlength: '80', required: true, value: board.name, autocomplete: 'off' });
+    const renameInput = input(`rename-${uid}`, { name: 'name', maxlength: String(limits().boardName), required: true, value: board.name, autocomplete: 'off' });
     const renameKit = formKit([{ name: 'name', label: t('admin.boards.newName'), control: renameInput }]);
     const renameForm = adminForm({
       id: `rename-form-${uid}`, kit: renameKit, submitLabel: t('admin.boards.renameSubmit'), className: 'rename-form',
@@ -126,14 +124,14 @@ function policyLine(p) {
   return [
     t('admin.boards.policyLine', { required: p.approvalsRequired, role: t(`role.${p.approverRole}`) }),
     ' · ',
-    p.expiresAfterDays === 0 ? t('admin.boards.neverExpires') : t('admin.boards.expiresAfter', { days: p.expiresAfterDays }),
+    p.expiresAfterDays === 0 ? t('admin.boards.neverExpires') : t('admin.boards.expiresAfter', { days: p.expiresAfterDays, plural: p.expiresAfterDays }),
   ];
 }
 
 function policyFields(prefix, policy) {
-  const approvals = input(`${prefix}-approvals`, { name: 'approvalsRequired', type: 'number', min: '1', max: '25', step: '1', inputmode: 'numeric', required: true, value: String(policy.approvalsRequired) });
+  const approvals = input(`${prefix}-approvals`, { name: 'approvalsRequired', type: 'number', min: String(vocabulary().policy.minApprovals), max: String(vocabulary().policy.maxApprovals), step: '1', inputmode: 'numeric', required: true, value: String(policy.approvalsRequired) });
   const role = h('select', { id: `${prefix}-role`, name: 'approverRole' },
-    roles.map((r) => h('option', { value: r, selected: r === policy.approverRole }, t(`role.${r}`))));
+    roles().map((r) => h('option', { value: r, selected: r === policy.approverRole }, t(`role.${r}`))));
   const expiry = input(`${prefix}-expiry`, { name: 'expiresAfterDays', type: 'number', min: '0', max: '3650', step: '1', inputmode: 'numeric', required: true, value: String(policy.expiresAfterDays) });
   return [
     { name: 'approvalsRequired', label: t('admin.boards.approvals'), control: approvals, hint: t('admin.boards.approvalsHint') },
@@ -157,7 +155,7 @@ async function members(context, body) {
   let all = await get('/api/members');
   const me = context.me;
 
-  const displayName = input('new-member-name', { name: 'displayName', maxlength: '80', required: true, autocomplete: 'off' });
+  const displayName = input('new-member-name', { name: 'displayName', maxlength: String(limits().memberName), required: true, autocomplete: 'off' });
   const email = input('new-member-email', { name: 'email', type: 'email', required: true, autocomplete: 'off', spellcheck: 'false' });
   const password = input('new-member-password', { name: 'password', type: 'password', required: true, autocomplete: 'new-password', minlength: '8' });
   const show = h('button', { type: 'button', class: 'button button-quiet', 'aria-pressed': 'false', 'aria-controls': 'new-member-password' }, t('admin.members.showPassword'));
@@ -166,7 +164,7 @@ async function members(context, body) {
     password.type = showing ? 'password' : 'text';
     show.setAttribute('aria-pressed', String(!showing));
   });
-  const roleChecks = checkGroup('new-member-roles', roles, (r) => t(`role.${r}`), ['staff']);
+  const roleChecks = checkGroup('new-member-roles', roles(), (r) => t(`role.${r}`), ['staff']);
   const kit = formKit([
     { name: 'displayName', label: t('admin.members.name'), control: displayName },
     { name: 'email', label: t('admin.members.email'), control: email },
@@ -207,68 +205,70 @@ async function members(context, body) {
 
   function renderRows() {
     count.textContent = `(${all.length})`;
-    fill(rows, all.map(row));
+    fill(rows, all.map((m) => memberRow(m, me, replace)));
   }
 
   function replace(updated, focusSelector) {
     all = all.map((m) => (m.id === updated.id ? updated : m));
-    const fresh = row(updated);
+    const fresh = memberRow(updated, me, replace);
     rows.querySelector(`tr[data-id="${updated.id}"]`).replaceWith(fresh);
     fresh.querySelector(focusSelector)?.focus();
   }
 
-  function row(m) {
-    const uid = m.id.slice(-12);
-    const self = m.id === me.id;
-    const checks = checkGroup(`roles-${uid}`, roles, (r) => t(`role.${r}`), m.roles);
-    const rolesKit = formKit([{ name: 'roles', legend: t('admin.members.rolesOf', { name: m.displayName }), group: checks, hiddenLegend: true }]);
-    const rolesForm = adminForm({
-      id: `roles-form-${uid}`, kit: rolesKit, submitLabel: t('admin.members.saveRoles'), className: 'roles-form', quiet: true,
-      run: async () => {
-        const updated = await put(`/api/members/${m.id}/roles`, { roles: checks.values() });
-        replace(updated, '.roles-form button[type=submit]');
-        done(t('admin.members.rolesSaved', { name: updated.displayName, roles: list(updated.roles.map((r) => t(`role.${r}`))) }));
-      },
-    });
-    const actionCell = h('td', { class: 'member-actions', dataset: { label: t('admin.members.col.actions') } });
-    const toggle = h('button', {
-      type: 'button', class: m.isActive ? 'button button-danger' : 'button', dataset: { action: m.isActive ? 'deactivate' : 'reactivate' },
-      'aria-label': t(m.isActive ? 'admin.members.deactivateWho' : 'admin.members.reactivateWho', { name: m.displayName }),
-    }, t(m.isActive ? 'admin.members.deactivate' : 'admin.members.reactivate'));
-    const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
-    const setActive = async () => {
-      const updated = await post(`/api/members/${m.id}/${m.isActive ? 'deactivate' : 'reactivate'}`);
-      replace(updated, '.member-actions button');
-      done(t(updated.isActive ? 'admin.members.reactivated' : 'admin.members.deactivated', { name: updated.displayName }));
-    };
-    toggle.addEventListener('click', async () => {
-      error.hidden = true;
-      if (m.isActive) {
-        confirmInline(actionCell, toggle, {
-          text: t('admin.members.deactivateConfirm', { name: m.displayName }),
-          confirmLabel: t('admin.members.deactivateYes'),
-          onConfirm: setActive,
-          onError: showError,
-        });
-        return;
-      }
-      toggle.disabled = true;
-      try { await setActive(); } catch (err) { toggle.disabled = false; showError(err); }
-    });
-    function showError(err) {
-      error.textContent = messageOf(err);
-      error.hidden = false;
+}
+
+/** One member's row: roles to change, and (for anyone but oneself) deactivate or reactivate. */
+function memberRow(m, me, replace) {
+  const uid = m.id.slice(-12);
+  const self = m.id === me.id;
+  const checks = checkGroup(`roles-${uid}`, roles(), (r) => t(`role.${r}`), m.roles);
+  const rolesKit = formKit([{ name: 'roles', legend: t('admin.members.rolesOf', { name: m.displayName }), group: checks, hiddenLegend: true }]);
+  const rolesForm = adminForm({
+    id: `roles-form-${uid}`, kit: rolesKit, submitLabel: t('admin.members.saveRoles'), className: 'roles-form', quiet: true,
+    run: async () => {
+      const updated = await put(`/api/members/${m.id}/roles`, { roles: checks.values() });
+      replace(updated, '.roles-form button[type=submit]');
+      done(t('admin.members.rolesSaved', { name: updated.displayName, roles: list(updated.roles.map((r) => t(`role.${r}`))) }));
+    },
+  });
+  const actionCell = h('td', { class: 'member-actions', dataset: { label: t('admin.members.col.actions') } });
+  const toggle = h('button', {
+    type: 'button', class: m.isActive ? 'button button-danger' : 'button', dataset: { action: m.isActive ? 'deactivate' : 'reactivate' },
+    'aria-label': t(m.isActive ? 'admin.members.deactivateWho' : 'admin.members.reactivateWho', { name: m.displayName }),
+  }, t(m.isActive ? 'admin.members.deactivate' : 'admin.members.reactivate'));
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const setActive = async () => {
+    const updated = await post(`/api/members/${m.id}/${m.isActive ? 'deactivate' : 'reactivate'}`);
+    replace(updated, '.member-actions button');
+    done(t(updated.isActive ? 'admin.members.reactivated' : 'admin.members.deactivated', { name: updated.displayName }));
+  };
+  toggle.addEventListener('click', async () => {
+    error.hidden = true;
+    if (m.isActive) {
+      confirmInline(actionCell, toggle, {
+        text: t('admin.members.deactivateConfirm', { name: m.displayName }),
+        confirmLabel: t('admin.members.deactivateYes'),
+        onConfirm: setActive,
+        onError: showError,
+      });
+      return;
     }
-    if (!self) actionCell.append(toggle, error);
-    else actionCell.append(h('span', { class: 'muted' }, t('admin.members.thisIsYou')));
-    return h('tr', { dataset: { id: m.id, active: String(m.isActive) } },
-      h('th', { scope: 'row', class: 'member-name', dataset: { label: t('admin.members.col.name') } }, m.displayName),
-      h('td', { class: 'member-email', dataset: { label: t('admin.members.col.email') } }, m.email),
-      h('td', { class: 'member-roles', dataset: { label: t('admin.members.col.roles') } }, rolesForm),
-      h('td', { class: 'member-status', dataset: { label: t('admin.members.col.status') } },
-        h('span', { class: `badge ${m.isActive ? 'badge-active' : 'badge-inactive'}` }, t(m.isActive ? 'admin.members.active' : 'admin.members.inactive'))),
-      actionCell);
+    toggle.disabled = true;
+    try { await setActive(); } catch (err) { toggle.disabled = false; showError(err); }
+  });
+  function showError(err) {
+    error.textContent = problemText(err);
+    error.hidden = false;
   }
+  if (!self) actionCell.append(toggle, error);
+  else actionCell.append(h('span', { class: 'muted' }, t('admin.members.thisIsYou')));
+  return h('tr', { dataset: { id: m.id, active: String(m.isActive) } },
+    h('th', { scope: 'row', class: 'member-name', dataset: { label: t('admin.members.col.name') } }, m.displayName),
+    h('td', { class: 'member-email', dataset: { label: t('admin.members.col.email') } }, m.email),
+    h('td', { class: 'member-roles', dataset: { label: t('admin.members.col.roles') } }, rolesForm),
+    h('td', { class: 'member-status', dataset: { label: t('admin.members.col.status') } },
+      h('span', { class: `badge ${m.isActive ? 'badge-active' : 'badge-inactive'}` }, t(m.isActive ? 'admin.members.active' : 'admin.members.inactive'))),
+    actionCell);
 }
 
 // ---- Webhooks -------------------------------------------------------------------------------------------
@@ -298,7 +298,7 @@ async function webhooks(context, body) {
     secret.focus();
     secret.select();
   });
-  const actionChecks = checkGroup('webhook-actions', actions, (a) => a, [], 'checks checks-actions');
+  const actionChecks = checkGroup('webhook-actions', actions(), (a) => t(`trail.action.${a}`), [], 'checks checks-actions');
   const kit = formKit([
     { name: 'url', label: t('admin.webhooks.url'), control: url, hint: t('admin.webhooks.urlHint') },
     { name: 'secret', label: t('admin.webhooks.secret'), control: secret, hint: t('admin.webhooks.secretHint'), extra: generate },
@@ -334,7 +334,7 @@ async function webhooks(context, body) {
   async function load() {
     const hooks = await get(`/api/boards/${boardId}/webhooks`);
     listHeading.textContent = t('admin.webhooks.heading', { board: boards.find((b) => b.id === boardId).name });
-    fill(listEl, hooks.length ? hooks.map(item) : h('li', { class: 'muted empty' }, t('admin.webhooks.none')));
+    fill(listEl, hooks.length ? hooks.map((hook) => webhookItem(hook, { reload: load, listEl })) : h('li', { class: 'muted empty' }, t('admin.webhooks.none')));
   }
 
   function showSecret(created) {
@@ -347,30 +347,32 @@ async function webhooks(context, body) {
     secretPanel.hidden = false;
   }
 
-  function item(hook) {
-    const c = hook.deliveries;
-    const li = h('li', { class: 'card admin-webhook', dataset: { id: hook.id } },
-      h('p', { class: 'webhook-url' }, h('code', {}, hook.url)),
-      h('p', { class: 'meta' }, hook.actions.length ? list(hook.actions) : t('admin.webhooks.allActions')),
-      h('p', { class: 'meta' }, t('admin.webhooks.added'), ' ', time(hook.createdAt), ' · ', t('admin.webhooks.counts', c)));
-    const remove = h('button', { type: 'button', class: 'button button-danger', dataset: { action: 'delete' }, 'aria-label': t('admin.webhooks.deleteWho', { url: hook.url }) }, t('admin.webhooks.delete'));
-    const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
-    const actionsEl = h('div', { class: 'actions' },
-      h('a', { class: 'button', href: `#/admin/webhook-${hook.id}`, dataset: { action: 'log' } }, t('admin.webhooks.log')), remove);
-    remove.addEventListener('click', () => confirmInline(actionsEl, remove, {
-      text: t('admin.webhooks.deleteConfirm', { url: hook.url }),
-      confirmLabel: t('admin.webhooks.deleteYes'),
-      onConfirm: async () => {
-        await del(`/api/webhooks/${hook.id}`);
-        await load();
-        listEl.focus();
-        done(t('admin.webhooks.deleted', { url: hook.url }));
-      },
-      onError: (err) => { error.textContent = messageOf(err); error.hidden = false; },
-    }));
-    li.append(actionsEl, error);
-    return li;
-  }
+}
+
+/** One webhook: its address, actions and counts, its log, and delete (confirmed in place). */
+function webhookItem(hook, { reload, listEl }) {
+  const c = hook.deliveries;
+  const li = h('li', { class: 'card admin-webhook', dataset: { id: hook.id } },
+    h('p', { class: 'webhook-url' }, h('code', {}, hook.url)),
+    h('p', { class: 'meta' }, hook.actions.length ? list(hook.actions.map((a) => t(`trail.action.${a}`))) : t('admin.webhooks.allActions')),
+    h('p', { class: 'meta' }, t('admin.webhooks.added'), ' ', time(hook.createdAt), ' · ', t('admin.webhooks.counts', c)));
+  const remove = h('button', { type: 'button', class: 'button button-danger', dataset: { action: 'delete' }, 'aria-label': t('admin.webhooks.deleteWho', { url: hook.url }) }, t('admin.webhooks.delete'));
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const actionsEl = h('div', { class: 'actions' },
+    h('a', { class: 'button', href: `#/admin/webhook-${hook.id}`, dataset: { action: 'log' } }, t('admin.webhooks.log')), remove);
+  remove.addEventListener('click', () => confirmInline(actionsEl, remove, {
+    text: t('admin.webhooks.deleteConfirm', { url: hook.url }),
+    confirmLabel: t('admin.webhooks.deleteYes'),
+    onConfirm: async () => {
+      await del(`/api/webhooks/${hook.id}`);
+      await reload();
+      listEl.focus();
+      done(t('admin.webhooks.deleted', { url: hook.url }));
+    },
+    onError: (err) => { error.textContent = problemText(err); error.hidden = false; },
+  }));
+  li.append(actionsEl, error);
+  return li;
 }
 
 async function deliveryLog(context, body, id) {
@@ -400,7 +402,7 @@ async function deliveryLog(context, body, id) {
     h('h2', { id: 'deliveries-heading' }, t('admin.deliveries.heading')),
     h('p', { class: 'webhook-url' }, h('code', {}, hook.url)),
     h('p', { class: 'meta' }, t('admin.deliveries.onBoard', { board: board?.name ?? hook.boardId }), ' · ',
-      hook.actions.length ? list(hook.actions) : t('admin.webhooks.allActions')),
+      hook.actions.length ? list(hook.actions.map((a) => t(`trail.action.${a}`))) : t('admin.webhooks.allActions')),
     hook.deletedAt ? h('p', { class: 'warning', id: 'webhook-deleted' }, t('admin.deliveries.deletedNote'), ' ', time(hook.deletedAt)) : null,
     h('div', { class: 'actions' }, refresh),
     status,
@@ -422,7 +424,7 @@ async function deliveryLog(context, body, id) {
       status.textContent = text;
       if (announceIt) announce(text);
     } catch (err) {
-      status.textContent = messageOf(err);
+      status.textContent = problemText(err);
     } finally {
       refresh.disabled = false;
     }
@@ -432,50 +434,52 @@ async function deliveryLog(context, body, id) {
 
   function renderItems() {
     const focused = document.activeElement?.closest?.('.delivery')?.dataset.id;
-    fill(listEl, items.length ? items.map(deliveryItem) : h('li', { class: 'muted empty' }, t('admin.deliveries.none')));
+    fill(listEl, items.length ? items.map((d) => deliveryItem(d, hook, () => load(false))) : h('li', { class: 'muted empty' }, t('admin.deliveries.none')));
     older.hidden = !next;
     if (focused) listEl.querySelector(`.delivery[data-id="${focused}"] .redeliver`)?.focus();
   }
 
-  function deliveryItem(d) {
-    const redeliver = h('button', { type: 'button', class: 'button redeliver', 'aria-label': t('admin.deliveries.redeliverWho', { action: d.action, seq: d.seq }) }, t('admin.deliveries.redeliver'));
-    const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
-    redeliver.addEventListener('click', async () => {
-      redeliver.disabled = true;
-      error.hidden = true;
-      try {
-        await post(`/api/deliveries/${d.id}/redeliver`);
-        done(t('admin.deliveries.redelivered', { action: d.action }));
-        await load(false);
-      } catch (err) {
-        redeliver.disabled = false;
-        error.textContent = messageOf(err);
-        error.hidden = false;
-      }
-    });
-    return h('li', { class: 'card delivery', dataset: { id: d.id, status: d.status } },
-      h('div', { class: 'card-top' },
-        h('h3', { class: 'card-title' }, h('code', {}, d.action), ' ', h('span', { class: 'muted' }, `#${d.seq}`)),
-        h('span', { class: `badge badge-delivery-${d.status}`, dataset: { status: d.status } }, t(`admin.deliveries.status.${d.status}`))),
-      h('p', { class: 'meta' }, t('admin.deliveries.queued'), ' ', time(d.createdAt), ' · ', t('admin.deliveries.attempts', { count: d.attempts }),
-        d.nextAttemptAt ? [' · ', t('admin.deliveries.next'), ' ', time(d.nextAttemptAt)] : null),
-      d.attemptLog.length ? attemptsTable(d) : null,
-      hook.deletedAt ? null : h('div', { class: 'actions' }, redeliver),
-      error);
-  }
+}
 
-  function attemptsTable(d) {
-    return h('div', { class: 'table-scroll' },
-      h('table', { class: 'admin-table attempts' },
-        h('caption', { class: 'visually-hidden' }, t('admin.deliveries.attemptsOf', { action: d.action, seq: d.seq })),
-        h('thead', {}, h('tr', {}, ['number', 'at', 'code', 'error', 'duration'].map((c) => h('th', { scope: 'col' }, t(`admin.deliveries.col.${c}`))))),
-        h('tbody', {}, d.attemptLog.map((a) => h('tr', { dataset: { number: a.number, ok: String(a.statusCode >= 200 && a.statusCode < 300) } },
-          h('td', { dataset: { label: t('admin.deliveries.col.number') } }, String(a.number)),
-          h('td', { dataset: { label: t('admin.deliveries.col.at') } }, time(a.at)),
-          h('td', { class: 'attempt-code', dataset: { label: t('admin.deliveries.col.code') } }, a.statusCode === null ? t('admin.deliveries.noResponse') : String(a.statusCode)),
-          h('td', { class: 'attempt-error', dataset: { label: t('admin.deliveries.col.error') } }, a.error ?? '—'),
-          h('td', { dataset: { label: t('admin.deliveries.col.duration') } }, t('admin.deliveries.ms', { ms: a.durationMs })))))));
-  }
+/** One delivery: its state, its attempts, and redeliver while the webhook exists. */
+function deliveryItem(d, hook, reload) {
+  const redeliver = h('button', { type: 'button', class: 'button redeliver', 'aria-label': t('admin.deliveries.redeliverWho', { action: t(`trail.action.${d.action}`), seq: d.seq }) }, t('admin.deliveries.redeliver'));
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  redeliver.addEventListener('click', async () => {
+    redeliver.disabled = true;
+    error.hidden = true;
+    try {
+      await post(`/api/deliveries/${d.id}/redeliver`);
+      done(t('admin.deliveries.redelivered', { action: t(`trail.action.${d.action}`) }));
+      await reload();
+    } catch (err) {
+      redeliver.disabled = false;
+      error.textContent = problemText(err);
+      error.hidden = false;
+    }
+  });
+  return h('li', { class: 'card delivery', dataset: { id: d.id, status: d.status } },
+    h('div', { class: 'card-top' },
+      h('h3', { class: 'card-title', dataset: { action: d.action } }, t(`trail.action.${d.action}`), ' ', h('span', { class: 'muted' }, `#${d.seq}`)),
+      h('span', { class: `badge badge-delivery-${d.status}`, dataset: { status: d.status } }, t(`admin.deliveries.status.${d.status}`))),
+    h('p', { class: 'meta' }, t('admin.deliveries.queued'), ' ', time(d.createdAt), ' · ', t('admin.deliveries.attempts', { count: d.attempts }),
+      d.nextAttemptAt ? [' · ', t('admin.deliveries.next'), ' ', time(d.nextAttemptAt)] : null),
+    d.attemptLog.length ? attemptsTable(d) : null,
+    hook.deletedAt ? null : h('div', { class: 'actions' }, redeliver),
+    error);
+}
+
+function attemptsTable(d) {
+  return h('div', { class: 'table-scroll' },
+    h('table', { class: 'admin-table attempts' },
+      h('caption', { class: 'visually-hidden' }, t('admin.deliveries.attemptsOf', { action: t(`trail.action.${d.action}`), seq: d.seq })),
+      h('thead', {}, h('tr', {}, ['number', 'at', 'code', 'error', 'duration'].map((c) => h('th', { scope: 'col' }, t(`admin.deliveries.col.${c}`))))),
+      h('tbody', {}, d.attemptLog.map((a) => h('tr', { dataset: { number: a.number, ok: String(a.statusCode >= 200 && a.statusCode < 300) } },
+        h('td', { dataset: { label: t('admin.deliveries.col.number') } }, String(a.number)),
+        h('td', { dataset: { label: t('admin.deliveries.col.at') } }, time(a.at)),
+        h('td', { class: 'attempt-code', dataset: { label: t('admin.deliveries.col.code') } }, a.statusCode === null ? t('admin.deliveries.noResponse') : String(a.statusCode)),
+        h('td', { class: 'attempt-error', dataset: { label: t('admin.deliveries.col.error') } }, a.error ?? '—'),
+        h('td', { dataset: { label: t('admin.deliveries.col.duration') } }, t('admin.deliveries.ms', { ms: a.durationMs })))))));
 }
 
 // ---- Shared pieces --------------------------------------------------------------------------------------
@@ -514,32 +518,17 @@ function formKit(specs) {
     return h('fieldset', { class: 'field fieldset', 'aria-describedby': describedBy },
       h('legend', { class: spec.hiddenLegend ? 'visually-hidden' : null }, spec.legend), hintEl, spec.group.root, errorEl);
   });
+  const entries = Object.fromEntries([...errors].map(([name, e]) => [name, [e.errorEl, e.invalid, e.focus]]));
   return {
     nodes,
     controls,
-    clear() {
-      for (const { errorEl, invalid } of errors.values()) { errorEl.hidden = true; invalid.removeAttribute('aria-invalid'); }
-    },
-    /** Marks required fields left empty (the server would only say the body is not valid); returns whether any was. */
+    /** Shows a refusal (or clears, with null) through the one form-error helper; returns what to focus. */
+    show: (error, formError = null) => showFormError({ fields: entries, formError }, error),
+    /** Marks required fields left empty (the server would only say the body is not valid); returns the first. */
     missing() {
-      const empty = Object.fromEntries([...controls].filter(([, c]) => c.required && !c.value.trim()).map(([name]) => [name, t('error.required')]));
-      return this.show(empty);
-    },
-    /** Returns whether any error belonged to a field here. */
-    show(fieldErrors = {}) {
-      let first = null;
-      for (const [key, messages] of Object.entries(fieldErrors)) {
-        // Nested names ("policy.ApprovalsRequired") belong to their last part.
-        const last = key.split('.').pop();
-        const target = errors.get(last.charAt(0).toLowerCase() + last.slice(1));
-        if (!target) continue;
-        target.errorEl.textContent = [messages].flat().join(' ');
-        target.errorEl.hidden = false;
-        target.invalid.setAttribute('aria-invalid', 'true');
-        first ??= target.focus;
-      }
-      first?.focus();
-      return first !== null;
+      const empty = [...controls].filter(([, c]) => c.required && !c.value.trim()).map(([name]) => entries[name]);
+      for (const entry of empty) markField(entry, t('error.required'));
+      return empty[0]?.[2] ?? null;
     },
   };
 }
@@ -553,18 +542,16 @@ function adminForm({ id, kit, submitLabel, run, note = null, className = '', qui
     kit.nodes, formError, h('div', { class: 'actions' }, submit));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    kit.clear();
-    formError.hidden = true;
-    if (kit.missing()) return;
+    kit.show(null, formError);
+    const empty = kit.missing();
+    if (empty) { empty.focus(); return; }
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
     try {
       await run();
     } catch (error) {
-      if (!kit.show(error.errors)) {
-        formError.textContent = messageOf(error);
-        formError.hidden = false;
-      }
+      // Field errors in the page's language, named by field; anything else in the alert under the form.
+      kit.show(error, formError)?.focus();
     } finally {
       submit.disabled = false;
       form.removeAttribute('aria-busy');

@@ -3,7 +3,9 @@ import { events as apiEvents, forgetSession, get, post } from './api.js';
 import { announce, clear, fill, h, keepTimesFresh } from './dom.js';
 import { chooseLanguage, language, languages, loadLanguage, t } from './i18n.js';
 import { Live } from './live.js';
+import { loadMeta } from './meta.js';
 import { Notices } from './notices.js';
+import { WaitingBadge } from './waitingBadge.js';
 
 // Pages by route: '#/{name}/{param}'. A page module exports render(context, param) and may return a cleanup function.
 const pages = {
@@ -11,11 +13,14 @@ const pages = {
   proposal: () => import('./proposal.js'),
   admin: () => import('./admin.js'),
   trail: () => import('./trail.js'),
+  waiting: () => import('./waiting.js'),
+  mine: () => import('./mine.js'),
+  insights: () => import('./insights.js'),
 };
 
 const main = document.getElementById('main');
 const context = {
-  main, me: null, boards: [], live: null, notices: null,
+  main, me: null, boards: [], live: null, notices: null, waiting: null,
   navigate: (hash) => { location.hash = hash; },
   /** A page that changed the boards (admin) hands over the new list; the switcher follows. */
   setBoards: (boards) => { context.boards = boards; renderSwitcher(); },
@@ -41,11 +46,12 @@ else await showSignIn();
 
 export async function signedIn(member) {
   context.me = member;
-  context.boards = await get('/api/boards');
+  [context.boards] = await Promise.all([get('/api/boards'), loadMeta()]);
   context.live = new Live();
   context.live.addEventListener('state', (e) => showConnection(e.detail));
   context.live.addEventListener('caughtup', (e) => announce(t('conn.restored', { count: e.detail.count })));
   context.notices = new Notices(member, context.live, (boardId) => context.boards.find((b) => b.id === boardId)?.name);
+  if (approvesSomewhere()) context.waiting = new WaitingBadge(context.live);
   context.live.start();
   renderChrome();
   await route();
@@ -59,6 +65,8 @@ async function signOut() {
 async function signedOut() {
   context.notices?.stop();
   context.notices = null;
+  context.waiting?.stop();
+  context.waiting = null;
   if (context.live) await context.live.stop();
   context.live = null;
   context.me = null;
@@ -117,9 +125,15 @@ function renderChrome() {
   document.getElementById('me-roles').textContent = context.me.roles.map((r) => t(`role.${r}`)).join(' · ');
   for (const link of document.querySelectorAll('[data-route]')) {
     const roles = link.dataset.roles?.split(',');
-    link.hidden = !pages[link.dataset.route] || (roles && !roles.some((r) => context.me.roles.includes(r)));
+    link.hidden = !pages[link.dataset.route] || (roles && !roles.some((r) => context.me.roles.includes(r)))
+      || ('approvers' in link.dataset && !approvesSomewhere());
   }
   renderSwitcher();
+}
+
+/** Whether this member holds the approver role of some board: then "Waiting for me" is theirs. */
+function approvesSomewhere() {
+  return context.boards.some((b) => context.me.roles.includes(b.policy.approverRole));
 }
 
 function renderSwitcher() {
@@ -153,6 +167,6 @@ function setUpLanguageSwitch() {
   select.value = language();
   select.addEventListener('change', async () => {
     await loadLanguage(select.value, true);
-    if (context.me) { renderChrome(); context.notices?.refresh(); await route(); } else await showSignIn();
+    if (context.me) { renderChrome(); context.notices?.refresh(); context.waiting?.retranslate(); await route(); } else await showSignIn();
   });
 }

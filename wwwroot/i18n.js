@@ -26,8 +26,15 @@ export async function loadLanguage(lang, remember = false) {
 export const language = () => current;
 export const languages = supported;
 
+/**
+ * The text for key, with {name} placeholders filled. With a numeric `count` (or `plural`, when the number that
+ * decides the wording is another one), `key.one` / `key.other`… are chosen by Intl.PluralRules for the page's
+ * language: "1 approval", "2 approvals"; Korean has one form.
+ */
 export function t(key, params = {}) {
-  const text = strings[key] ?? key;
+  const n = params.plural ?? params.count;
+  const form = typeof n === 'number' ? strings[`${key}.${new Intl.PluralRules(current).select(n)}`] ?? strings[`${key}.other`] : undefined;
+  const text = form ?? strings[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
 }
 
@@ -51,6 +58,9 @@ export function when(iso) {
   if (abs < 86400 * 7) return relative().format(Math.round(seconds / 86400), 'day');
   return absolute().format(date);
 }
+
+/** Whether the language has a text for key (a refusal code, an action…). */
+export const has = (key) => key in strings || `${key}.other` in strings;
 
 export const exactTime = (iso) => absolute().format(new Date(iso));
 export const list = (names) => new Intl.ListFormat(current, { style: 'long', type: 'conjunction' }).format(names);

@@ -36,7 +36,7 @@ export class Live extends EventTarget {
   #state = 'connecting';
   #restartAttempt = 0;
   #stopped = false;
-  #trail = false;
+  #trail = 0;
 
   constructor() {
     super();
@@ -98,20 +98,23 @@ export class Live extends EventTarget {
     await this.#join(false);
   }
 
-  /** Every commit, of any board or none, as 'commit' events until unwatchTrail(); kept across reconnects. */
+  /**
+   * Every commit, of any board or none, as 'commit' events until unwatchTrail(); kept across reconnects. Counted:
+   * several holders (the Trail page, "Waiting for me", the navigation's count) each call watch and unwatch once.
+   */
   async watchTrail() {
-    this.#trail = true;
+    if (this.#trail++ > 0) return;
     if (this.#connection.state === 'Connected') await this.#connection.invoke('WatchTrail');
   }
 
   async unwatchTrail() {
-    this.#trail = false;
+    if (this.#trail === 0 || --this.#trail > 0) return;
     if (this.#connection.state === 'Connected') await this.#connection.invoke('UnwatchTrail').catch(() => {});
   }
 
   /** After a (re)connect the group is gone: join it again, then let the page fetch what it missed. */
   async #rejoinTrail() {
-    if (!this.#trail) return;
+    if (this.#trail === 0) return;
     await this.#connection.invoke('WatchTrail');
     this.dispatchEvent(new CustomEvent('trailresumed'));
   }

@@ -1,5 +1,6 @@
 // The first page a signed-out visitor gets.
-import { ApiError, get, post } from './api.js';
+import { get, post } from './api.js';
+import { problemText } from './problems.js';
 import { h } from './dom.js';
 import { t } from './i18n.js';
 
@@ -31,7 +32,7 @@ export async function render({ main, onSignedIn }) {
       const login = await post('/api/auth/login', { email: email.value.trim(), password: password.value });
       await onSignedIn(login.member);
     } catch (err) {
-      showError(err instanceof ApiError && err.status === 0 ? t('error.network') : refusals[err.code] ? t(refusals[err.code]) : err.message || t('error.generic'));
+      showError(refusals[err.code] ? t(refusals[err.code]) : problemText(err));
       password.focus();
     } finally {
       submit.disabled = false;
@@ -58,7 +59,7 @@ export async function render({ main, onSignedIn }) {
       h('p', {}, t('signIn.demoPassword', { password: demo.password })),
       h('ul', { class: 'demo-list' }, demo.members.map((m) => h('li', {},
         h('button', {
-          type: 'button', class: 'button button-quiet demo-fill', 'aria-label': t('signIn.use', { email: m.email }),
+          type: 'button', class: 'button button-quiet demo-fill', 'aria-describedby': 'demo-heading',
           onclick: () => { email.value = m.email; password.value = demo.password; submit.focus(); },
         }, h('span', {}, m.email), h('span', { class: 'muted' }, m.roles.map((r) => t(`role.${r}`)).join(' · ')))))))); 
   }

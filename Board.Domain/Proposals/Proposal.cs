@@ -122,16 +122,37 @@ public sealed class Proposal : IRecordsTrail
     }
 
     /// <summary>
+    /// Why <paramref name="approver"/> may not approve at <paramref name="now"/>, checked in the order
+    /// <see cref="Approve"/> refuses (not open or past its deadline, own proposal, not an approver, already
+    /// approved); <c>null</c> when they may. Lists such as "waiting for me" ask this, so they and the
+    /// refusal can never disagree.
+    /// </summary>
+    public RefusalCode? WhyNotApprove(Member approver, DateTimeOffset now)
+    {
+        if (!IsOpenAt(now)) return RefusalCode.NotOpen;
+        if (approver.Id == AuthorId) return RefusalCode.OwnProposal;
+        if (!approver.Holds(ApproverRole)) return RefusalCode.NotApprover;
+        if (_approvals.Any(a => a.MemberId == approver.Id)) return RefusalCode.AlreadyApproved;
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="approver"/> may approve at <paramref name="now"/> (<see cref="WhyNotApprove"/> says no reason).</summary>
+    public bool MayApprove(Member approver, DateTimeOffset now) => WhyNotApprove(approver, now) is null;
+
+    /// <summary>
     /// Adds <paramref name="approver"/>'s approval. Earlier approvals are re-checked with
     /// <paramref name="stillCounts"/> (is that member still active and holding the approver role?);
     /// if the counting approvals reach the quorum, the proposal executes now.
     /// </summary>
     public Approval Approve(Member approver, DateTimeOffset now, Func<Guid, bool> stillCounts)
     {
-        RequireOpen(now);
-        if (approver.Id == AuthorId) throw new Refusal(RefusalCode.OwnProposal, "You cannot approve your own proposal.");
-        if (!approver.Holds(ApproverRole)) throw new Refusal(RefusalCode.NotApprover, $"Only members with the '{ApproverRole}' role approve on this proposal.");
-        if (_approvals.Any(a => a.MemberId == approver.Id)) throw new Refusal(RefusalCode.AlreadyApproved, "You have already approved this proposal.");
+        switch (WhyNotApprove(approver, now))
+        {
+            case RefusalCode.NotOpen: RequireOpen(now); break;
+            case RefusalCode.OwnProposal: throw new Refusal(RefusalCode.OwnProposal, "You cannot approve your own proposal.");
+            case RefusalCode.NotApprover: throw new Refusal(RefusalCode.NotApprover, $"Only members with the '{ApproverRole}' role approve on this proposal.");
+            case RefusalCode.AlreadyApproved: throw new Refusal(RefusalCode.AlreadyApproved, "You have already approved this proposal.");
+        }
 
         foreach (var earlier in _approvals) earlier.Recheck(stillCounts(earlier.MemberId));
         var approval = new Approval(Id, approver.Id, approver.Name, now, TextHash);

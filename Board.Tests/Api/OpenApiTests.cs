@@ -42,6 +42,10 @@ public sealed class OpenApiTests(BoardApp app) : IClassFixture<BoardApp>
         { "post", "/api/deliveries/{id}/redeliver" },
         { "get", "/api/me/notifications" },
         { "post", "/api/preview" },
+        { "get", "/api/me/waiting" },
+        { "get", "/api/me/proposals" },
+        { "get", "/api/meta" },
+        { "get", "/api/insights" },
     };
 
     [Fact]

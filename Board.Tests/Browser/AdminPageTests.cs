@@ -48,7 +48,7 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
         await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Create board" }).ClickAsync();
         var card = admin.Page.Locator("#admin-boards .admin-board", new() { HasText = name });
         await Expect(card).ToHaveCountAsync(1);
-        await Expect(card.Locator(".board-policy")).ToHaveTextAsync("Executes at 2 approvals by operations · open proposals expire after 7 day(s)");
+        await Expect(card.Locator(".board-policy")).ToHaveTextAsync("Executes at 2 approvals by operations · open proposals expire after 7 days");
         await Expect(admin.Page.Locator("#board-switcher option", new() { HasText = name })).ToHaveCountAsync(1);
         var boardId = Guid.Parse((await card.GetAttributeAsync("data-id"))!);
 
@@ -187,7 +187,7 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
         Assert.Matches("^[0-9a-f]{64}$", secret);
         await admin.Page.Locator("#webhook-actions input[value='proposal.executed']").CheckAsync();
         await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Add webhook" }).ClickAsync();
-        await Expect(admin.Page.Locator("#webhook-url-error")).ToContainTextAsync("http:// or https://");
+        await Expect(admin.Page.Locator("#webhook-url-error")).ToHaveTextAsync("Enter a public http or https address.");
         await Expect(admin.Page.Locator("#webhook-url")).ToHaveAttributeAsync("aria-invalid", "true");
 
         await admin.Page.Locator("#webhook-url").FillAsync(receiver.Url.ToString());
@@ -196,7 +196,7 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
         var item = admin.Page.Locator("#admin-webhooks .admin-webhook");
         await Expect(item).ToHaveCountAsync(1);
         await Expect(item).ToContainTextAsync(receiver.Url.ToString());
-        await Expect(item).ToContainTextAsync("proposal.executed");
+        await Expect(item).ToContainTextAsync("Executed");
         var webhookId = Guid.Parse((await item.GetAttributeAsync("data-id"))!);
 
         var posted = await staff.PostAsync(board.Id, "Open a second till at lunch");
@@ -213,7 +213,8 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
         await Expect(attempts.Nth(0).Locator(".attempt-error")).Not.ToHaveTextAsync("—");
         await Expect(attempts.Nth(1).Locator(".attempt-code")).ToHaveTextAsync("200");
         await Expect(attempts.Nth(1).Locator(".attempt-error")).ToHaveTextAsync("—");
-        await Expect(delivery.Locator(".card-title")).ToContainTextAsync("proposal.executed");
+        await Expect(delivery.Locator(".card-title")).ToContainTextAsync("Executed");
+        await Expect(delivery.Locator(".card-title")).ToHaveAttributeAsync("data-action", "proposal.executed");
         await Expect(admin.Page.Locator("#main")).Not.ToContainTextAsync("null");
 
         await delivery.Locator(".redeliver").ClickAsync();

@@ -59,7 +59,7 @@ public sealed class LiveBoardTests(BrowserApp app, ITestOutputHelper output) : I
         await ops3.Page.Locator("#approve").ClickAsync();
         var seen = new[]
         {
-            SeenAsync(staff, clock, staff.Page.Locator($"#group-executed .proposal-card[data-id='{proposalId}'] .executed-flag")),
+            SeenAsync(staff, clock, staff.Page.Locator(".toast-executed", new() { HasText = title })),
             SeenAsync(ops1, clock, ops1.Page.Locator("#executed-banner")),
             SeenAsync(ops2, clock, ops2.Page.Locator("#executed-banner")),
             SeenAsync(ops3, clock, ops3.Page.Locator("#executed-banner")),
@@ -77,6 +77,10 @@ public sealed class LiveBoardTests(BrowserApp app, ITestOutputHelper output) : I
         await Expect(staff.Page.Locator($".proposal-card[data-id='{proposalId}']")).ToHaveCountAsync(1);
         await Expect(card.Locator(".progress-text")).ToHaveCountAsync(0);
         await Expect(staff.Page.Locator($"#group-executed .proposal-card[data-id='{proposalId}'] .progress-text")).ToHaveTextAsync("3 of 3 approvals");
+        // The awaiting-outcome tab counts it, and shows it flagged once opened.
+        await staff.Page.Locator("#tab-executed").ClickAsync();
+        await Expect(staff.Page.Locator($"#group-executed .proposal-card[data-id='{proposalId}'] .executed-flag")).ToBeVisibleAsync();
+        Assert.EndsWith("?tab=executed", staff.Page.Url);
         foreach (var screen in new[] { ops1, ops2, ops3 })
         {
             await Expect(screen.Page.Locator("#approve")).ToBeHiddenAsync();
@@ -130,7 +134,7 @@ public sealed class LiveBoardTests(BrowserApp app, ITestOutputHelper output) : I
         await Expect(screen.Page.Locator("#why-not")).ToHaveTextAsync("You posted this, so you can't approve it.");
         await Expect(screen.Page.Locator("#approve")).ToBeHiddenAsync();
         await screen.Page.Locator("#edit").ClickAsync();
-        await Expect(screen.Page.Locator(".edit-area .warning")).ToContainTextAsync("dismisses the 1 approval(s)");
+        await Expect(screen.Page.Locator(".edit-area .warning")).ToContainTextAsync("dismisses the 1 approval given so far");
         await screen.Page.Locator(".edit-area input[name=title]").FillAsync("Move the bakery display next to the door");
         await screen.Page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         await Expect(screen.Page.Locator(".approvals-body .progress-text")).ToHaveTextAsync("0 of 3 approvals");

@@ -93,7 +93,7 @@ public sealed class NoticeTests(BrowserApp app) : IClassFixture<BrowserApp>
         await app.ApproveAsAsync(first.Id);
         await Expect(screen.Page.Locator("#notices-count")).ToHaveTextAsync("1");
         await Expect(screen.Page.Locator(".toast-executed")).ToHaveCountAsync(1);
-        await Expect(screen.Page.Locator("#notices-toggle")).ToHaveAttributeAsync("aria-label", "알림: 읽지 않은 알림 1개");
+        await Expect(screen.Page.Locator("#notices-toggle")).ToHaveAttributeAsync("aria-label", "알림, 읽지 않음: 1");
 
         // The author leaves; meanwhile a second proposal executes. Coming back, the bell shows it, in Korean.
         var second = await author.PostAsync(board.Id, "창고 선반 라벨 " + Guid.NewGuid().ToString("N")[..6]);

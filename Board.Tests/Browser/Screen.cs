@@ -9,6 +9,8 @@ public sealed class Screen : IAsyncDisposable
 {
     public static readonly ViewportSize Phone = new() { Width = 360, Height = 740 };
     public static readonly ViewportSize Laptop = new() { Width = 1280, Height = 800 };
+    /// <summary>A current phone, 390 px wide.</summary>
+    public static readonly ViewportSize Phone390 = new() { Width = 390, Height = 844 };
 
     private readonly IBrowserContext _context;
     private readonly List<string> _errors = [];
@@ -31,7 +33,7 @@ public sealed class Screen : IAsyncDisposable
     public static async Task<Screen> OpenAsync(
         IBrowser browser, Uri baseAddress, string name, ViewportSize? viewport = null, string locale = "en-US", ColorScheme colorScheme = ColorScheme.Light)
     {
-        var phone = viewport == Phone;
+        var phone = viewport is { Width: < 600 };
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseAddress.ToString(),

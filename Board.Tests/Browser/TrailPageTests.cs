@@ -23,6 +23,9 @@ public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Expect(manager.Page.Locator("#trail-title")).ToHaveTextAsync("Trail");
         await Expect(manager.Page.Locator(Rows).First).ToBeVisibleAsync();
 
+        // Entries first: the filters are folded until opened.
+        await Expect(manager.Page.GetByLabel("Board", new() { Exact = true })).ToBeHiddenAsync();
+        await manager.Page.Locator("#trail-filter-box summary").ClickAsync();
         await manager.Page.GetByLabel("Board", new() { Exact = true }).SelectOptionAsync(board.Id.ToString());
         await manager.Page.GetByLabel("Action", new() { Exact = true }).SelectOptionAsync("approval.added");
         await Expect(manager.Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"#/trail/\\?.*boardId={board.Id}.*action=approval.added"));
@@ -32,7 +35,7 @@ public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Expect(manager.Page.Locator("a[data-route='trail']")).ToHaveAttributeAsync("aria-current", "page");
         var seqs = await SeqsAsync(manager.Page);
         await manager.ScreenshotAsync("trail.png", fullPage: false);
-        Assert.All(await manager.Page.Locator($"{Rows} .trail-where a:not(.trail-proposal)").AllTextContentsAsync(), name => Assert.Equal(board.Name, name));
+        Assert.All(await manager.Page.Locator($"{Rows} a.trail-board").AllTextContentsAsync(), name => Assert.Equal(board.Name, name));
         Assert.Equal(seqs.OrderDescending(), seqs);
         await Expect(manager.Page.Locator("#trail-status")).ToContainTextAsync($"{seqs.Count} entries");
 
@@ -56,6 +59,7 @@ public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Expect(staff.Page.Locator(Rows)).ToHaveCountAsync(seqs.Count);
         Assert.Equal(seqs, await SeqsAsync(staff.Page));
         await Expect(staff.Page.Locator("#trail-export-csv")).ToHaveCountAsync(0);
+        Assert.DoesNotContain("null", await staff.Page.Locator("#main").InnerTextAsync());
         Assert.Empty(staff.Errors);
 
         // The manager's export link carries the same filters, and what it returns is those entries.
@@ -145,8 +149,10 @@ public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         var head = (await api.Client.GetFromJsonAsync<TrailHead>("/api/audit/head", BoardApp.Json))!;
         await Expect(manager.Page.Locator("#trail-head-seq-value")).ToHaveTextAsync(head.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Expect(manager.Page.Locator("#trail-head-hash-value")).ToHaveTextAsync(head.Hash);
-        await Expect(manager.Page.Locator("#trail-head-at-value")).ToHaveTextAsync(head.At!);
+        await Expect(manager.Page.Locator("#trail-head-at-value")).ToHaveAttributeAsync("datetime", head.At!);
+        await Expect(manager.Page.Locator("#trail-head-at-value")).Not.ToHaveTextAsync(head.At!);
 
+        await manager.Page.Locator("#trail-proof-box > summary").ClickAsync();
         await manager.Page.GetByRole(AriaRole.Button, new() { Name = "Verify the trail" }).ClickAsync();
         var result = manager.Page.Locator("#trail-verify-result");
         await Expect(result).ToHaveAttributeAsync("data-valid", "true");
@@ -177,7 +183,7 @@ public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         await staff.GoAsync("#/trail/");
         await Expect(staff.Page.Locator("#trail-title")).ToHaveTextAsync("감사 기록");
         await Expect(staff.Page.Locator(Rows)).ToHaveCountAsync(50);
-        await Expect(staff.Page.GetByRole(AriaRole.Button, new() { Name = "기록 검증" })).ToBeVisibleAsync();
+        await Expect(staff.Page.GetByRole(AriaRole.Button, new() { Name = "기록 검증" })).ToBeHiddenAsync();
         // The filters fold away on a phone, and open by keyboard.
         await Expect(staff.Page.GetByLabel("작업", new() { Exact = true })).ToBeHiddenAsync();
         await staff.Page.Locator("#trail-filter-box summary").FocusAsync();
@@ -191,6 +197,7 @@ public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
 
         await staff.Page.Locator($"{Rows} .trail-hashes summary").First.ClickAsync();
         await Expect(staff.Page.Locator($"{Rows} .trail-hashes code.hash").First).ToBeVisibleAsync();
+        await staff.Page.Locator("#trail-proof-box > summary").ClickAsync();
         await staff.Page.GetByRole(AriaRole.Button, new() { Name = "기록 검증" }).ClickAsync();
         await Expect(staff.Page.Locator("#trail-verify-result")).ToContainTextAsync("정상");
         Assert.Equal(0, await staff.HorizontalOverflowAsync());

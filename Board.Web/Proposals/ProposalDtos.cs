@@ -60,7 +60,8 @@ public sealed record ProposalDto(
 public sealed record ProposalSummaryDto(
     Guid Id, Guid BoardId, string Title, string Excerpt, string Status, PersonDto Author, int ApprovalsRequired,
     int ApprovalCount, IReadOnlyList<ApprovalDto> Approvals, int CommentCount, Guid? Reverses,
-    DateTimeOffset PostedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? ExecutedAt, DateTimeOffset? CompletedAt, int Version)
+    DateTimeOffset PostedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? ExecutedAt, DateTimeOffset? CompletedAt, int Version,
+    string ApproverRole, string? CompletedBy, string? CompletionNote, DateTimeOffset? ClosedAt)
 {
     public const int ExcerptLength = 200;
 
@@ -68,7 +69,8 @@ public sealed record ProposalSummaryDto(
         p.Id, p.BoardId, p.Title, p.Body.Length <= ExcerptLength ? p.Body : p.Body[..ExcerptLength] + "…",
         ProposalDto.StatusName(p.Status), new PersonDto(p.AuthorId, p.AuthorName), p.ApprovalsRequired, p.CountingApprovals,
         [.. p.Approvals.OrderBy(a => a.At).Select(a => new ApprovalDto(a.MemberId, a.MemberName, a.At, a.Counts))],
-        commentCount, p.ReversesId, p.PostedAt, p.ExpiresAt, p.ExecutedAt, p.CompletedAt, p.Version);
+        commentCount, p.ReversesId, p.PostedAt, p.ExpiresAt, p.ExecutedAt, p.CompletedAt, p.Version,
+        p.ApproverRole, p.CompletedByName, p.CompletionNote, p.ClosedAt);
 }
 
 public sealed record ProposalPage(IReadOnlyList<ProposalSummaryDto> Items, int Page, int PageSize, int Total);

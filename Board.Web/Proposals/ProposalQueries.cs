@@ -20,4 +20,14 @@ public static class ProposalQueries
     public static Task<Proposal?> FindForReadAsync(this BoardDb db, Guid id, CancellationToken ct) =>
         db.Proposals.AsNoTracking().Include(p => p.Approvals).Include(p => p.Comments).AsSplitQuery()
             .FirstOrDefaultAsync(p => p.Id == id, ct);
+
+    /// <summary>List rows for <paramref name="proposals"/> (loaded with their approvals), with their comment counts.</summary>
+    public static async Task<List<ProposalSummaryDto>> SummariesAsync(this BoardDb db, IReadOnlyCollection<Proposal> proposals, CancellationToken ct)
+    {
+        var ids = proposals.Select(p => p.Id).ToList();
+        var commentCounts = await db.Set<Comment>().Where(c => ids.Contains(c.ProposalId))
+            .GroupBy(c => c.ProposalId).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        return [.. proposals.Select(p => ProposalSummaryDto.From(p, commentCounts.GetValueOrDefault(p.Id)))];
+    }
 }

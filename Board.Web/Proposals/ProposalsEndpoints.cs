@@ -32,7 +32,7 @@ public static class ProposalsEndpoints
         return app;
     }
 
-    /// <summary><paramref name="sort"/>: <c>posted</c> (newest first, the default) or <c>executed</c> (oldest execution first: the outcomes owed longest).</summary>
+    /// <summary><paramref name="sort"/>: <c>posted</c> (newest first, the default), <c>oldest</c> (oldest posted first) or <c>executed</c> (oldest execution first: the outcomes owed longest).</summary>
     static async Task<Results<Ok<ProposalPage>, NotFound>> List(
         Guid boardId, string? status, string? q, int? page, string? sort, Guid? reverses, CurrentMember me, BoardDb db, CancellationToken ct)
     {
@@ -53,8 +53,9 @@ public static class ProposalsEndpoints
         var ordered = sort?.Trim().ToLowerInvariant() switch
         {
             null or "" or "posted" => query.OrderByDescending(p => p.PostedAt).ThenByDescending(p => p.Id),
+            "oldest" => query.OrderBy(p => p.PostedAt).ThenBy(p => p.Id),
             "executed" => query.Where(p => p.ExecutedAt != null).OrderBy(p => p.ExecutedAt).ThenBy(p => p.Id),
-            _ => throw Refusal.Invalid("sort", "Unknown sort. Use posted (newest first) or executed (oldest execution first)."),
+            _ => throw Refusal.Invalid("sort", "Unknown sort. Use posted (newest first), oldest (oldest first) or executed (oldest execution first)."),
         };
         // Skip is an int: beyond this the offset would wrap around to the first pages.
         if (page > MaxPage) throw Refusal.Invalid("page", $"The page must be at most {MaxPage}.");
@@ -63,12 +64,7 @@ public static class ProposalsEndpoints
         var items = await ordered
             .Skip((pageNumber - 1) * PageSize).Take(PageSize)
             .Include(p => p.Approvals).AsSplitQuery().ToListAsync(ct);
-        var ids = items.Select(p => p.Id).ToList();
-        var commentCounts = await db.Set<Comment>().Where(c => ids.Contains(c.ProposalId))
-            .GroupBy(c => c.ProposalId).Select(g => new { g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        return TypedResults.Ok(new ProposalPage(
-            [.. items.Select(p => ProposalSummaryDto.From(p, commentCounts.GetValueOrDefault(p.Id)))], pageNumber, PageSize, total));
+        return TypedResults.Ok(new ProposalPage(await db.SummariesAsync(items, ct), pageNumber, PageSize, total));
     }
 
     static async Task<Results<Created<ProposalDto>, NotFound>> Post(

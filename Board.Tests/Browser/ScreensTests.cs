@@ -1,0 +1,319 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Board.Tests.Api;
+using Board.Web.Boards;
+using Board.Web.Trail;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+using Xunit.Abstractions;
+
+namespace Board.Tests.Browser;
+
+/// <summary>The three people's screens, each story by its role, on a 390 px phone and a desktop, in English and Korean.</summary>
+public sealed class ScreensTests(BrowserApp app, ITestOutputHelper output) : IClassFixture<BrowserApp>
+{
+    public static TheoryData<string, string> Devices => new() { { "desktop", "en" }, { "phone", "ko" }, { "phone", "en" }, { "desktop", "ko" } };
+
+    private static readonly Dictionary<string, Dictionary<string, string>> Text = new()
+    {
+        ["en"] = new() { ["executed"] = "Executed", ["done"] = "Done", ["open"] = "Open", ["approve"] = "Approve", ["takeBack"] = "Take back" },
+        ["ko"] = new() { ["executed"] = "실행됨", ["done"] = "완료", ["open"] = "진행 중", ["approve"] = "승인", ["takeBack"] = "승인 취소" },
+    };
+
+    private Task<Screen> OpenAsync(string name, string device, string lang) =>
+        Screen.OpenAsync(app.Browser, app.BaseAddress, name, device == "phone" ? Screen.Phone390 : Screen.Laptop, locale: lang == "ko" ? "ko-KR" : "en-US");
+
+    [Theory]
+    [MemberData(nameof(Devices))]
+    public async Task Operations_ClearsWaitingForMe_TappingApproveOnThreeCards_WhileASecondScreenWatchesThemExecute(string device, string lang)
+    {
+        using var admin = await app.SignInAsync("admin");
+        var board = await admin.NewBoardAsync(approvalsRequired: 3);
+        using var staff = await app.SignInAsync("staff1");
+        var ids = new List<Guid>();
+        var titles = new List<string>();
+        foreach (var n in new[] { 1, 2, 3 })
+        {
+            titles.Add($"Waiting card {n} {device} {lang}");
+            var proposal = await staff.PostAsync(board.Id, titles[^1]);
+            await app.ApproveAsAsync(proposal.Id, "ops2", "ops3");
+            ids.Add(proposal.Id);
+        }
+
+        await using var watcher = await OpenAsync("staff1-watching", device == "phone" ? "desktop" : "phone", lang);
+        await watcher.SignInAsync("staff1");
+        await watcher.GoAsync($"#/board/{board.Id}");
+        await Expect(watcher.Page.Locator("#board-title")).ToHaveTextAsync(board.Name);
+        await watcher.WaitConnectedAsync();
+
+        await using var ops = await OpenAsync("ops1", device, lang);
+        await ops.SignInAsync("ops1");
+        await ops.GoAsync("#/waiting");
+        var count = ops.Page.Locator("#waiting-count");
+        await Expect(ops.Page.Locator("#waiting-list .proposal-card[data-id]").First).ToBeVisibleAsync();
+        foreach (var id in ids) await Expect(Card(ops, id).Locator(".card-approve")).ToHaveTextAsync(Text[lang]["approve"]);
+        var before = int.Parse((await count.TextContentAsync())!);
+        Assert.True(before >= 3, $"the nav counts {before}");
+        Assert.Equal(before, await ops.Page.Locator("#waiting-list .proposal-card").CountAsync());
+        // Oldest first.
+        var posted = await ops.Page.Locator("#waiting-list .proposal-card time").EvaluateAllAsync<string[]>("els => els.map(e => e.dateTime)");
+        Assert.Equal(posted.Order(StringComparer.Ordinal), posted);
+        Assert.Equal(0, await ops.HorizontalOverflowAsync());
+        await ops.AssertAccessibleAsync("waiting");
+        await ops.ScreenshotAsync($"waiting-{device}-{lang}.png", fullPage: false);
+
+        // Two taps, then the third by keyboard alone: each is the deciding approval, and the watcher sees it execute.
+        for (var i = 0; i < 3; i++)
+        {
+            var button = Card(ops, ids[i]).Locator(".card-approve");
+            if (i < 2) await button.ClickAsync();
+            else
+            {
+                await button.FocusAsync();
+                await ops.Page.Keyboard.PressAsync("Enter");
+            }
+            await Expect(Card(ops, ids[i]).Locator(".executed-flag")).ToBeVisibleAsync();
+            await Expect(Card(ops, ids[i]).Locator(".badge")).ToHaveTextAsync(Text[lang]["executed"]);
+            await Expect(Card(ops, ids[i]).Locator(".card-approve")).ToBeHiddenAsync();
+            await Expect(watcher.Page.Locator(".toast-executed", new() { HasText = titles[i] })).ToBeVisibleAsync(new() { Timeout = 5_000 });
+            await Expect(watcher.Page.Locator($"#group-executed .proposal-card[data-id='{ids[i]}'] .executed-flag")).ToHaveCountAsync(1);
+            await Expect(watcher.Page.Locator($"#group-open .proposal-card[data-id='{ids[i]}']")).ToHaveCountAsync(0);
+            await Expect(count).ToHaveTextAsync((before - i - 1).ToString());
+        }
+        // Focus moved on from the executed card, never lost to the page.
+        Assert.NotEqual("BODY", await ops.Page.EvaluateAsync<string>("() => document.activeElement.tagName"));
+        await Expect(ops.Page.Locator("#waiting-status")).Not.ToBeEmptyAsync();
+        await ops.AssertAccessibleAsync("waiting, after approving");
+        await ops.ScreenshotAsync($"waiting-cleared-{device}-{lang}.png");
+        await Card(ops, ids[2]).ScrollIntoViewIfNeededAsync();
+        await ops.ScreenshotAsync($"waiting-cleared-view-{device}-{lang}.png", fullPage: false);
+        await watcher.ScreenshotAsync($"waiting-watcher-{device}-{lang}.png", fullPage: false);
+        AssertNoErrors(ops, watcher);
+    }
+
+    [Fact]
+    public async Task Operations_CanTakeBackAnApprovalFromTheCard_AndTheCountFollows()
+    {
+        using var admin = await app.SignInAsync("admin");
+        var board = await admin.NewBoardAsync(approvalsRequired: 3);
+        using var staff = await app.SignInAsync("staff2");
+        var posted = await staff.PostAsync(board.Id, "Take back from the card");
+        await using var ops = await OpenAsync("ops4", "desktop", "en");
+        await ops.SignInAsync("ops4");
+        await ops.GoAsync("#/waiting");
+        var button = Card(ops, posted.Id).Locator(".card-approve");
+        await Expect(button).ToHaveTextAsync("Approve");
+        var before = int.Parse((await ops.Page.Locator("#waiting-count").TextContentAsync())!);
+        await button.ClickAsync();
+        await Expect(button).ToHaveTextAsync("Take back");
+        await Expect(Card(ops, posted.Id).Locator(".progress-text")).ToHaveTextAsync("1 of 3 approvals");
+        await Expect(Card(ops, posted.Id).Locator(".missing")).ToHaveTextAsync("2 more approvals needed.");
+        await Expect(ops.Page.Locator("#waiting-count")).ToHaveTextAsync((before - 1).ToString());
+        Assert.Equal("Take back", await ops.Page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+        await ops.Page.Keyboard.PressAsync("Enter");
+        await Expect(button).ToHaveTextAsync("Approve");
+        await Expect(Card(ops, posted.Id).Locator(".progress-text")).ToHaveTextAsync("0 of 3 approvals");
+        await Expect(ops.Page.Locator("#waiting-count")).ToHaveTextAsync(before.ToString());
+        AssertNoErrors(ops);
+    }
+
+    [Theory]
+    [MemberData(nameof(Devices))]
+    public async Task Staff_FollowsTheirProposal_FromPostingToDone_OnMyProposals(string device, string lang)
+    {
+        using var admin = await app.SignInAsync("admin");
+        var board = await admin.NewBoardAsync(approvalsRequired: 2);
+        await using var screen = await OpenAsync("staff3", device, lang);
+        await screen.SignInAsync("staff3");
+        await screen.GoAsync($"#/board/{board.Id}");
+        await Expect(screen.Page.Locator("#board-title")).ToHaveTextAsync(board.Name);
+        var title = $"Mine from post to done {device} {lang}";
+        await screen.Page.Locator("#new-proposal").ClickAsync();
+        await screen.Page.Locator(".compose input[name=title]").FillAsync(title);
+        await screen.Page.Locator(".compose textarea[name=body]").FillAsync("Customers ask for it **every day**.");
+        await screen.Page.Locator(".compose button[type=submit]").ClickAsync();
+        var onBoard = screen.Page.Locator("#group-open .proposal-card", new() { HasText = title });
+        await Expect(onBoard).ToHaveCountAsync(1);
+        var id = Guid.Parse((await onBoard.GetAttributeAsync("data-id"))!);
+
+        await screen.Page.Locator("[data-route=mine]").ClickAsync();
+        var card = Card(screen, id);
+        await Expect(card.Locator(".badge")).ToHaveTextAsync(Text[lang]["open"]);
+        await Expect(card.Locator(".progress-text")).ToHaveAttributeAsync("data-count", "0");
+        await Expect(card.Locator(".missing")).ToContainTextAsync("2");
+        Assert.Equal(0, await card.Locator(".card-approve").CountAsync());
+        await screen.AssertAccessibleAsync("my proposals");
+
+        using var ops1 = await app.SignInAsync("ops1");
+        using var ops2 = await app.SignInAsync("ops2");
+        (await ops1.ApproveAsync(id)).EnsureSuccessStatusCode();
+        await Expect(card.Locator(".progress-text")).ToHaveAttributeAsync("data-count", "1");
+        await Expect(card.Locator(".approvers")).ToContainTextAsync(ops1.Member.DisplayName);
+        await Expect(card.Locator(".missing")).ToContainTextAsync("1");
+        if (lang == "en") await Expect(card.Locator(".missing")).ToHaveTextAsync("1 more approval needed.");
+        await screen.ScreenshotAsync($"mine-open-{device}-{lang}.png", fullPage: false);
+
+        (await ops2.ApproveAsync(id)).EnsureSuccessStatusCode();
+        await Expect(card.Locator(".badge")).ToHaveTextAsync(Text[lang]["executed"]);
+        await Expect(card.Locator(".executed-flag")).ToBeVisibleAsync();
+        await Expect(card.Locator(".standing")).ToBeVisibleAsync();
+        await Expect(card.Locator(".missing")).ToHaveCountAsync(0);
+        await Expect(card.Locator(".approvers")).ToContainTextAsync(ops2.Member.DisplayName);
+
+        var note = "Signs are up by the entrance since Monday.";
+        (await ops1.Client.PostAsJsonAsync($"/api/proposals/{id}/complete", new { note })).EnsureSuccessStatusCode();
+        await Expect(card.Locator(".badge")).ToHaveTextAsync(Text[lang]["done"]);
+        await Expect(card.Locator(".outcome-text")).ToHaveTextAsync(note);
+        await Expect(card.Locator(".outcome-note .meta")).ToContainTextAsync(ops1.Member.DisplayName);
+        Assert.Equal(0, await screen.HorizontalOverflowAsync());
+        await screen.AssertAccessibleAsync("my proposals, done");
+        await card.ScrollIntoViewIfNeededAsync();
+        await screen.ScreenshotAsync($"mine-done-{device}-{lang}.png", fullPage: false);
+        AssertNoErrors(screen);
+    }
+
+    [Theory]
+    [MemberData(nameof(Devices))]
+    public async Task Manager_ReadsInsights_WithTheSameFiguresTheTrailImplies(string device, string lang)
+    {
+        using var admin = await app.SignInAsync("admin");
+        var board = await admin.NewBoardAsync(approvalsRequired: 2);
+        using var staff = await app.SignInAsync("staff1");
+        using var ops1 = await app.SignInAsync("ops1");
+        var first = await staff.PostAsync(board.Id, "Insight one");
+        await app.ApproveAsAsync(first.Id, "ops1", "ops2");
+        (await ops1.Client.PostAsJsonAsync($"/api/proposals/{first.Id}/complete", new { note = "Done." })).EnsureSuccessStatusCode();
+        var second = await staff.PostAsync(board.Id, "Insight two");
+        await app.ApproveAsAsync(second.Id, "ops1", "ops3");
+        var third = await staff.PostAsync(board.Id, "Insight three");
+        (await staff.Client.PostAsync($"/api/proposals/{third.Id}/withdraw", null)).EnsureSuccessStatusCode();
+        var fourth = await staff.PostAsync(board.Id, "Insight four, still open");
+
+        await using var screen = await OpenAsync("manager", device, lang);
+        await screen.SignInAsync("manager");
+        await screen.GoAsync($"#/insights/?boardId={board.Id}");
+        await Expect(screen.Page.Locator("#insight-weeks-table tbody tr").First).ToBeVisibleAsync();
+        await AssertFiguresMatchTrailAsync(screen, board);
+        await Expect(screen.Page.Locator("#insight-weeks-chart")).ToBeVisibleAsync();
+        Assert.Equal(0, await screen.HorizontalOverflowAsync());
+        await screen.AssertAccessibleAsync("insights");
+        await screen.ScreenshotAsync($"insights-{device}-{lang}.png");
+
+        // Live: a commit elsewhere changes the figures on the open page.
+        (await staff.Client.PostAsync($"/api/proposals/{fourth.Id}/withdraw", null)).EnsureSuccessStatusCode();
+        await AssertFiguresMatchTrailAsync(screen, board);
+        Assert.Equal("2", (await screen.Page.Locator("#insight-weeks-table tbody td:nth-of-type(3)").AllTextContentsAsync()).Sum(int.Parse).ToString());
+
+        var csv = await screen.Page.Locator("#insights-csv").GetAttributeAsync("href");
+        Assert.Contains($"boardId={board.Id}", csv);
+        Assert.Contains("format=csv", csv);
+        AssertNoErrors(screen);
+    }
+
+    [Theory]
+    [MemberData(nameof(Devices))]
+    public async Task EveryPage_HasNoSeriousOrCriticalAxeViolations(string device, string lang)
+    {
+        var board = await app.FirstBoardAsync();
+        using var staffApi = await app.SignInAsync("staff2");
+        var proposal = await staffApi.PostAsync(board.Id, $"Checked by axe {device} {lang}");
+
+        await using var signedOut = await OpenAsync("visitor", device, lang);
+        await signedOut.Page.GotoAsync("/");
+        await Expect(signedOut.Page.Locator("#signin-email")).ToBeVisibleAsync();
+        await signedOut.AssertAccessibleAsync("sign-in");
+
+        var visits = new (string Who, string Hash, string Ready)[]
+        {
+            ("ops1", $"#/board/{board.Id}", "#group-open .proposal-card"),
+            ("ops1", $"#/board/{board.Id}?tab=executed", "#group-executed .proposal-card"),
+            ("ops1", $"#/proposal/{proposal.Id}", "#approve"),
+            ("ops1", "#/waiting", "#waiting-list .proposal-card"),
+            ("staff2", "#/mine", "#mine-list .proposal-card"),
+            ("staff2", $"#/proposal/{proposal.Id}", "#edit"),
+            ("manager", "#/trail/", "#trail-list .trail-entry"),
+            ("manager", "#/insights", "#insight-weeks-table"),
+            ("admin", "#/admin/boards", ".admin-body .card"),
+            ("admin", "#/admin/members", ".admin-body table"),
+            ("admin", "#/admin/webhooks", ".admin-body form"),
+        };
+        foreach (var group in visits.GroupBy(v => v.Who))
+        {
+            await using var screen = await OpenAsync(group.Key, device, lang);
+            await screen.SignInAsync(group.Key);
+            foreach (var (_, hash, ready) in group)
+            {
+                await screen.GoAsync(hash);
+                await Expect(screen.Page.Locator(ready).First).ToBeAttachedAsync();
+                await screen.AssertAccessibleAsync(hash);
+                Assert.True(await screen.HorizontalOverflowAsync() == 0, $"{hash} overflows sideways on {device}");
+                var text = await screen.Page.Locator("#main").InnerTextAsync();
+                Assert.DoesNotContain("null", text);
+                Assert.DoesNotContain("undefined", text);
+            }
+            // Folded parts are checked open too.
+            if (group.Key == "manager")
+            {
+                await screen.GoAsync("#/trail/");
+                await screen.Page.Locator("#trail-filter-box > summary").ClickAsync();
+                await screen.Page.Locator("#trail-proof-box > summary").ClickAsync();
+                await screen.AssertAccessibleAsync("trail, folds open");
+            }
+            AssertNoErrors(screen);
+        }
+    }
+
+    /// <summary>The page's tables against the board's trail, read through the public audit API.</summary>
+    private async Task AssertFiguresMatchTrailAsync(Screen screen, BoardDto board)
+    {
+        using var manager = await app.SignInAsync("manager");
+        var trail = (await manager.Client.GetFromJsonAsync<TrailPage>($"/api/audit?boardId={board.Id}&after=0&limit=500", BoardApp.Json))!.Items;
+        int Count(string action) => trail.Count(e => e.Action == action);
+        var expected = new[] { Count("proposal.executed"), Count("proposal.completed"), Count("proposal.withdrawn"), Count("proposal.expired") };
+
+        var weekly = screen.Page.Locator("#insight-weeks-table tbody tr");
+        for (var column = 0; column < 4; column++)
+        {
+            var col = column;
+            await Expect(weekly.First).ToBeVisibleAsync();
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            int sum;
+            do
+            {
+                var cells = await screen.Page.Locator($"#insight-weeks-table tbody td:nth-of-type({col + 1})").AllTextContentsAsync();
+                sum = cells.Sum(int.Parse);
+                if (sum == expected[col]) break;
+                await Task.Delay(200);
+            } while (DateTime.UtcNow < deadline);
+            Assert.Equal(expected[col], sum);
+        }
+
+        var posted = trail.Where(e => e.Action == "proposal.posted").ToDictionary(e => e.ProposalId!.Value, e => DateTimeOffset.Parse(e.At));
+        var toExecution = trail.Where(e => e.Action == "proposal.executed").Select(e => (DateTimeOffset.Parse(e.At) - posted[e.ProposalId!.Value]).TotalHours).Order().ToList();
+        var timing = screen.Page.Locator("#insight-timing-table tbody tr").First;
+        await Expect(timing.Locator("td").Nth(0)).ToHaveTextAsync(toExecution.Count.ToString());
+        var median = Math.Round(toExecution[(int)Math.Ceiling(0.5 * toExecution.Count) - 1], 2);
+        // The page's own formatter says the trail's figure in the page's language (passed as text: a double 0 crosses as -0).
+        var shown = await screen.Page.EvaluateAsync<string>("async (h) => (await import('/insights.js')).hours(Number(h))", median.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(timing.Locator("td").Nth(1)).ToHaveTextAsync(shown);
+
+        var approvals = trail.Where(e => e.Action == "approval.added").GroupBy(e => e.Actor.Name).ToDictionary(g => g.Key, g => g.Count());
+        var rows = screen.Page.Locator("#insight-approvers-table tbody tr");
+        await Expect(rows).ToHaveCountAsync(approvals.Count);
+        foreach (var (name, n) in approvals)
+            await Expect(rows.Filter(new() { HasText = name }).Locator("td")).ToHaveTextAsync(n.ToString());
+
+        var open = posted.Keys.Count(id => !trail.Any(e => e.ProposalId == id && e.Action is "proposal.executed" or "proposal.withdrawn" or "proposal.expired"));
+        var ages = await screen.Page.Locator("#insight-ages-table tbody td").AllTextContentsAsync();
+        Assert.Equal(open, ages.Sum(int.Parse));
+        output.WriteLine($"trail: {string.Join(",", expected)} decisions, {toExecution.Count} executions (median {median} h), {open} open");
+    }
+
+    private static ILocator Card(Screen screen, Guid id) => screen.Page.Locator($".proposal-card[data-id='{id}']");
+
+    private static void AssertNoErrors(params Screen[] screens)
+    {
+        var errors = screens.SelectMany(s => s.Errors).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+}

@@ -1,0 +1,50 @@
+using Board.Domain;
+using Board.Domain.Members;
+using Board.Web.Auth;
+using Board.Web.Persistence;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Board.Web.Insights;
+
+public static class InsightsEndpoints
+{
+    public const int DefaultWeeks = 12;
+    public const int MaxDays = 731;
+
+    public static IEndpointRouteBuilder MapInsights(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/insights", Get).WithTags("Insights").RequireAuthorization().RequireMemberRole(Roles.Manager, Roles.Admin);
+        return app;
+    }
+
+    /// <summary>
+    /// How decisions go on one board (or all) over [<paramref name="from"/>, <paramref name="to"/>): by default the
+    /// last 12 weeks up to now. <paramref name="format"/> <c>csv</c> gives the same figures as a CSV file.
+    /// </summary>
+    static async Task<Results<Ok<InsightsDto>, FileContentHttpResult, NotFound>> Get(
+        Guid? boardId, DateTimeOffset? from, DateTimeOffset? to, string? format, BoardDb db, TimeProvider clock, CancellationToken ct)
+    {
+        var end = to ?? clock.GetUtcNow();
+        var start = from ?? end.AddDays(-7 * DefaultWeeks);
+        if (start >= end) throw Refusal.Invalid("from", "The period must start before it ends.");
+        if ((end - start).TotalDays > MaxDays) throw Refusal.Invalid("from", $"The period can be at most {MaxDays} days.");
+        var csv = format?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "json" => false,
+            "csv" => true,
+            _ => throw Refusal.Invalid("format", "Use json or csv."),
+        };
+        if (boardId is { } id && !await db.Boards.AnyAsync(b => b.Id == id, ct)) return TypedResults.NotFound();
+
+        var actions = InsightsCalculator.Actions.ToList();
+        var query = db.Trail.AsNoTracking().Where(e => e.ProposalId != null && actions.Contains(e.Action) && e.At < end);
+        if (boardId is { } board) query = query.Where(e => e.BoardId == board);
+        var rows = await query.OrderBy(e => e.Seq)
+            .Select(e => new InsightRow(e.At, e.Action, e.ProposalId!.Value, e.ActorId, e.ActorName)).ToListAsync(ct);
+        var insights = InsightsCalculator.Compute(rows, start, end, boardId);
+        return csv
+            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(InsightsCalculator.ToCsv(insights)), "text/csv; charset=utf-8", "insights.csv")
+            : TypedResults.Ok(insights);
+    }
+}
