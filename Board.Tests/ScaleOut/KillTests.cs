@@ -70,8 +70,9 @@ public sealed class KillTests
                 }
                 if (Interlocked.Increment(ref answered) == Proposals * Approvers / 3)
                 {
-                    a.KillHard();
+                    // Said before the kill: a request to A that fails from here on was cut by it, not by a fault.
                     Volatile.Write(ref killed, true);
+                    a.KillHard();
                 }
             });
             Assert.True(killed);

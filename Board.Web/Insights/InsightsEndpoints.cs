@@ -12,6 +12,10 @@ public static class InsightsEndpoints
     public const int DefaultWeeks = 12;
     public const int MaxDays = 731;
 
+    // Week buckets and Unix milliseconds are computed from these; the calendar's ends would overflow them.
+    private static readonly DateTimeOffset Earliest = DateTimeOffset.UnixEpoch;
+    private static readonly DateTimeOffset Latest = new(2999, 12, 31, 0, 0, 0, TimeSpan.Zero);
+
     public static IEndpointRouteBuilder MapInsights(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/insights", Get).WithTags("Insights").RequireAuthorization().RequireMemberRole(Roles.Manager, Roles.Admin);
@@ -25,6 +29,8 @@ public static class InsightsEndpoints
     static async Task<Results<Ok<InsightsDto>, FileContentHttpResult, NotFound>> Get(
         Guid? boardId, DateTimeOffset? from, DateTimeOffset? to, string? format, BoardDb db, TimeProvider clock, CancellationToken ct)
     {
+        if (from is { } f && (f < Earliest || f > Latest)) throw Refusal.Invalid("from", "Give a date between 1970 and 2999.");
+        if (to is { } t && (t < Earliest || t > Latest)) throw Refusal.Invalid("to", "Give a date between 1970 and 2999.");
         var end = to ?? clock.GetUtcNow();
         var start = from ?? end.AddDays(-7 * DefaultWeeks);
         if (start >= end) throw Refusal.Invalid("from", "The period must start before it ends.");
