@@ -25,6 +25,7 @@ builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = MaxRequestBy
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<MarkdownRenderer>();
+builder.Services.AddSingleton<ProposalViews>();
 builder.Services.AddBoardDatabase(builder.Configuration, builder.Environment);
 builder.Services.AddBoardAuth();
 builder.Services.AddBrowserRequestGuard();
