@@ -32,6 +32,7 @@ builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = MaxRequestBy
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<MarkdownRenderer>();
+builder.Services.AddSingleton<ProposalViews>();
 try
 {
     builder.Services.AddBoardDatabase(builder.Configuration, builder.Environment);

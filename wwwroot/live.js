@@ -165,8 +165,8 @@ export class Live extends EventTarget {
    */
   #accept(commit, replayed) {
     const last = commit.entries[commit.entries.length - 1];
-    if (last.boardId !== this.#boardId || last.seq <= this.#floor || this.#applied.has(last.seq)) return false;
-    this.#applied.add(last.seq);
+    if (last.boardId !== this.#boardId || !commit.entries.some((e) => e.seq > this.#floor && !this.#applied.has(e.seq))) return false;
+    for (const e of commit.entries) this.#applied.add(e.seq);
     if (this.#applied.size > 1000) {
       // Keep the newest: whatever crosses on the way arrives within moments of its neighbours.
       for (const seq of [...this.#applied].sort((a, b) => a - b).slice(0, 500)) { this.#applied.delete(seq); this.#floor = Math.max(this.#floor, seq); }

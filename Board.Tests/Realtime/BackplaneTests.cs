@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using Board.Tests.Api;
 using Board.Web.Proposals;
 using Board.Web.Realtime;
 using Microsoft.AspNetCore.Hosting;
@@ -114,6 +115,28 @@ public sealed class BackplaneTests(RedisApp first) : IClassFixture<RedisApp>
         Assert.Equal(["approval.added", "proposal.executed"], executed.Commit.Entries.Select(e => e.Action));
         // Posted on A too: every commit crossed, each once.
         Assert.True(arrived.ContainsKey($"{proposal.Id}/proposal.posted"));
+    }
+
+    [Fact]
+    public async Task TheAuthorsBell_RingsOnTheOtherInstance_WithoutWatchingTheBoard()
+    {
+        await using var second = first.Other();
+        await ((IAsyncLifetime)second).InitializeAsync();
+        using var admin = await first.SignInAsync("admin");
+        var board = await admin.NewBoardAsync(approvalsRequired: 1);
+        using var authorOnA = await first.SignInAsync("staff3");
+        var proposal = await authorOnA.PostAsync(board.Id, "Decided on A, the author's bell rings on B");
+        using var authorOnB = await second.SignInAsync("staff3");
+        await using var hub = await authorOnB.ConnectAsync();
+        var heard = new TaskCompletionSource<CommitDto>(TaskCreationOptions.RunContinuationsAsynchronously);
+        hub.On<CommitDto>("commit", c => { if (c.Entries.Any(e => e.ProposalId == proposal.Id && e.Action == "proposal.executed")) heard.TrySetResult(c); });
+        // A hub call is served only after OnConnectedAsync has run, so the member group is joined once it returns.
+        await hub.InvokeAsync("UnwatchTrail");
+
+        using var ops = await first.SignInAsync("ops1");
+        Assert.Equal(HttpStatusCode.OK, (await ops.ApproveAsync(proposal.Id)).StatusCode);
+        var commit = await heard.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(authorOnB.Member.Id, commit.Proposal!.Author.Id);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using Board.Web.Proposals;
 using StackExchange.Redis;
 
 namespace Board.Web.Realtime;
@@ -13,7 +12,6 @@ public static class RealtimeSetup
         services.AddSingleton<TrailSignal>();
         services.AddSingleton<Persistence.ICommitObserver>(sp => sp.GetRequiredService<TrailSignal>());
         services.AddSingleton<PresenceTracker>();
-        services.AddSingleton<ProposalViews>();
         var signalR = services.AddSignalR();
         if (RedisOptions(configuration) is { } redis)
         {
