@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Net;
 using Board.Tests.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Board.Tests.Operations;
 
@@ -83,6 +87,45 @@ public sealed class MetricsTests(BoardApp app) : IClassFixture<BoardApp>
     {
         using var client = app.Anonymous();
         return new Scrape(await client.GetStringAsync("/metrics"));
+    }
+}
+
+/// <summary>Requests that carry <c>X-Test-Remote</c> arrive as if from that address: a caller from another machine, on loopback.</summary>
+public sealed class RemoteCallerApp : BoardApp
+{
+    public const string Header = "X-Test-Remote";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, RemoteAddressFilter>());
+    }
+
+    private sealed class RemoteAddressFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((http, nextMiddleware) =>
+            {
+                if (http.Request.Headers[Header] is [{ } address]) http.Connection.RemoteIpAddress = IPAddress.Parse(address);
+                return nextMiddleware(http);
+            });
+            next(app);
+        };
+    }
+}
+
+[Collection(nameof(MetricsTests))]
+public sealed class MetricsAccessTests(RemoteCallerApp app) : IClassFixture<RemoteCallerApp>
+{
+    [Fact]
+    public async Task Metrics_FromAnotherMachine_Is404()
+    {
+        using var client = app.Anonymous();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/metrics")).StatusCode);
+        client.DefaultRequestHeaders.Add(RemoteCallerApp.Header, "203.0.113.7");
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/live")).StatusCode);
     }
 }
 
