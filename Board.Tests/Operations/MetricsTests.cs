@@ -1,5 +1,10 @@
 using System.Globalization;
 using System.Net;
+using Board.Tests.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Board.Tests.Operations;
 
@@ -83,14 +88,44 @@ public sealed class MetricsTests(BoardApp app) : IClassFixture<BoardApp>
         using var client = app.Anonymous();
         return new Scrape(await client.GetStringAsync("/metrics"));
     }
+}
 
-    private sealed record Scrape(string Text)
+/// <summary>Requests that carry <c>X-Test-Remote</c> arrive as if from that address: a caller from another machine, on loopback.</summary>
+public sealed class RemoteCallerApp : BoardApp
+{
+    public const string Header = "X-Test-Remote";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        /// <summary>The sum over every series of <paramref name="name"/> (whose labels contain <paramref name="label"/>); 0 when none was written yet.</summary>
-        public double Sum(string name, string label = "") => Text.Split('\n')
-            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
-            .Where(line => line.Contains(label, StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.Contains('}') ? line.LastIndexOf('}') + 1 : name.Length)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, RemoteAddressFilter>());
+    }
+
+    private sealed class RemoteAddressFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((http, nextMiddleware) =>
+            {
+                if (http.Request.Headers[Header] is [{ } address]) http.Connection.RemoteIpAddress = IPAddress.Parse(address);
+                return nextMiddleware(http);
+            });
+            next(app);
+        };
+    }
+}
+
+[Collection(nameof(MetricsTests))]
+public sealed class MetricsAccessTests(RemoteCallerApp app) : IClassFixture<RemoteCallerApp>
+{
+    [Fact]
+    public async Task Metrics_FromAnotherMachine_Is404()
+    {
+        using var client = app.Anonymous();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/metrics")).StatusCode);
+        client.DefaultRequestHeaders.Add(RemoteCallerApp.Header, "203.0.113.7");
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/live")).StatusCode);
     }
 }
 
@@ -122,4 +157,40 @@ public sealed class MetricsPortTests(MetricsPortApp app) : IClassFixture<Metrics
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/auth/session")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/")).StatusCode);
     }
+}
+
+[Collection(nameof(MetricsTests))]
+public sealed class WebhookMetricsTests(WebhookApp app) : IClassFixture<WebhookApp>
+{
+    [Fact]
+    public async Task ReceiverThatFailsOnce_CountsOneFailureThenOneDelivery()
+    {
+        using var admin = await app.SignInAsync("admin");
+        using var staff = await app.SignInAsync("staff1");
+        var board = await admin.NewBoardAsync();
+        await using var receiver = await WebhookReceiver.StartAsync((_, n) => Task.FromResult(n == 1 ? 503 : 200));
+        var hook = await admin.AddWebhookAsync(board.Id, receiver.Url, "a-receiver-secret-of-some-length", "proposal.posted");
+        using var client = app.Anonymous();
+        var before = new Scrape(await client.GetStringAsync("/metrics"));
+
+        await staff.PostAsync(board.Id);
+        var log = await admin.WaitForDeliveriesAsync(hook.Id, l => l.Count == 1 && l[0].Status == "delivered", TimeSpan.FromSeconds(15));
+        Assert.Equal([503, 200], Assert.Single(log).AttemptLog.Select(a => a.StatusCode ?? 0));
+
+        var after = new Scrape(await client.GetStringAsync("/metrics"));
+        Assert.Equal(1, after.Sum("board_webhook_deliveries_total") - before.Sum("board_webhook_deliveries_total"));
+        Assert.Equal(1, after.Sum("board_webhook_failures_total", "final=\"false\"") - before.Sum("board_webhook_failures_total", "final=\"false\""));
+        Assert.Equal(0, after.Sum("board_webhook_failures_total", "final=\"true\"") - before.Sum("board_webhook_failures_total", "final=\"true\""));
+        Assert.Equal(0, after.Sum("board_outbox_age_seconds"));
+    }
+}
+
+/// <summary>One read of <c>/metrics</c> in Prometheus text.</summary>
+internal sealed record Scrape(string Text)
+{
+    /// <summary>The sum over every series of <paramref name="name"/> (whose labels contain <paramref name="label"/>); 0 when none was written yet.</summary>
+    public double Sum(string name, string label = "") => Text.Split('\n')
+        .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+        .Where(line => line.Contains(label, StringComparison.Ordinal))
+        .Sum(line => double.Parse(line[(line.Contains('}') ? line.LastIndexOf('}') + 1 : name.Length)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
 }
