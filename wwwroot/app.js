@@ -104,7 +104,8 @@ async function route() {
   try {
     cleanup = (await page.render(context, decodeURIComponent(param))) ?? null;
   } catch (error) {
-    if (id !== renderId) return;
+    // A 401 has already put up the sign-in page ('unauthenticated'): an error message must not paint over it.
+    if (id !== renderId || error.status === 401) return;
     fill(main, h('p', { class: 'error', role: 'alert' }, t(error.status === 404 ? 'error.notFound' : error.status === 0 ? 'error.network' : 'error.generic')));
   }
   updateSwitcher();

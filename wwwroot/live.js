@@ -95,7 +95,8 @@ export class Live extends EventTarget {
     this.#queue = [];
     if (this.#connection.state !== 'Connected') return;
     if (previous && previous !== boardId) await this.#connection.invoke('Unwatch', previous).catch(() => {});
-    await this.#join(false);
+    // The connection may close while joining (the server ends a revoked session's connections): onclose takes it from there.
+    await this.#join(false).catch(() => {});
   }
 
   /**

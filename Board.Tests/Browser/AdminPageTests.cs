@@ -271,6 +271,11 @@ public sealed class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBro
         await Expect(screen.Page.Locator("a[data-route=admin]")).ToBeVisibleAsync();
 
         Assert.Equal(HttpStatusCode.OK, (await api.Client.PutAsJsonAsync($"/api/members/{member.Id}/roles", new { roles = new[] { "staff" } })).StatusCode);
+        // The role change ended the session signed in under the old roles: the page asks to sign in again.
+        await screen.GoAsync("#/admin/members");
+        await Expect(screen.Page.Locator("#signin-email")).ToBeVisibleAsync();
+        await SignInByHandAsync(screen, email, password);
+        await Expect(screen.Page.Locator("#me-name")).ToHaveTextAsync("Former Admin");
         await screen.GoAsync("#/admin/members");
         await Expect(screen.Page.Locator("#admin-denied")).ToBeVisibleAsync();
         await Expect(screen.Page.Locator("#admin-members")).ToHaveCountAsync(0);

@@ -49,7 +49,7 @@ public static class RateLimits
         services.AddRateLimiter(o =>
         {
             o.AddPolicy<string, SignInAddressPolicy>(SignInPolicy);
-            o.AddPolicy<string, WritePolicyImpl>(WritePolicy);
+            o.AddPolicy<string, MemberWritesPolicy>(WritePolicy);
         });
         return services;
     }
@@ -104,7 +104,7 @@ public static class RateLimits
     }
 
     /// <summary>Per member (the signed-in id); anonymous writes are refused anyway, and count per address until then.</summary>
-    private sealed class WritePolicyImpl(IOptionsMonitor<RateLimitOptions> options) : IRateLimiterPolicy<string>
+    private sealed class MemberWritesPolicy(IOptionsMonitor<RateLimitOptions> options) : IRateLimiterPolicy<string>
     {
         public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = (context, _) =>
             RateLimits.OnRejected(context, TimeSpan.FromSeconds(60.0 / Math.Max(1, options.CurrentValue.WritesPerMinute)),
