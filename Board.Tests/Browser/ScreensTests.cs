@@ -165,6 +165,8 @@ public sealed class ScreensTests(BrowserApp app, ITestOutputHelper output) : ICl
         await Expect(card.Locator(".badge")).ToHaveTextAsync(Text[lang]["done"]);
         await Expect(card.Locator(".outcome-text")).ToHaveTextAsync(note);
         await Expect(card.Locator(".outcome-note .meta")).ToContainTextAsync(ops1.Member.DisplayName);
+        await Expect(card.Locator(".executed-flag")).ToHaveCountAsync(0);
+        await Expect(card.Locator(".approvers")).ToContainTextAsync(ops2.Member.DisplayName);
         Assert.Equal(0, await screen.HorizontalOverflowAsync());
         await screen.AssertAccessibleAsync("my proposals, done");
         await card.ScrollIntoViewIfNeededAsync();
