@@ -263,7 +263,7 @@ function renderCards(section, s, proposals, justExecuted) {
     const executedNow = justExecuted.has(id);
     if (card.version !== p.version || card.executedNow !== executedNow) {
       card.el.dataset.status = p.status;
-      card.el.classList.toggle('just-executed', executedNow);
+      card.el.classList.toggle('just-executed', executedNow && p.status === 'executed');
       fill(card.el, cardBody(p, { executedNow }));
       card.version = p.version;
       card.executedNow = executedNow;

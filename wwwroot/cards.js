@@ -32,18 +32,20 @@ const commentCount = (p) => (p.comments ? p.comments.length : p.commentCount ?? 
 /** The card's text: title, state, board, author and time, progress and who approved; `extra(p)` adds a page's own lines. */
 export function cardBody(p, { boardName = null, executedNow = false, extra = null } = {}) {
   const active = p.status === 'open' || p.status === 'executed';
+  // "Executed just now" holds while it is executed; once done, the outcome says more.
+  const flagged = executedNow && p.status === 'executed';
   return [
     h('div', { class: 'card-top' },
       h('h3', { class: 'card-title' }, h('a', { href: `#/proposal/${p.id}` }, p.title)),
       statusBadge(p.status)),
-    executedNow ? h('p', { class: 'executed-flag' }, t('card.justExecuted')) : null,
+    flagged ? h('p', { class: 'executed-flag' }, t('card.justExecuted')) : null,
     h('p', { class: 'meta' },
       boardName ? [t('card.onBoard', { board: boardName }), ' · '] : null,
       t('card.by', { name: p.author.name }), ' · ', time(p.postedAt),
       p.status === 'executed' && p.executedAt ? [' · ', t('card.executed'), ' ', time(p.executedAt)] : null,
       commentCount(p) ? [' · ', t('card.comments', { count: commentCount(p) })] : null),
     active ? progress(p) : null,
-    active ? approvalsLine(p) : null,
+    active || p.approvals.some((a) => a.counts) ? approvalsLine(p) : null,
     missingLine(p),
     extra ? extra(p) : null,
   ];
@@ -89,7 +91,7 @@ export function proposalCard(p, { me = null, boardName = null, extra = null, onS
     card.proposal = next;
     card.executedNow = executedNow;
     el.dataset.status = next.status;
-    el.classList.toggle('just-executed', executedNow);
+    el.classList.toggle('just-executed', executedNow && next.status === 'executed');
     fill(body, cardBody(next, { boardName, executedNow, extra }));
     if (me) renderButton(next);
     return true;

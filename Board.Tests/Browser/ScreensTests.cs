@@ -118,6 +118,32 @@ public sealed class ScreensTests(BrowserApp app, ITestOutputHelper output) : ICl
     }
 
     [Theory]
+    [InlineData("en", "It is no longer open: it was decided, withdrawn or has expired.", "1 comment", "2 comments")]
+    [InlineData("ko", "더 이상 진행 중이 아닙니다. 결정, 철회 또는 만료되었습니다.", "댓글 1개", "댓글 2개")]
+    public async Task ARefusalIsShownInThePagesLanguage_AndCountsUsePluralRules(string lang, string notOpen, string one, string two)
+    {
+        using var admin = await app.SignInAsync("admin");
+        var board = await admin.NewBoardAsync(approvalsRequired: 3);
+        using var staff = await app.SignInAsync("staff3");
+        var posted = await staff.PostAsync(board.Id, $"Withdrawn under the approver's thumb {lang}");
+        await using var ops = await OpenAsync("ops2", "phone", lang);
+        await ops.SignInAsync("ops2");
+        await ops.GoAsync("#/waiting");
+        var button = Card(ops, posted.Id).Locator(".card-approve");
+        await Expect(button).ToBeVisibleAsync();
+        (await staff.Client.PostAsync($"/api/proposals/{posted.Id}/withdraw", null)).EnsureSuccessStatusCode();
+        // The withdrawal arrives live and takes the button away; a tap that raced it is refused in the page's language.
+        await Expect(button).ToBeHiddenAsync();
+        await ops.Page.EvaluateAsync("id => document.querySelector(`.proposal-card[data-id='${id}'] .card-approve`).hidden = false", posted.Id.ToString());
+        await button.ClickAsync();
+        await Expect(Card(ops, posted.Id).Locator(".card-actions .form-error")).ToHaveTextAsync(notOpen);
+        Assert.Equal([one, two], await ops.Page.EvaluateAsync<string[]>(
+            "async () => { const { t } = await import('/i18n.js'); return [t('card.comments', { count: 1 }), t('card.comments', { count: 2 })]; }"));
+        // Script errors only: the browser also logs the 409 this test provokes on purpose.
+        Assert.DoesNotContain(ops.Errors, e => !e.Contains("status of 409"));
+    }
+
+    [Theory]
     [MemberData(nameof(Devices))]
     public async Task Staff_FollowsTheirProposal_FromPostingToDone_OnMyProposals(string device, string lang)
     {
@@ -165,6 +191,8 @@ public sealed class ScreensTests(BrowserApp app, ITestOutputHelper output) : ICl
         await Expect(card.Locator(".badge")).ToHaveTextAsync(Text[lang]["done"]);
         await Expect(card.Locator(".outcome-text")).ToHaveTextAsync(note);
         await Expect(card.Locator(".outcome-note .meta")).ToContainTextAsync(ops1.Member.DisplayName);
+        await Expect(card.Locator(".executed-flag")).ToHaveCountAsync(0);
+        await Expect(card.Locator(".approvers")).ToContainTextAsync(ops2.Member.DisplayName);
         Assert.Equal(0, await screen.HorizontalOverflowAsync());
         await screen.AssertAccessibleAsync("my proposals, done");
         await card.ScrollIntoViewIfNeededAsync();

@@ -52,6 +52,19 @@ public sealed class WwwrootStructureTests
     }
 
     [Theory]
+    [InlineData("en")]
+    [InlineData("ko")]
+    public void Texts_HaveNoHandMadePlurals_AndEveryRefusalCodeIsSaid(string lang)
+    {
+        var path = Path.Combine(RulesAgreementTests.RepositoryRoot(), "wwwroot", "i18n", $"{lang}.json");
+        var texts = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path))!;
+        Assert.DoesNotContain(texts, kv => kv.Value.Contains("(s)") || kv.Value.Contains("(ies)"));
+        foreach (var code in Enum.GetValues<Board.Domain.RefusalCode>().Select(Board.Web.Problems.RefusalHandler.CodeOf)
+            .Concat(["rate-limited", "busy", "too-large", "antiforgery", "invalid-credentials", "locked-out", "unauthenticated"]))
+            Assert.True(texts.ContainsKey($"problem.{code}"), $"{lang} has no text for the refusal '{code}'");
+    }
+
+    [Theory]
     [InlineData("'proposal.posted'")]
     [InlineData("'approval.added', ")]
     [InlineData("['staff', 'operations'")]
