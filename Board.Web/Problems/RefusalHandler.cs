@@ -1,7 +1,7 @@
 using Board.Domain;
+using Board.Web.Persistence;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using Board.Web.Persistence;
 
 namespace Board.Web.Problems;
 
@@ -62,8 +62,8 @@ public sealed class RefusalHandler(IProblemDetailsService problems, ILogger<Refu
         405 => "Method not allowed",
         409 => "Conflict",
         413 => "Payload too large",
-        503 => "Service unavailable",
         415 => "Unsupported media type",
+        503 => "Service unavailable",
         _ => "Error",
     };
 
