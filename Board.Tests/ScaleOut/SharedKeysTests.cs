@@ -8,6 +8,7 @@ namespace Board.Tests.ScaleOut;
 /// Sign-in keys live in the database: a bearer token or cookie issued by one instance is honoured by another,
 /// and by both after they restart.
 /// </summary>
+[Collection(BoardProcess.Collection)]
 public sealed class SharedKeysTests
 {
     [Fact]
