@@ -13,6 +13,7 @@ namespace Board.Tests.ScaleOut;
 /// kill -9 of one of two instances while approvals stream in through both: nothing answered 200 is lost, the
 /// survivor keeps serving, and the killed instance's watchers carry on from the survivor with no gap and no duplicate.
 /// </summary>
+[Collection(BoardProcess.Collection)]
 public sealed class KillTests
 {
     private const int Proposals = 300;

@@ -8,6 +8,7 @@ namespace Board.Tests.ScaleOut;
 /// Sign-in keys live in the database: a bearer token or cookie issued by one instance is honoured by another,
 /// and by both after they restart.
 /// </summary>
+[Collection(BoardProcess.Collection)]
 public sealed class SharedKeysTests
 {
     [Fact]
@@ -15,8 +16,7 @@ public sealed class SharedKeysTests
     {
         await using var db = await ScratchPostgres.CreateAsync();
         // Started at once on the empty database: one migrates, one makes the first key, one seeds; the other waits.
-        var both = await Task.WhenAll(BoardProcess.StartAsync(db.Settings), BoardProcess.StartAsync(db.Settings));
-        var (a, b) = (both[0], both[1]);
+        var (a, b) = await StartBothAsync(db.Settings);
         string token, cookie;
         try
         {
@@ -39,6 +39,21 @@ public sealed class SharedKeysTests
         await using var b2 = await BoardProcess.StartAsync(db.Settings);
         await AssertSignedInAsync(a2, token, cookie);
         await AssertSignedInAsync(b2, token, cookie);
+    }
+
+    private static async Task<(BoardProcess, BoardProcess)> StartBothAsync(Dictionary<string, string> settings)
+    {
+        var starting = new[] { BoardProcess.StartAsync(settings), BoardProcess.StartAsync(settings) };
+        try
+        {
+            var both = await Task.WhenAll(starting);
+            return (both[0], both[1]);
+        }
+        catch
+        {
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully)) await (await started).DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task<string> CookieFromAsync(BoardProcess instance)

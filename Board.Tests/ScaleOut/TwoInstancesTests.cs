@@ -69,6 +69,7 @@ public sealed class ScratchPostgres : IAsyncDisposable
 /// Two Board processes on one PostgreSQL database, as operators run them: exactly-once execution and a gap-free,
 /// valid trail rest on the database alone, whichever instance each request reaches.
 /// </summary>
+[Collection(BoardProcess.Collection)]
 public sealed class TwoInstancesTests(ITestOutputHelper output)
 {
     private const int Proposals = 2_000;

@@ -15,20 +15,6 @@ namespace Board.Web.Demo;
 /// Demo data for an empty database in Development, made through the domain so the trail is valid from
 /// its first entry. A fixed seed: two runs show the same board.
 /// </summary>
-public static class DemoSetup
-{
-    /// <summary>Seeds demo data into an empty database in Development (unless <c>Demo:Seed</c> is false), else the first admin.</summary>
-    public static async Task SeedAsync(this IServiceProvider services, IHostEnvironment environment, IConfiguration configuration)
-    {
-        using var scope = services.CreateScope();
-        var seeder = ActivatorUtilities.CreateInstance<DemoSeeder>(scope.ServiceProvider);
-        if (environment.IsDevelopment() && configuration.GetValue("Demo:Seed", true))
-            await seeder.SeedDemoAsync(CancellationToken.None);
-        else
-            await seeder.EnsureFirstAdminAsync(configuration, CancellationToken.None);
-    }
-}
-
 public sealed class DemoSeeder(BoardDb db, UserManager<MemberAccount> users, TimeProvider clock, ILogger<DemoSeeder> log)
 {
     public const string Password = "Board!demo1";
@@ -48,8 +34,6 @@ public sealed class DemoSeeder(BoardDb db, UserManager<MemberAccount> users, Tim
 
     public async Task SeedDemoAsync(CancellationToken ct)
     {
-        // Under the write lock: of two instances starting at once on an empty database, one seeds.
-        await db.BeginWriteAsync(ct);
         if (await db.Users.AnyAsync(ct)) return;
         var now = clock.GetUtcNow();
         var start = now.AddDays(-30);
@@ -87,7 +71,6 @@ public sealed class DemoSeeder(BoardDb db, UserManager<MemberAccount> users, Tim
     /// <summary>Outside Development: the first admin comes from configuration, once.</summary>
     public async Task EnsureFirstAdminAsync(IConfiguration configuration, CancellationToken ct)
     {
-        await db.BeginWriteAsync(ct);
         if (await db.Users.AnyAsync(ct)) return;
         var email = configuration["Board:Admin:Email"];
         var password = configuration["Board:Admin:Password"];

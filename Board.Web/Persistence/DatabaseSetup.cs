@@ -150,6 +150,8 @@ public static class DatabaseSetup
     /// <summary>The session-level advisory lock key of start-up work ("BoardUp"), distinct from the writers' lock.</summary>
     public const long StartupLockKey = 0x426F61726455;
 
+    private const int StartupWaitSeconds = 600;
+
     /// <summary>
     /// Runs start-up work that two instances must not do at once (the first sign-in key, the demo seed) holding a
     /// session-level advisory lock on a connection of its own, on PostgreSQL. It spans the many commits of the demo
@@ -166,7 +168,9 @@ public static class DatabaseSetup
         }
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync(ct);
-        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({StartupLockKey})", connection)) await take.ExecuteNonQueryAsync(ct);
+        // Waits as long as the other instance's start-up takes (a first demo seed on a busy machine: minutes), not 30 s.
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({StartupLockKey})", connection) { CommandTimeout = StartupWaitSeconds })
+            await take.ExecuteNonQueryAsync(ct);
         try
         {
             await work();

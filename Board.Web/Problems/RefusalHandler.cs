@@ -1,8 +1,8 @@
 using Board.Domain;
+using Board.Web.Persistence;
 using Board.Web.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using Board.Web.Persistence;
 
 namespace Board.Web.Problems;
 
@@ -64,8 +64,8 @@ public sealed class RefusalHandler(IProblemDetailsService problems, BoardMetrics
         405 => "Method not allowed",
         409 => "Conflict",
         413 => "Payload too large",
-        503 => "Service unavailable",
         415 => "Unsupported media type",
+        503 => "Service unavailable",
         _ => "Error",
     };
 
