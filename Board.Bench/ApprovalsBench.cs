@@ -14,13 +14,13 @@ namespace Board.Bench;
 /// </summary>
 public sealed class ApprovalsBench(IReadOnlyList<BoardApi> instances, BenchSetup setup, CpuMeter cpu)
 {
-    private readonly BoardApi api = instances[0];
+    private readonly BoardApi _api = instances[0];
 
     public async Task<ApprovalsResult> RunAsync(int proposals, TimeSpan limit, CancellationToken ct)
     {
         var ids = new Guid[proposals];
         await Parallel.ForAsync(0, proposals, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (j, c) =>
-            ids[j] = BenchSetup.IdOf(await api.SendAsync(HttpMethod.Post, $"/api/boards/{setup.ApprovalsBoardId}/proposals",
+            ids[j] = BenchSetup.IdOf(await _api.SendAsync(HttpMethod.Post, $"/api/boards/{setup.ApprovalsBoardId}/proposals",
                 setup.AuthorToken, new { title = $"Approvals {j}: label the returns shelf", body = BenchSetup.Body }, c)));
 
         var approvers = setup.ApproverTokens.Count;
@@ -65,7 +65,7 @@ public sealed class ApprovalsBench(IReadOnlyList<BoardApi> instances, BenchSetup
         long after = 0;
         for (var page = 0; page < 10_000; page++)
         {
-            var p = await api.SendAsync(HttpMethod.Get, $"/api/audit?action=proposal.executed&boardId={setup.ApprovalsBoardId}&after={after}&limit=500", setup.AdminToken, null, ct);
+            var p = await _api.SendAsync(HttpMethod.Get, $"/api/audit?action=proposal.executed&boardId={setup.ApprovalsBoardId}&after={after}&limit=500", setup.AdminToken, null, ct);
             foreach (var e in p.GetProperty("items").EnumerateArray())
             {
                 var id = e.GetProperty("proposalId").GetGuid();

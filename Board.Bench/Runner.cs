@@ -64,7 +64,7 @@ public static class Runner
             Log.Line($"(3) Approvals with {o.Approvers} concurrent approvers over {o.ApprovalProposals} proposals, at most {o.ApprovalsFor.TotalSeconds:F0} s");
             var instances = new List<BoardApi> { api };
             instances.AddRange(others.Select(other => new BoardApi(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
-                { BaseAddress = other.Url, Timeout = TimeSpan.FromSeconds(120) })));
+            { BaseAddress = other.Url, Timeout = TimeSpan.FromSeconds(120) })));
             approvals = await new ApprovalsBench(instances, setup, cpu).RunAsync(o.ApprovalProposals, o.ApprovalsFor, ct);
             Log.Line($"  {approvals.PerSecond:F0} approvals/s; {approvals.DoubleExecutions} double executions");
             Log.Line("(3) SQLite floor");
@@ -109,18 +109,18 @@ public static class Runner
     {
         var port = ChildProcess.FreePort();
         var environment = new Dictionary<string, string>(o.ServerEnvironment)
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["Database__Provider"] = o.Provider == "postgres" ? "Postgres" : "Sqlite",
-                ["ConnectionStrings__Board"] = database,
-                ["Board__Admin__Email"] = o.AdminEmail,
-                ["Board__Admin__Password"] = o.AdminPassword,
-                // The bench is one address and a few members doing what hundreds would: the limits would measure themselves.
-                ["RateLimits__SignInPerAddress"] = "1000000",
-                ["RateLimits__SignInPerAccount"] = "1000000",
-                ["RateLimits__WritesPerMinute"] = "1000000",
-                ["RateLimits__WriteBurst"] = "1000000",
-            };
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Database__Provider"] = o.Provider == "postgres" ? "Postgres" : "Sqlite",
+            ["ConnectionStrings__Board"] = database,
+            ["Board__Admin__Email"] = o.AdminEmail,
+            ["Board__Admin__Password"] = o.AdminPassword,
+            // The bench is one address and a few members doing what hundreds would: the limits would measure themselves.
+            ["RateLimits__SignInPerAddress"] = "1000000",
+            ["RateLimits__SignInPerAccount"] = "1000000",
+            ["RateLimits__WritesPerMinute"] = "1000000",
+            ["RateLimits__WriteBurst"] = "1000000",
+        };
         if (o.Redis is not null) environment["SignalR__Redis"] = $"{o.Redis},channelPrefix=bench-{Path.GetFileName(work)}";
         return await ChildProcess.StartAsync($"Board.Web{(instance > 0 ? $" #{instance + 1}" : "")}", Path.Combine(RepoRoot(), "Board.Web"),
             [WebDll, "--urls", $"http://127.0.0.1:{port}"], environment, port, Path.Combine(work, $"board-web{instance}.log"), ct);

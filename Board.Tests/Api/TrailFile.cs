@@ -1,7 +1,7 @@
 extern alias bench;
+using bench::Board.Bench;
 using Board.Domain.Trail;
 using Board.Web.Persistence;
-using bench::Board.Bench;
 using Board.Web.Trail;
 using Microsoft.Data.Sqlite;
 

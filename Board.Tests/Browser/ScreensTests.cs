@@ -4,8 +4,8 @@ using Board.Tests.Api;
 using Board.Web.Boards;
 using Board.Web.Trail;
 using Microsoft.Playwright;
-using static Microsoft.Playwright.Assertions;
 using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
 
 namespace Board.Tests.Browser;
 

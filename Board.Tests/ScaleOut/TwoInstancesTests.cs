@@ -6,10 +6,10 @@ using System.Text.Json;
 using Board.Domain.Members;
 using Board.Domain.Proposals;
 using Board.Domain.Trail;
-using Microsoft.EntityFrameworkCore;
 using Board.Web.Demo;
 using Board.Web.Persistence;
 using Board.Web.Trail;
+using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 
 namespace Board.Tests.ScaleOut;

@@ -46,7 +46,7 @@ public sealed class SessionRevocationTests(BoardApp app) : IClassFixture<BoardAp
         using var _ = admin;
         using var member = await app.SignInAsync(email);
         var (browser, cookie) = await CookieClientAsync(email);
-        using var _browser = browser;
+        using var ownedBrowser = browser;
         Assert.Equal(HttpStatusCode.OK, (await member.Client.GetAsync("/api/me")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, await MeWithCookieAsync(cookie));
 
@@ -67,7 +67,7 @@ public sealed class SessionRevocationTests(BoardApp app) : IClassFixture<BoardAp
         admin.Dispose();
         using var token = await app.SignInAsync(email);
         var (browser, cookie) = await CookieClientAsync(email);
-        using var _browser = browser;
+        using var ownedBrowser = browser;
         var xsrf = (await browser.GetFromJsonAsync<JsonElement>("/api/auth/antiforgery")).GetProperty("token").GetString()!;
 
         using var logout = new HttpRequestMessage(HttpMethod.Post, "/api/auth/logout");

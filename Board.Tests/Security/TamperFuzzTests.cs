@@ -109,60 +109,60 @@ public sealed class TamperFuzzTests
         switch (random.Next(7))
         {
             case 0 or 1:
-            {
-                var type = (await QueryAsync(c, $"SELECT typeof({column}) FROM audit_entries WHERE Seq = {seq}"))[0];
-                if (type == "integer")
                 {
-                    var value = long.Parse((await QueryAsync(c, $"SELECT {column} FROM audit_entries WHERE Seq = {seq}"))[0]);
-                    var flipped = value ^ (1L << random.Next(64));
-                    await ExecAsync(c, $"UPDATE audit_entries SET {column} = {flipped} WHERE Seq = {seq}");
-                    if (column == "Seq") named.Add(flipped);
-                    return ($"flip {column} of {seq}: {value} -> {flipped}", named);
+                    var type = (await QueryAsync(c, $"SELECT typeof({column}) FROM audit_entries WHERE Seq = {seq}"))[0];
+                    if (type == "integer")
+                    {
+                        var value = long.Parse((await QueryAsync(c, $"SELECT {column} FROM audit_entries WHERE Seq = {seq}"))[0]);
+                        var flipped = value ^ (1L << random.Next(64));
+                        await ExecAsync(c, $"UPDATE audit_entries SET {column} = {flipped} WHERE Seq = {seq}");
+                        if (column == "Seq") named.Add(flipped);
+                        return ($"flip {column} of {seq}: {value} -> {flipped}", named);
+                    }
+                    if (type != "text") goto case 2;
+                    var bytes = await BytesAsync(c, column, seq);
+                    var at = random.Next(bytes.Length);
+                    bytes[at] ^= (byte)(1 << random.Next(8));
+                    await ExecAsync(c, $"UPDATE audit_entries SET {column} = CAST($v AS TEXT) WHERE Seq = {seq}", bytes);
+                    return ($"flip {column} of {seq} at byte {at}", named);
                 }
-                if (type != "text") goto case 2;
-                var bytes = await BytesAsync(c, column, seq);
-                var at = random.Next(bytes.Length);
-                bytes[at] ^= (byte)(1 << random.Next(8));
-                await ExecAsync(c, $"UPDATE audit_entries SET {column} = CAST($v AS TEXT) WHERE Seq = {seq}", bytes);
-                return ($"flip {column} of {seq} at byte {at}", named);
-            }
             case 2:
                 await ExecAsync(c, $"UPDATE audit_entries SET {column} = NULL WHERE Seq = {seq}");
                 return ($"null {column} of {seq}", named);
             case 3:
-            {
-                var (sql, label) = random.Next(4) switch
                 {
-                    0 => ("42", "integer"),
-                    1 => ("1.5", "real"),
-                    2 => ($"CAST({column} AS BLOB)", "blob of its bytes"),
-                    _ => ("'42'", "text"),
-                };
-                var newSeq = (await QueryAsync(c, $"SELECT {sql} FROM audit_entries WHERE Seq = {seq}"))[0];
-                await ExecAsync(c, $"UPDATE audit_entries SET {column} = {sql} WHERE Seq = {seq}");
-                if (column == "Seq" && double.TryParse(newSeq, System.Globalization.CultureInfo.InvariantCulture, out var n)) named.Add((long)Math.Floor(n));
-                return ($"type {column} of {seq} to {label}", named);
-            }
+                    var (sql, label) = random.Next(4) switch
+                    {
+                        0 => ("42", "integer"),
+                        1 => ("1.5", "real"),
+                        2 => ($"CAST({column} AS BLOB)", "blob of its bytes"),
+                        _ => ("'42'", "text"),
+                    };
+                    var newSeq = (await QueryAsync(c, $"SELECT {sql} FROM audit_entries WHERE Seq = {seq}"))[0];
+                    await ExecAsync(c, $"UPDATE audit_entries SET {column} = {sql} WHERE Seq = {seq}");
+                    if (column == "Seq" && double.TryParse(newSeq, System.Globalization.CultureInfo.InvariantCulture, out var n)) named.Add((long)Math.Floor(n));
+                    return ($"type {column} of {seq} to {label}", named);
+                }
             case 4:
-            {
-                var value = column switch
                 {
-                    "Data" => "'{\"note\":'",
-                    "At" or "Seq" => "'yesterday'",
-                    "ActorId" or "BoardId" or "ProposalId" => "'zz-not-an-id'",
-                    _ => "'\u202E" + "xyz'",
-                };
-                await ExecAsync(c, $"UPDATE audit_entries SET {column} = {value} WHERE Seq = {seq}");
-                return ($"garble {column} of {seq} to {value}", named);
-            }
+                    var value = column switch
+                    {
+                        "Data" => "'{\"note\":'",
+                        "At" or "Seq" => "'yesterday'",
+                        "ActorId" or "BoardId" or "ProposalId" => "'zz-not-an-id'",
+                        _ => "'\u202E" + "xyz'",
+                    };
+                    await ExecAsync(c, $"UPDATE audit_entries SET {column} = {value} WHERE Seq = {seq}");
+                    return ($"garble {column} of {seq} to {value}", named);
+                }
             case 5:
-            {
-                var other = random.NextInt64(1, Entries + 1);
-                if (other == seq) other = seq % Entries + 1;
-                named.Add(other);
-                await ExecAsync(c, $"UPDATE audit_entries SET Seq = -999 WHERE Seq = {seq}; UPDATE audit_entries SET Seq = {seq} WHERE Seq = {other}; UPDATE audit_entries SET Seq = {other} WHERE Seq = -999;");
-                return ($"swap {seq} and {other}", named);
-            }
+                {
+                    var other = random.NextInt64(1, Entries + 1);
+                    if (other == seq) other = seq % Entries + 1;
+                    named.Add(other);
+                    await ExecAsync(c, $"UPDATE audit_entries SET Seq = -999 WHERE Seq = {seq}; UPDATE audit_entries SET Seq = {seq} WHERE Seq = {other}; UPDATE audit_entries SET Seq = {other} WHERE Seq = -999;");
+                    return ($"swap {seq} and {other}", named);
+                }
             default:
                 await ExecAsync(c, $"DELETE FROM audit_entries WHERE Seq = {seq}");
                 return ($"remove {seq}", named);

@@ -1,8 +1,8 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Board.Domain;
 using Board.Domain.Trail;
-using System.Data.Common;
 using Board.Web.Persistence;
 
 namespace Board.Web.Trail;

@@ -28,15 +28,15 @@ public sealed class Webhook
 
     public static Webhook Create(
         Guid boardId, string? url, string secret, IEnumerable<string>? actions, Guid by, DateTimeOffset now, WebhookSecrets secrets) => new()
-    {
-        Id = Guid.CreateVersion7(now),
-        BoardId = boardId,
-        Url = ValidUrl(url),
-        Secret = secrets.Protect(ValidSecret(secret)),
-        Actions = ValidActions(actions),
-        CreatedAt = now,
-        CreatedById = by,
-    };
+        {
+            Id = Guid.CreateVersion7(now),
+            BoardId = boardId,
+            Url = ValidUrl(url),
+            Secret = secrets.Protect(ValidSecret(secret)),
+            Actions = ValidActions(actions),
+            CreatedAt = now,
+            CreatedById = by,
+        };
 
     public void Delete(DateTimeOffset now) => DeletedAt ??= now;
 
