@@ -45,7 +45,14 @@ builder.Services.AddBoardAuth();
 builder.Services.AddSessionRevocation();
 builder.Services.AddTransport(builder.Configuration);
 builder.Services.AddBrowserRequestGuard();
-builder.Services.AddRealtime(builder.Configuration);
+try
+{
+    builder.Services.AddRealtime(builder.Configuration);
+}
+catch (SettingException e)
+{
+    return StartupError(e);
+}
 builder.Services.AddSingleton<ExpirySweeper>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
 builder.Services.AddWebhooks(builder.Configuration, builder.Environment);

@@ -193,7 +193,7 @@ public sealed class RedisConfigurationTests
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { [RealtimeSetup.RedisKey] = value }).Build();
-        var error = Assert.Throws<InvalidOperationException>(() => RealtimeSetup.RedisOptions(configuration));
+        var error = Assert.Throws<Board.Web.Hosting.SettingException>(() => RealtimeSetup.RedisOptions(configuration));
         Assert.Contains(RealtimeSetup.RedisKey, error.Message);
     }
 }

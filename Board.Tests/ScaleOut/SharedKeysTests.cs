@@ -101,4 +101,23 @@ public sealed class StartupErrorTests
         Assert.DoesNotContain(lines, l => l.StartsWith("at ", StringComparison.Ordinal));
         Assert.DoesNotContain("Unhandled exception", process.Output);
     }
+
+    [Theory]
+    [InlineData("127.0.0.1:6379,notakeyword=1")]
+    [InlineData("abortConnect=maybe")]
+    [InlineData("password=only")]
+    public async Task MalformedRedisSetting_StopsTheProcess_WithOneLineNamingTheKey(string redis)
+    {
+        await using var process = await BoardProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Board"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"board-redis-{Guid.NewGuid():N}.db")}",
+            ["SignalR__Redis"] = redis,
+        }, waitUntilHealthy: false);
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, exit);
+        var lines = process.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains(lines, l => l.StartsWith("Board cannot start: SignalR:Redis", StringComparison.Ordinal));
+        Assert.DoesNotContain("Unhandled exception", process.Output);
+    }
 }

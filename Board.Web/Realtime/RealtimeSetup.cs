@@ -46,10 +46,10 @@ public static class RealtimeSetup
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
         {
-            throw new InvalidOperationException($"Configuration {RedisKey} is not a valid StackExchange.Redis configuration string: {ex.Message} (for example 127.0.0.1:6379).", ex);
+            throw new Hosting.SettingException($"{RedisKey} is not a valid StackExchange.Redis configuration string: {ex.Message} (for example 127.0.0.1:6379).", ex);
         }
         if (options.EndPoints.Count == 0)
-            throw new InvalidOperationException($"Configuration {RedisKey} names no Redis server (host:port), for example 127.0.0.1:6379.");
+            throw new Hosting.SettingException($"{RedisKey} names no Redis server (host:port), for example 127.0.0.1:6379.");
         options.AbortOnConnectFail = false;
         return options;
     }
