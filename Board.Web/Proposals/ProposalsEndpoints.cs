@@ -47,8 +47,9 @@ public static class ProposalsEndpoints
         }
         if (!string.IsNullOrWhiteSpace(q))
         {
-            var pattern = $"%{EscapeLike(q.Trim())}%";
-            query = query.Where(p => EF.Functions.Like(p.Title, pattern, "\\") || EF.Functions.Like(p.Body, pattern, "\\"));
+            // Lower-cased on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+            var pattern = $"%{EscapeLike(q.Trim().ToLowerInvariant())}%";
+            query = query.Where(p => EF.Functions.Like(p.Title.ToLower(), pattern, "\\") || EF.Functions.Like(p.Body.ToLower(), pattern, "\\"));
         }
         var ordered = sort?.Trim().ToLowerInvariant() switch
         {
