@@ -36,8 +36,9 @@ builder.Services.AddSingleton<ProposalViews>();
 try
 {
     builder.Services.AddBoardDatabase(builder.Configuration, builder.Environment);
+    builder.Services.AddRealtime(builder.Configuration);
 }
-catch (DatabaseConfigurationException e)
+catch (SettingException e)
 {
     return StartupError(e);
 }
@@ -45,14 +46,6 @@ builder.Services.AddBoardAuth();
 builder.Services.AddSessionRevocation();
 builder.Services.AddTransport(builder.Configuration);
 builder.Services.AddBrowserRequestGuard();
-try
-{
-    builder.Services.AddRealtime(builder.Configuration);
-}
-catch (SettingException e)
-{
-    return StartupError(e);
-}
 builder.Services.AddSingleton<ExpirySweeper>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
 builder.Services.AddWebhooks(builder.Configuration, builder.Environment);
@@ -89,7 +82,7 @@ try
 {
     await app.Services.MigrateDatabaseAsync();
 }
-catch (DatabaseConfigurationException e)
+catch (SettingException e)
 {
     return StartupError(e);
 }

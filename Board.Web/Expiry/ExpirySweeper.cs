@@ -1,15 +1,17 @@
 using Board.Domain.Proposals;
+using Board.Web.Hosting;
 using Board.Web.Persistence;
 using Board.Web.Proposals;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Board.Web.Expiry;
 
 /// <summary>Expires open proposals past their deadline, each in its own transaction, on the injected clock.</summary>
-public sealed class ExpirySweeper(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<ExpirySweeper> log)
+public sealed class ExpirySweeper(IServiceScopeFactory scopes, TimeProvider clock, IOptions<ExpirySettings> settings, ILogger<ExpirySweeper> log)
     : BackgroundService
 {
-    private readonly TimeSpan _interval = TimeSpan.FromSeconds(configuration.GetValue("Expiry:IntervalSeconds", 60));
+    private readonly TimeSpan _interval = TimeSpan.FromSeconds(settings.Value.IntervalSeconds);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,3 +1,4 @@
+using Board.Web.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -14,14 +15,14 @@ public sealed record BoardDatabase(DatabaseProvider Provider, string ConnectionS
 
     /// <summary>
     /// Reads <c>Database:Provider</c> (Sqlite by default) and <c>ConnectionStrings:Board</c>. A SQLite connection without a
-    /// file defaults to <paramref name="defaultFolder"/>/board.db. Throws <see cref="DatabaseConfigurationException"/> naming the key.
+    /// file defaults to <paramref name="defaultFolder"/>/board.db. Throws <see cref="SettingException"/> naming the key.
     /// </summary>
     public static BoardDatabase From(IConfiguration configuration, string defaultFolder)
     {
         var providerText = configuration[ProviderKey];
         var provider = string.IsNullOrWhiteSpace(providerText) ? DatabaseProvider.Sqlite
             : Enum.TryParse<DatabaseProvider>(providerText.Trim(), ignoreCase: true, out var p) && Enum.IsDefined(p) ? p
-            : throw new DatabaseConfigurationException($"{ProviderKey} is '{providerText}': use Sqlite or Postgres.");
+            : throw new SettingException($"{ProviderKey} is '{providerText}': use Sqlite or Postgres.");
         return Of(provider, configuration.GetConnectionString("Board"), defaultFolder);
     }
 
@@ -57,7 +58,7 @@ public sealed record BoardDatabase(DatabaseProvider Provider, string ConnectionS
         }
         catch (ArgumentException e)
         {
-            throw new DatabaseConfigurationException($"{ConnectionKey} is not a SQLite connection string: {e.Message}");
+            throw new SettingException($"{ConnectionKey} is not a SQLite connection string: {e.Message}");
         }
         return builder.ToString();
     }
@@ -65,23 +66,22 @@ public sealed record BoardDatabase(DatabaseProvider Provider, string ConnectionS
     private static string Postgres(string? configured)
     {
         if (string.IsNullOrWhiteSpace(configured))
-            throw new DatabaseConfigurationException($"{ConnectionKey} is required when {ProviderKey} is Postgres (an Npgsql connection string).");
+            throw new SettingException($"{ConnectionKey} is required when {ProviderKey} is Postgres (an Npgsql connection string).");
         try
         {
             var builder = new NpgsqlConnectionStringBuilder(configured);
             if (string.IsNullOrWhiteSpace(builder.Host))
-                throw new DatabaseConfigurationException($"{ConnectionKey} names no Host for PostgreSQL.");
+                throw new SettingException($"{ConnectionKey} names no Host for PostgreSQL.");
             return builder.ToString();
         }
         catch (ArgumentException e)
         {
-            throw new DatabaseConfigurationException($"{ConnectionKey} is not an Npgsql connection string: {e.Message}");
+            throw new SettingException($"{ConnectionKey} is not an Npgsql connection string: {e.Message}");
         }
     }
 }
 
 /// <summary>A setting that keeps Board from starting; the message names the key and is shown as it is.</summary>
-public sealed class DatabaseConfigurationException(string message, Exception? inner = null) : Exception(message, inner);
 
 public static class DatabaseSetup
 {
@@ -109,7 +109,7 @@ public static class DatabaseSetup
 
     /// <summary>
     /// Applies migrations (and on SQLite turns on WAL). A database that cannot be reached becomes a
-    /// <see cref="DatabaseConfigurationException"/> naming <c>ConnectionStrings:Board</c>.
+    /// <see cref="SettingException"/> naming <c>ConnectionStrings:Board</c>.
     /// </summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
     {
@@ -142,7 +142,7 @@ public static class DatabaseSetup
         }
         catch (Exception e) when (DatabaseErrors.IsUnreachable(e))
         {
-            throw new DatabaseConfigurationException(
+            throw new SettingException(
                 $"{BoardDatabase.ConnectionKey}: cannot reach the database ({database.Describe()}): {FirstLine(e)}", e);
         }
     }

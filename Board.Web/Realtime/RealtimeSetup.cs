@@ -1,3 +1,4 @@
+using Board.Web.Hosting;
 using StackExchange.Redis;
 
 namespace Board.Web.Realtime;
@@ -46,10 +47,10 @@ public static class RealtimeSetup
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
         {
-            throw new Hosting.SettingException($"{RedisKey} is not a valid StackExchange.Redis configuration string: {ex.Message} (for example 127.0.0.1:6379).", ex);
+            throw new SettingException($"{RedisKey} is not a valid StackExchange.Redis configuration string: {ex.Message} (for example 127.0.0.1:6379).", ex);
         }
         if (options.EndPoints.Count == 0)
-            throw new Hosting.SettingException($"{RedisKey} names no Redis server (host:port), for example 127.0.0.1:6379.");
+            throw new SettingException($"{RedisKey} names no Redis server (host:port), for example 127.0.0.1:6379.");
         options.AbortOnConnectFail = false;
         return options;
     }

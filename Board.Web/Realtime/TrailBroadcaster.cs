@@ -1,11 +1,13 @@
 using Board.Domain.Proposals;
 using Board.Domain.Trail;
+using Board.Web.Hosting;
 using Board.Web.Persistence;
 using Board.Web.Proposals;
 using Board.Web.Telemetry;
 using Board.Web.Trail;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Board.Web.Realtime;
 
@@ -19,10 +21,11 @@ namespace Board.Web.Realtime;
 /// </summary>
 public sealed class TrailBroadcaster(
     IServiceScopeFactory scopes, IHubContext<BoardHub, IBoardClient> hub, TrailSignal signal, ProposalViews views,
-    MarkdownRenderer markdown, TimeProvider clock, IConfiguration configuration, BoardMetrics metrics, ILogger<TrailBroadcaster> log) : BackgroundService
+    MarkdownRenderer markdown, TimeProvider clock, IConfiguration configuration, IOptions<RealtimeSettings> settings, BoardMetrics metrics,
+    ILogger<TrailBroadcaster> log) : BackgroundService
 {
     private const int Batch = 500;
-    private readonly TimeSpan _poll = TimeSpan.FromMilliseconds(configuration.GetValue("Realtime:PollMilliseconds", 1000));
+    private readonly TimeSpan _poll = TimeSpan.FromMilliseconds(settings.Value.PollMilliseconds);
     private readonly bool _backplane = !string.IsNullOrWhiteSpace(configuration[RealtimeSetup.RedisKey]);
 
     // An entry this instance committed can be in the trail a moment before it is handed over here; the poller leaves

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Board.Web.Hosting;
 using Board.Web.Persistence;
 
 namespace Board.Web.Trail;
@@ -58,7 +59,7 @@ public static class AuditCommand
             await stderr.WriteLineAsync($"audit: stopped: {e.Message}");
             return Invalid;
         }
-        catch (DatabaseConfigurationException e)
+        catch (SettingException e)
         {
             await stderr.WriteLineAsync($"audit: {e.Message}");
             return Usage;
