@@ -67,9 +67,12 @@ public sealed class InputRuleTests(BoardApp app) : IClassFixture<BoardApp>
     {
         var board = await app.FirstBoardAsync();
         using var staff = await app.SignInAsync("staff1");
-        var response = await staff.Client.GetAsync($"/api/boards/{board.Id}/proposals?{query}");
-        var problem = await response.IsProblemAsync(HttpStatusCode.BadRequest, "validation");
-        Assert.True(problem.GetProperty("errors").TryGetProperty("page", out _));
+        foreach (var route in new[] { $"/api/boards/{board.Id}/proposals", "/api/me/proposals" })
+        {
+            var response = await staff.Client.GetAsync($"{route}?{query}");
+            var problem = await response.IsProblemAsync(HttpStatusCode.BadRequest, "validation");
+            Assert.True(problem.GetProperty("errors").TryGetProperty("page", out _), route);
+        }
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public static class MeEndpoints
             var statuses = ProposalsEndpoints.ParseStatuses(status);
             query = query.Where(p => statuses.Contains(p.Status));
         }
-        var pageNumber = Math.Max(1, page ?? 1);
+        var pageNumber = ProposalsEndpoints.PageNumber(page);
         var total = await query.CountAsync(ct);
         var items = await query.OrderByDescending(p => p.PostedAt).ThenByDescending(p => p.Id)
             .Skip((pageNumber - 1) * ProposalsEndpoints.PageSize).Take(ProposalsEndpoints.PageSize)

@@ -59,8 +59,7 @@ public static class ProposalsEndpoints
             _ => throw Refusal.Invalid("sort", "Unknown sort. Use posted (newest first), oldest (oldest first) or executed (oldest execution first)."),
         };
         // Skip is an int: beyond this the offset would wrap around to the first pages.
-        if (page > MaxPage) throw Refusal.Invalid("page", $"The page must be at most {MaxPage}.");
-        var pageNumber = Math.Max(1, page ?? 1);
+        var pageNumber = PageNumber(page);
         var total = await ordered.CountAsync(ct);
         var items = await ordered
             .Skip((pageNumber - 1) * PageSize).Take(PageSize)
@@ -160,6 +159,10 @@ public static class ProposalsEndpoints
         }
         return result;
     }
+
+    /// <summary>The page asked for (1 when none), refused beyond <see cref="MaxPage"/> so that its offset cannot overflow.</summary>
+    public static int PageNumber(int? page) =>
+        page > MaxPage ? throw Refusal.Invalid("page", $"The page must be at most {MaxPage}.") : Math.Max(1, page ?? 1);
 
     private static string EscapeLike(string text) =>
         text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
