@@ -38,7 +38,10 @@ public sealed class CountingApp : BoardApp
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.ConfigureDbContext<BoardDb>(o => o.AddInterceptors(Log)));
+        // The options are those of the provider's context type (what AddDbContext<BoardDb, SqliteBoardDb> builds), not BoardDb's.
+        builder.ConfigureServices(services => services
+            .ConfigureDbContext<SqliteBoardDb>(o => o.AddInterceptors(Log))
+            .ConfigureDbContext<PostgresBoardDb>(o => o.AddInterceptors(Log)));
     }
 }
 
@@ -87,6 +90,8 @@ public sealed class RoundTripTests(CountingApp app) : IClassFixture<CountingApp>
 
         Assert.Equal(["approval.added", "proposal.executed"], commit.Entries.Select(e => e.Action));
         Assert.Equal("executed", commit.Proposal!.Status);
+        // It must see the commands it counts: at least the member, the proposal, the head and the save.
+        Assert.True(approval.Count >= 4, $"only {approval.Count} SQL commands seen: the log is not hooked into the app's context");
         Assert.True(approval.Count <= Budget, $"{approval.Count} SQL commands for one approval (budget {Budget}):\n{string.Join("\n---\n", approval)}");
         // Other background work (the webhook dispatcher's poll) may run meanwhile; the broadcaster would read these.
         var broadcastReads = app.Log.Commands.Skip(approval.Count)

@@ -30,12 +30,24 @@ public sealed class CurrentMember(Member member)
         if (http.Items[typeof(CurrentMember)] is CurrentMember cached) return cached;
         if (ReadId(http.User) is not { } id) return null;
         var db = http.RequestServices.GetRequiredService<BoardDb>();
-        var account = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, http.RequestAborted);
-        if (account is not { IsActive: true } || !IsCurrent(http.User, account.SecurityStamp)) return null;
-        var current = new CurrentMember(account.ToMember(await RolesOf(db, id).ToListAsync(http.RequestAborted)));
+        var found = await AccountOf.For(db)(db, id, http.RequestAborted);
+        if (found is not { Account.IsActive: true } || !IsCurrent(http.User, found.Account.SecurityStamp)) return null;
+        var current = new CurrentMember(found.Account.ToMember(found.Roles));
         http.Items[typeof(CurrentMember)] = current;
         return current;
     }
+
+    private sealed record AccountWithRoles(MemberAccount Account, List<string> Roles);
+
+    // Every signed-in request runs it: the account and its role names in one statement, compiled once.
+    private static readonly CompiledQuery<Func<BoardDb, Guid, CancellationToken, Task<AccountWithRoles?>>> AccountOf = new(() => EF.CompileAsyncQuery(
+        (BoardDb db, Guid id, CancellationToken ct) => db.Users.AsNoTracking().Where(u => u.Id == id)
+            .Select(u => new AccountWithRoles(u, (
+                from ur in db.UserRoles
+                join r in db.Roles on ur.RoleId equals r.Id
+                where ur.UserId == u.Id
+                select r.Name!).ToList()))
+            .FirstOrDefault()));
 
     /// <summary>The security stamp the cookie or token was issued with; null when it carries none (it is then never current).</summary>
     public static string? ReadStamp(ClaimsPrincipal user) => user.FindFirstValue(StampClaim);
@@ -75,17 +87,22 @@ public sealed class CurrentMember(Member member)
         where ur.UserId == id
         select r.Name!;
 
-    /// <summary>Of <paramref name="ids"/>, those who are active members holding <paramref name="role"/> now.</summary>
-    public static async Task<HashSet<Guid>> EligibleAsync(BoardDb db, IReadOnlyCollection<Guid> ids, string role, CancellationToken ct)
-    {
-        if (ids.Count == 0) return [];
-        var eligible = await (
+    // Compiled once: run under the write lock by every approval.
+    private static readonly CompiledQuery<Func<BoardDb, Guid[], string, IAsyncEnumerable<Guid>>> Eligible = new(() => EF.CompileAsyncQuery(
+        (BoardDb db, Guid[] ids, string role) =>
             from ur in db.UserRoles
             join r in db.Roles on ur.RoleId equals r.Id
             join u in db.Users on ur.UserId equals u.Id
             where r.Name == role && u.IsActive && ids.Contains(ur.UserId)
-            select ur.UserId).ToListAsync(ct);
-        return [.. eligible];
+            select ur.UserId));
+
+    /// <summary>Of <paramref name="ids"/>, those who are active members holding <paramref name="role"/> now.</summary>
+    public static async Task<HashSet<Guid>> EligibleAsync(BoardDb db, IReadOnlyCollection<Guid> ids, string role, CancellationToken ct)
+    {
+        if (ids.Count == 0) return [];
+        var eligible = new HashSet<Guid>();
+        await foreach (var id in Eligible.For(db)(db, [.. ids], role).WithCancellation(ct)) eligible.Add(id);
+        return eligible;
     }
 }
 

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Board.Web.Persistence;
 
@@ -30,21 +29,48 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
     /// <summary>Sign-in keys (ASP.NET Core Data Protection), shared by every instance on this database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    private bool _writing;
+
+    private sealed record Head(long Seq, string Hash);
+
+    // Compiled once: every commit reads it under the write lock.
+    private static readonly CompiledQuery<Func<BoardDb, CancellationToken, Task<Head?>>> TrailHead = new(() => EF.CompileAsyncQuery(
+        (BoardDb db, CancellationToken ct) => db.Trail.AsNoTracking().OrderByDescending(e => e.Seq).Select(e => new Head(e.Seq, e.Hash)).FirstOrDefault()));
+
     /// <summary>
     /// Starts the write transaction before anything is read, and takes the database's write lock in it: every
-    /// load → decide → commit is serialized by the database, across processes and instances.
+    /// load → decide → commit is serialized by the database, across processes and instances. Once per unit of work:
+    /// a second call while writing does nothing.
     /// </summary>
-    public async Task<IDbContextTransaction> BeginWriteAsync(CancellationToken ct)
+    public async Task BeginWriteAsync(CancellationToken ct)
     {
-        if (Database.CurrentTransaction is { } current) return current;
-        return await BeginSerializedAsync(ct);
+        if (_writing) return;
+        await BeginSerializedAsync(ct);
+        _writing = true;
     }
 
     /// <summary>The provider's way to begin a transaction that holds the single write lock.</summary>
-    protected abstract Task<IDbContextTransaction> BeginSerializedAsync(CancellationToken ct);
+    protected abstract Task BeginSerializedAsync(CancellationToken ct);
 
-    /// <summary>Called once the write transaction is over (committed, rolled back or abandoned).</summary>
-    protected virtual void WriteEnded() { }
+    /// <summary>
+    /// Makes the write begun by <see cref="BeginSerializedAsync"/> durable and ends it; <paramref name="afterCommit"/>
+    /// runs once it is durable, in the order of the commits. On failure nothing of the write is kept.
+    /// </summary>
+    protected abstract Task CommitSerializedAsync(Action? afterCommit, CancellationToken ct);
+
+    /// <summary>Ends a write that was not committed: all it did is rolled back and the lock is let go.</summary>
+    protected abstract void AbandonSerialized();
+
+    /// <summary>
+    /// Lets go of a write that will not be committed (a refusal, a 404) at once, rather than when the request's
+    /// scope ends after its reply is sent: the next writer need not wait for that reply.
+    /// </summary>
+    public void AbandonWrite()
+    {
+        if (!_writing) return;
+        _writing = false;
+        AbandonSerialized();
+    }
 
     /// <summary>Records a change that belongs to no aggregate (members, webhooks) for the next commit.</summary>
     public void Record(TrailFact fact) => _facts.Add(fact);
@@ -55,15 +81,14 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
     /// </summary>
     public async Task<IReadOnlyList<AuditEntry>> CommitAsync(CancellationToken ct)
     {
-        var tx = await BeginWriteAsync(ct);
+        await BeginWriteAsync(ct);
         var sources = ChangeTracker.Entries<IRecordsTrail>().Select(e => e.Entity).Where(s => s.PendingTrail.Count > 0).ToList();
         var facts = sources.SelectMany(s => s.PendingTrail).Concat(_facts).OrderBy(f => f.At).ToList();
 
         var entries = new List<AuditEntry>(facts.Count);
         if (facts.Count > 0)
         {
-            var head = await Trail.AsNoTracking().OrderByDescending(e => e.Seq)
-                .Select(e => new { e.Seq, e.Hash }).FirstOrDefaultAsync(ct);
+            var head = await TrailHead.For(this)(this, ct);
             var (seq, hash) = head is null ? (0L, HashChain.Genesis) : (head.Seq, head.Hash);
             foreach (var fact in facts)
             {
@@ -76,26 +101,26 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
         }
 
         await SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        await tx.DisposeAsync();
-        WriteEnded();
+        _writing = false;
+        await CommitSerializedAsync(entries.Count == 0 ? null : () =>
+        {
+            foreach (var observer in _observers) observer.Committed(entries, sources);
+        }, ct);
         foreach (var source in sources) source.ClearPendingTrail();
         _facts.Clear();
-        if (entries.Count > 0)
-            foreach (var observer in _observers) observer.Committed(entries, sources);
         return entries;
     }
 
     public override void Dispose()
     {
+        AbandonWrite();
         base.Dispose();
-        WriteEnded();
     }
 
     public override async ValueTask DisposeAsync()
     {
+        AbandonWrite();
         await base.DisposeAsync();
-        WriteEnded();
     }
 
     protected override void OnModelCreating(ModelBuilder builder)

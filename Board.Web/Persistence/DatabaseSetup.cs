@@ -101,7 +101,7 @@ public static class DatabaseSetup
         else
         {
             if (Path.GetDirectoryName(Path.GetFullPath(database.File!)) is { } folder) Directory.CreateDirectory(folder);
-            services.AddSingleton<WriteGate>();
+            services.AddSingleton<SqliteGroupCommit>();
             services.AddDbContext<BoardDb, SqliteBoardDb>(o => o.UseSqlite(database.ConnectionString).AddInterceptors(new SqlitePragmas()));
         }
         return services;

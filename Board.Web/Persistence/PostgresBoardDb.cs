@@ -19,20 +19,36 @@ public sealed class PostgresBoardDb(DbContextOptions<PostgresBoardDb> options, I
     /// <summary>How long a writer waits for the lock before the request is answered 503 <c>busy</c>, as SQLite's busy_timeout.</summary>
     public const int LockTimeoutMilliseconds = 30_000;
 
-    protected override async Task<IDbContextTransaction> BeginSerializedAsync(CancellationToken ct)
+    private IDbContextTransaction? _transaction;
+
+    protected override async Task BeginSerializedAsync(CancellationToken ct)
     {
         var tx = await Database.BeginTransactionAsync(ct);
         try
         {
             await Database.ExecuteSqlRawAsync(
                 $"SET LOCAL lock_timeout = {LockTimeoutMilliseconds}; SELECT pg_advisory_xact_lock({WriteLockKey});", ct);
-            return tx;
         }
         catch
         {
             await tx.DisposeAsync();
             throw;
         }
+        _transaction = tx;
+    }
+
+    protected override async Task CommitSerializedAsync(Action? afterCommit, CancellationToken ct)
+    {
+        var tx = _transaction!;
+        _transaction = null;
+        await using (tx) await tx.CommitAsync(ct);
+        afterCommit?.Invoke();
+    }
+
+    protected override void AbandonSerialized()
+    {
+        _transaction?.Dispose();
+        _transaction = null;
     }
 }
 

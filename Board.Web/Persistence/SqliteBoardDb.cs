@@ -1,39 +1,69 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Board.Web.Persistence;
 
 /// <summary>
-/// SQLite: every write begins with BEGIN IMMEDIATE (EF's transaction on SQLite), so the write lock is taken before the
-/// first read and load → decide → commit is serialized by the database across processes. This instance's writers
-/// first queue on the <see cref="WriteGate"/>, which only makes waiting cheaper.
+/// SQLite: a write takes a turn in this instance's <see cref="SqliteGroupCommit"/>, whose transaction began with
+/// BEGIN IMMEDIATE, so SQLite's write lock is held before the first read and load → decide → commit is serialized by
+/// the database across processes. For its turn the context works on the group's connection and transaction; before
+/// and after, on a connection of its own.
 /// </summary>
-public sealed class SqliteBoardDb(DbContextOptions<SqliteBoardDb> options, IEnumerable<ICommitObserver> observers, WriteGate writeGate)
-    : BoardDb(options, observers)
+public sealed class SqliteBoardDb : BoardDb
 {
-    private bool _holdsGate;
+    private readonly SqliteGroupCommit _groups;
+    private SqliteGroupCommit.Turn? _turn;
 
-    protected override async Task<IDbContextTransaction> BeginSerializedAsync(CancellationToken ct)
+    public SqliteBoardDb(DbContextOptions<SqliteBoardDb> options, IEnumerable<ICommitObserver> observers, SqliteGroupCommit groups)
+        : base(options, observers)
     {
-        _holdsGate = await writeGate.EnterAsync(ct);
+        _groups = groups;
+        // Every write is a turn with a savepoint of its own, rolled back whole on failure: EF Core's own savepoint
+        // around each SaveChanges would only add two statements under the lock.
+        Database.AutoSavepointsEnabled = false;
+    }
+
+    protected override async Task BeginSerializedAsync(CancellationToken ct)
+    {
+        var connectionString = Database.GetConnectionString()!;
+        var turn = await _groups.EnterAsync(connectionString, ct);
         try
         {
-            return await Database.BeginTransactionAsync(ct);
+            Database.SetDbConnection(turn.Connection, contextOwnsConnection: false);
+            await Database.UseTransactionAsync(turn.Transaction, ct);
         }
         catch
         {
-            WriteEnded();
+            Detach(restore: true);
+            await turn.Leave(keep: false);
             throw;
         }
+        _turn = turn;
     }
 
-    /// <summary>Lets the next writer of this instance in, once the transaction is committed or rolled back.</summary>
-    protected override void WriteEnded()
+    protected override async Task CommitSerializedAsync(Action? afterCommit, CancellationToken ct)
     {
-        if (!_holdsGate) return;
-        _holdsGate = false;
-        writeGate.Exit();
+        var turn = _turn!;
+        _turn = null;
+        Detach(restore: true);
+        await turn.Leave(keep: true, afterCommit);
+    }
+
+    protected override void AbandonSerialized()
+    {
+        if (_turn is not { } turn) return;
+        _turn = null;
+        Detach(restore: true);
+        turn.Leave(keep: false);
+    }
+
+    /// <summary>Back to a connection of the context's own, so that nothing it does later runs in another writer's turn.</summary>
+    private void Detach(bool restore)
+    {
+        var connectionString = Database.GetConnectionString()!;
+        Database.UseTransaction(null);
+        if (restore) Database.SetDbConnection(new SqliteConnection(connectionString), contextOwnsConnection: true);
     }
 }
 
@@ -41,5 +71,5 @@ public sealed class SqliteBoardDb(DbContextOptions<SqliteBoardDb> options, IEnum
 public sealed class SqliteBoardDbFactory : IDesignTimeDbContextFactory<SqliteBoardDb>
 {
     public SqliteBoardDb CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<SqliteBoardDb>().UseSqlite("Data Source=design-time.db").Options, [], new WriteGate());
+        new(new DbContextOptionsBuilder<SqliteBoardDb>().UseSqlite("Data Source=design-time.db").Options, [], new SqliteGroupCommit());
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Ganss.Xss;
 using Markdig;
 
@@ -6,6 +7,8 @@ namespace Board.Web.Proposals;
 /// <summary>
 /// The one Markdown pipeline: raw HTML off in Markdig, and its output passed through an allow-list
 /// sanitizer anyway, so a link can never carry script and a tag can never carry a handler.
+/// Stored texts (proposal bodies, comments) are rendered once and remembered by their text, within a bounded size:
+/// every reply and every broadcast of a proposal shows the same body, which only an edit changes.
 /// </summary>
 public sealed class MarkdownRenderer
 {
@@ -19,7 +22,29 @@ public sealed class MarkdownRenderer
 
     private readonly HtmlSanitizer _sanitizer = CreateSanitizer();
 
-    public string ToHtml(string markdown) => _sanitizer.Sanitize(Markdown.ToHtml(markdown, _pipeline));
+    /// <summary>At most this many characters (texts and their HTML together) are remembered; then it starts afresh.</summary>
+    public const long MaxRememberedChars = 4_000_000;
+
+    private readonly ConcurrentDictionary<string, string> _rendered = new(StringComparer.Ordinal);
+    private long _rememberedChars;
+
+    /// <summary>The safe HTML of a stored text, rendered once per distinct text.</summary>
+    public string ToHtml(string markdown)
+    {
+        if (_rendered.TryGetValue(markdown, out var known)) return known;
+        var html = Render(markdown);
+        var size = markdown.Length + html.Length;
+        if (Interlocked.Add(ref _rememberedChars, size) > MaxRememberedChars)
+        {
+            _rendered.Clear();
+            Interlocked.Exchange(ref _rememberedChars, size);
+        }
+        _rendered.TryAdd(markdown, html);
+        return html;
+    }
+
+    /// <summary>The safe HTML of a draft (the live preview), not remembered: each keystroke is a text of its own.</summary>
+    public string Render(string markdown) => _sanitizer.Sanitize(Markdown.ToHtml(markdown, _pipeline));
 
     private static HtmlSanitizer CreateSanitizer()
     {

@@ -6,14 +6,23 @@ namespace Board.Web.Proposals;
 
 public static class ProposalQueries
 {
+    // Compiled once: the writes run these under the write lock, where EF Core's per-execution work on a LINQ
+    // expression (the cache key, the parameters) would be paid by every writer queued behind.
+    private static readonly CompiledQuery<Func<BoardDb, Guid, CancellationToken, Task<Proposal?>>> WithApprovals = new(() => EF.CompileAsyncQuery(
+        (BoardDb db, Guid id, CancellationToken ct) => db.Proposals.Include(p => p.Approvals).AsSingleQuery().FirstOrDefault(p => p.Id == id)));
+
+    private static readonly CompiledQuery<Func<BoardDb, Guid, IAsyncEnumerable<Comment>>> CommentsOf = new(() => EF.CompileAsyncQuery(
+        (BoardDb db, Guid id) => db.Set<Comment>().Where(c => c.ProposalId == id)));
+
     /// <summary>Loads a proposal with its approvals and comments inside the write transaction already begun.</summary>
     public static async Task<Proposal?> FindForUpdateAsync(this BoardDb db, Guid id, CancellationToken ct)
     {
         await db.BeginWriteAsync(ct);
         // Proposal and approvals in one statement (a join: a handful of approvals), comments in a second
-        // (a join with both collections would repeat every comment once per approval).
-        var proposal = await db.Proposals.Include(p => p.Approvals).AsSingleQuery().FirstOrDefaultAsync(p => p.Id == id, ct);
-        if (proposal is not null) await db.Entry(proposal).Collection(p => p.Comments).LoadAsync(ct);
+        // (a join with both collections would repeat every comment once per approval); tracked, they join the proposal.
+        var proposal = await WithApprovals.For(db)(db, id, ct);
+        if (proposal is not null)
+            await foreach (var _ in CommentsOf.For(db)(db, id).WithCancellation(ct)) { }
         return proposal;
     }
 

@@ -144,7 +144,7 @@ public static class ProposalsEndpoints
     }
 
     static Ok<PreviewDto> Preview(PreviewRequest request, MarkdownRenderer markdown) =>
-        TypedResults.Ok(new PreviewDto(markdown.ToHtml(request.Body ?? "")));
+        TypedResults.Ok(new PreviewDto(markdown.Render(request.Body ?? "")));
 
     public sealed record PreviewDto(string Html);
 

@@ -176,7 +176,7 @@ public sealed class WebhookDispatcher(
     private async Task RecordAsync(BoardDb db, IQueryable<WebhookDelivery> owned, WebhookDelivery delivery, WebhookAttempt attempt)
     {
         var now = clock.GetUtcNow();
-        await using var tx = await db.BeginWriteAsync(CancellationToken.None);
+        await db.BeginWriteAsync(CancellationToken.None);
         db.DeliveryAttempts.Add(attempt);
         await db.SaveChangesAsync(CancellationToken.None);
         int updated;
@@ -207,7 +207,7 @@ public sealed class WebhookDispatcher(
             if (givesUp && updated == 1)
                 log.LogWarning("Webhook delivery {DeliveryId} failed for good after {Attempts} attempts", delivery.Id, attempt.Number);
         }
-        await tx.CommitAsync(CancellationToken.None);
+        await db.CommitAsync(CancellationToken.None);
         if (updated == 1 && attempt.Succeeded) metrics.WebhookDelivered();
         else if (updated == 1) metrics.WebhookFailed(givesUp);
         if (updated == 0)
