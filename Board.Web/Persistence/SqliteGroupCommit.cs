@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 
 namespace Board.Web.Persistence;
@@ -15,13 +16,15 @@ namespace Board.Web.Persistence;
 /// it wrote. A group whose commit fails fails every writer in it, none of which has been answered yet.
 /// </para>
 /// </summary>
-public sealed class SqliteGroupCommit : IDisposable
+public sealed class SqliteGroupCommit(IMeterFactory? meters = null, TimeSpan? maxAge = null) : IDisposable
 {
     /// <summary>At most this many writers share one commit, so that the first of them is not kept waiting long.</summary>
     public const int MaxWriters = 64;
 
-    /// <summary>No new writer joins a group older than this; the next one to leave commits it.</summary>
-    public static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(25);
+    /// <summary>No new writer joins a group older than this (by default); the next one to leave commits it.</summary>
+    public static readonly TimeSpan DefaultMaxAge = TimeSpan.FromMilliseconds(25);
+
+    private readonly TimeSpan _maxAge = maxAge ?? DefaultMaxAge;
 
     private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
 
@@ -31,6 +34,10 @@ public sealed class SqliteGroupCommit : IDisposable
     private int _waiting;
     private SqliteConnection? _connection;
     private Group? _open;
+
+    private readonly Histogram<int>? _writersPerCommit = meters?.Create("Board").CreateHistogram<int>(
+        "board.db.commit.writers", "{writer}", "Writers that shared one SQLite commit (group commit).",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64] });
 
     /// <summary>
     /// Waits for this writer's turn and returns it, inside the group's transaction (begun here when no group is
@@ -123,7 +130,7 @@ public sealed class SqliteGroupCommit : IDisposable
             if (afterCommit is not null) group.AfterCommit.Add(afterCommit);
         }
         var durable = acknowledged ? group.Durable.Task : Task.CompletedTask;
-        if (Volatile.Read(ref _waiting) > 0 && group.Writers < MaxWriters && Stopwatch.GetElapsedTime(group.Started) < MaxAge)
+        if (Volatile.Read(ref _waiting) > 0 && group.Writers < MaxWriters && Stopwatch.GetElapsedTime(group.Started) < _maxAge)
         {
             _turn.Release();
             return durable;
@@ -139,6 +146,7 @@ public sealed class SqliteGroupCommit : IDisposable
             Fail(group, ex);
             return durable;
         }
+        _writersPerCommit?.Record(group.Writers);
         try
         {
             // In commit order, before the next group can commit: what the observers hear keeps the trail's order.
@@ -161,8 +169,9 @@ public sealed class SqliteGroupCommit : IDisposable
         {
             group.Transaction.Dispose();
         }
-        catch (SqliteException)
+        catch (Exception cleanup) when (cleanup is SqliteException or InvalidOperationException)
         {
+            // The connection is discarded below either way.
         }
         _connection?.Dispose();
         _connection = null;
