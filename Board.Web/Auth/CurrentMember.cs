@@ -29,12 +29,25 @@ public sealed class CurrentMember(Member member)
     {
         if (http.Items[typeof(CurrentMember)] is CurrentMember cached) return cached;
         if (ReadId(http.User) is not { } id) return null;
-        var db = http.RequestServices.GetRequiredService<BoardDb>();
+        if (!http.Request.Path.StartsWithSegments(AuthSetup.HubPath))
+        {
+            var current = await LoadCurrentAsync(http, http.RequestServices.GetRequiredService<BoardDb>(), id);
+            if (current is not null) http.Items[typeof(CurrentMember)] = current;
+            return current;
+        }
+        // A hub request lasts as long as its connection (a WebSocket, for hours): whatever it holds, every idle watcher
+        // holds. A BoardDb taken from the request's services would stay alive with it (~8 KiB of DbContext, EF Core
+        // services and SqliteConnection per watcher), so the check gets a scope of its own, gone once it has answered;
+        // and the member is not kept in Items, since the hub loads its own on connect.
+        await using var scope = http.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+        return await LoadCurrentAsync(http, scope.ServiceProvider.GetRequiredService<BoardDb>(), id);
+    }
+
+    private static async Task<CurrentMember?> LoadCurrentAsync(HttpContext http, BoardDb db, Guid id)
+    {
         var account = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, http.RequestAborted);
         if (account is not { IsActive: true } || !IsCurrent(http.User, account.SecurityStamp)) return null;
-        var current = new CurrentMember(account.ToMember(await RolesOf(db, id).ToListAsync(http.RequestAborted)));
-        http.Items[typeof(CurrentMember)] = current;
-        return current;
+        return new CurrentMember(account.ToMember(await RolesOf(db, id).ToListAsync(http.RequestAborted)));
     }
 
     /// <summary>The security stamp the cookie or token was issued with; null when it carries none (it is then never current).</summary>
