@@ -95,12 +95,13 @@ await app.Services.RunExclusiveAsync(async () =>
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBoardMetrics(app.Configuration);
-app.Use(async (context, next) =>
+// Not async: a frame awaiting next() would live as long as the request, and a hub request lives as long as its WebSocket.
+app.Use((context, next) =>
 {
     if (context.Request.ContentLength > MaxRequestBytes)
         throw new BadHttpRequestException("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
     if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxRequestBytes;
-    await next(context);
+    return next(context);
 });
 app.UseDefaultFiles();
 app.UseStaticFiles();

@@ -29,12 +29,25 @@ public sealed class CurrentMember(Member member)
     {
         if (http.Items[typeof(CurrentMember)] is CurrentMember cached) return cached;
         if (ReadId(http.User) is not { } id) return null;
-        var db = http.RequestServices.GetRequiredService<BoardDb>();
+        if (!http.Request.Path.StartsWithSegments(AuthSetup.HubPath))
+        {
+            var current = await LoadCurrentAsync(http, http.RequestServices.GetRequiredService<BoardDb>(), id);
+            if (current is not null) http.Items[typeof(CurrentMember)] = current;
+            return current;
+        }
+        // A hub request lasts as long as its connection (a WebSocket, for hours): whatever it holds, every idle watcher
+        // holds. A BoardDb taken from the request's services would stay alive with it (~8 KiB of DbContext, EF Core
+        // services and SqliteConnection per watcher), so the check gets a scope of its own, gone once it has answered;
+        // and the member is not kept in Items, since the hub loads its own on connect.
+        await using var scope = http.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+        return await LoadCurrentAsync(http, scope.ServiceProvider.GetRequiredService<BoardDb>(), id);
+    }
+
+    private static async Task<CurrentMember?> LoadCurrentAsync(HttpContext http, BoardDb db, Guid id)
+    {
         var found = await AccountOf.For(db)(db, id, http.RequestAborted);
         if (found is not { Account.IsActive: true } || !IsCurrent(http.User, found.Account.SecurityStamp)) return null;
-        var current = new CurrentMember(found.Account.ToMember(found.Roles));
-        http.Items[typeof(CurrentMember)] = current;
-        return current;
+        return new CurrentMember(found.Account.ToMember(found.Roles));
     }
 
     private sealed record AccountWithRoles(MemberAccount Account, List<string> Roles);

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -35,7 +34,7 @@ public sealed class SqliteBoardDb : BoardDb
         }
         catch
         {
-            Detach(restore: true);
+            Detach();
             await turn.Leave(keep: false);
             throw;
         }
@@ -46,7 +45,7 @@ public sealed class SqliteBoardDb : BoardDb
     {
         var turn = _turn!;
         _turn = null;
-        Detach(restore: true);
+        Detach();
         await turn.Leave(keep: true, afterCommit);
     }
 
@@ -54,16 +53,20 @@ public sealed class SqliteBoardDb : BoardDb
     {
         if (_turn is not { } turn) return;
         _turn = null;
-        Detach(restore: true);
+        Detach();
         turn.Leave(keep: false);
     }
 
-    /// <summary>Back to a connection of the context's own, so that nothing it does later runs in another writer's turn.</summary>
-    private void Detach(bool restore)
+    /// <summary>
+    /// Back to a connection of the context's own (made by EF Core when next needed), so that nothing it does later
+    /// runs in another writer's turn.
+    /// </summary>
+    private void Detach()
     {
         var connectionString = Database.GetConnectionString()!;
         Database.UseTransaction(null);
-        if (restore) Database.SetDbConnection(new SqliteConnection(connectionString), contextOwnsConnection: true);
+        Database.SetDbConnection(null);
+        Database.SetConnectionString(connectionString);
     }
 }
 
