@@ -83,7 +83,8 @@ public sealed class MembersBench(BoardApi api, BenchSetup setup, BenchOptions op
         var joined = set.Count;
         Log.Line($"  {joined} of {target} joined in {Stopwatch.GetElapsedTime(t0, Volatile.Read(ref lastJoined)).TotalSeconds:F1} s{(set.FirstError is null ? "" : " — " + set.FirstError)}");
 
-        string? stoppedBy = set.FirstError ?? (joined < target ? $"time limit {joinLimit.TotalSeconds:F0} s" : null);
+        string? stoppedBy = joined == target ? null
+            : Stopwatch.GetElapsedTime(t0) >= joinLimit ? $"time limit {joinLimit.TotalSeconds:F0} s, {joined} of {target} joined" : set.FirstError;
         var left = joinLimit - Stopwatch.GetElapsedTime(t0);
         if (joined == target && !await Wait(allSeen.Task, left > TimeSpan.Zero ? left : TimeSpan.Zero))
             stoppedBy = $"time limit {joinLimit.TotalSeconds:F0} s: {Volatile.Read(ref full)} of {target} watchers saw count {target}";
@@ -95,12 +96,12 @@ public sealed class MembersBench(BoardApi api, BenchSetup setup, BenchOptions op
         var seenAt = Volatile.Read(ref lastFull);
         var messages = watchers.Select(w => Volatile.Read(ref w.Messages)).ToArray();
         var bytes = watchers.Select(w => Interlocked.Read(ref w.Bytes)).ToArray();
-        var result = new MembersResult(n, tokens.Count, prepare, prepareError, joined,
+        var result = new MembersResult(n, direct is null ? "api" : "direct", tokens.Count, prepare, prepareError, joined,
             lastJoined == 0 ? double.NaN : Stopwatch.GetElapsedTime(t0, lastJoined).TotalSeconds,
             seenAt == 0 ? double.NaN : Stopwatch.GetElapsedTime(t0, seenAt).TotalSeconds, Volatile.Read(ref full),
             messages.Sum(m => (long)m), messages.DefaultIfEmpty().Max(), messages.Length == 0 ? double.NaN : messages.Average(),
             bytes.Sum(), bytes.DefaultIfEmpty().Max(), used, rssBefore, rssAfter, stoppedBy);
-        Log.Line($"  every watcher saw count {target} after {result.SeenSeconds:F1} s; presence per watcher mean {result.MessagesMean:F1}, max {result.MessagesMax}, "
+        Log.Line($"  {result.SawAll} of {target} watchers saw count {target}{(result.SawAll == target ? $" after {result.SeenSeconds:F1} s" : "")}; presence per watcher mean {result.MessagesMean:F1}, max {result.MessagesMax}, "
             + $"{result.BytesTotal / 1048576.0:F0} MiB in all; server CPU {used.ServerCpuSeconds:F1} s{(stoppedBy is null ? "" : " — " + stoppedBy)}");
         return result;
     }

@@ -93,8 +93,11 @@ public static class Report
             var bound = double.IsNaN(m.SeenSeconds) ? double.NaN : Math.Ceiling(m.SeenSeconds / 0.25) + 1;
             s.AppendLine($"### (6) {m.Target:N0} distinct members joining one board")
                 .AppendLine()
-                .AppendLine($"Each member with their own account, their own sign-in (`POST /api/members`, then `POST /api/auth/login`) and one SignalR connection that watches the board. "
-                    + $"Preparing the accounts, not timed below: {m.Prepared:N0} in {F(m.Prepare.WallSeconds)} s, server CPU {F(m.Prepare.ServerCpuSeconds)} s{(m.PrepareError is null ? "" : $" — {m.PrepareError}")}. "
+                .AppendLine($"Each member with their own account and bearer token, and one SignalR connection that watches the board. Accounts and tokens made "
+                    + (m.PrepareMode == "direct"
+                        ? "in the bench's process with Board.Web's own code on the server's database (one shared password hash; tokens issued as the sign-in issues them: see Board.Bench/README.md). "
+                        : "through `POST /api/members`, then `POST /api/auth/login` (two password hashes each). ")
+                    + $"Preparing them, not timed below: {m.Prepared:N0} in {F(m.Prepare.WallSeconds)} s, server CPU {F(m.Prepare.ServerCpuSeconds)} s{(m.PrepareError is null ? "" : $" — {m.PrepareError}")}. "
                     + $"Timed from the first connect.{(m.StoppedBy is null ? "" : $" Stopped by: {m.StoppedBy}.")}")
                 .AppendLine()
                 .AppendLine("| members | joined | all joined s | all saw the full count s | presence per watcher mean | max | bound (1 per 250 ms) | presence KiB per watcher mean | max | server CPU s | bench CPU s | server RSS MiB before | after |")

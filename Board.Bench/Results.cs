@@ -23,7 +23,7 @@ public sealed record ConnectionsResult(int Target, int Held, string? StoppedBy, 
 /// <c>presence</c> messages the watchers received, until a second after every watcher had seen the full count.
 /// </summary>
 public sealed record MembersResult(
-    int Target, int Prepared, CpuUse Prepare, string? PrepareError, int Joined, double JoinedSeconds, double SeenSeconds, int SawAll,
+    int Target, string PrepareMode, int Prepared, CpuUse Prepare, string? PrepareError, int Joined, double JoinedSeconds, double SeenSeconds, int SawAll,
     long MessagesTotal, int MessagesMax, double MessagesMean, long BytesTotal, long BytesMaxPerWatcher, CpuUse Cpu,
     long ServerRssBeforeBytes, long ServerRssAfterBytes, string? StoppedBy);
 
