@@ -14,6 +14,10 @@ public sealed record BenchOptions
     public int ApprovalProposals { get; init; } = 2400;
     public TimeSpan ApprovalsFor { get; init; } = TimeSpan.FromSeconds(20);
     public int TrailEntries { get; init; } = 1_000_000;
+    /// <summary>(6) distinct members joining one board, each with their own account and sign-in.</summary>
+    public int Members { get; init; } = 5000;
+    /// <summary><c>--members-prep direct|api</c>: how (6) makes its accounts and tokens (see DirectMembers); api with <c>--url</c>.</summary>
+    public string MembersPrep { get; init; } = "direct";
     public HashSet<string> Skip { get; init; } = [];
     public string? OutDir { get; init; }
     /// <summary>Extra environment for the Board.Web process (<c>--server-env Key=Value</c>), for experiments.</summary>
@@ -34,7 +38,7 @@ public sealed record BenchOptions
             ? new BenchOptions
             {
                 Quick = true, Watchers = [20, 100], Decisions = 8, IdleWatchers = 200, Approvers = 8, ApprovalProposals = 48,
-                ApprovalsFor = TimeSpan.FromSeconds(4), TrailEntries = 10_000,
+                ApprovalsFor = TimeSpan.FromSeconds(4), TrailEntries = 10_000, Members = 100,
             }
             : new BenchOptions();
         for (var i = 0; i < args.Length; i++)
@@ -53,6 +57,8 @@ public sealed record BenchOptions
                 "--proposals" => o with { ApprovalProposals = int.Parse(Next()) },
                 "--approvals-seconds" => o with { ApprovalsFor = TimeSpan.FromSeconds(double.Parse(Next())) },
                 "--trail" => o with { TrailEntries = int.Parse(Next()) },
+                "--members-prep" => o with { MembersPrep = Next() switch { "direct" => "direct", "api" => "api", _ => throw new ArgumentException("--members-prep is direct or api") } },
+                "--members" => o with { Members = Math.Clamp(int.Parse(Next()), 1, 10_000) },
                 "--skip" => o with { Skip = [.. Next().Split(',')] },
                 "--out" => o with { OutDir = Next() },
                 "--provider" => o with { Provider = Next().ToLowerInvariant() switch { "sqlite" => "sqlite", "postgres" => "postgres", _ => throw new ArgumentException("--provider is sqlite or postgres") } },

@@ -88,6 +88,24 @@ public static class Report
             s.AppendLine();
         }
 
+        if (r.Members is { } m)
+        {
+            var bound = double.IsNaN(m.SeenSeconds) ? double.NaN : Math.Ceiling(m.SeenSeconds / 0.25) + 1;
+            s.AppendLine($"### (6) {m.Target:N0} distinct members joining one board")
+                .AppendLine()
+                .AppendLine($"Each member with their own account and bearer token, and one SignalR connection that watches the board. Accounts and tokens made "
+                    + (m.PrepareMode == "direct"
+                        ? "in the bench's process with Board.Web's own code on the server's database (one shared password hash; tokens issued as the sign-in issues them: see Board.Bench/README.md). "
+                        : "through `POST /api/members`, then `POST /api/auth/login` (two password hashes each). ")
+                    + $"Preparing them, not timed below: {m.Prepared:N0} in {F(m.Prepare.WallSeconds)} s, server CPU {F(m.Prepare.ServerCpuSeconds)} s{(m.PrepareError is null ? "" : $" — {m.PrepareError}")}. "
+                    + $"Timed from the first connect.{(m.StoppedBy is null ? "" : $" Stopped by: {m.StoppedBy}.")}")
+                .AppendLine()
+                .AppendLine("| members | joined | all joined s | all saw the full count s | presence per watcher mean | max | bound (1 per 250 ms) | presence KiB per watcher mean | max | server CPU s | bench CPU s | server RSS MiB before | after |")
+                .AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+                .AppendLine($"| {m.Prepared} | {m.Joined} | {F(m.JoinedSeconds)} | {F(m.SeenSeconds)}{(m.SawAll < m.Prepared ? $" ({m.SawAll} saw it)" : "")} | {F(m.MessagesMean)} | {m.MessagesMax} | {F(bound)} | {F(m.BytesTotal / 1024.0 / Math.Max(1, m.Joined))} | {F(m.BytesMaxPerWatcher / 1024.0)} | {F(m.Cpu.ServerCpuSeconds)} | {F(m.Cpu.ClientCpuSeconds)} | {Mib(m.ServerRssBeforeBytes)} | {Mib(m.ServerRssAfterBytes)} |")
+                .AppendLine();
+        }
+
         if (r.Trail is { } tr)
         {
             s.AppendLine($"### (5) Trail of {tr.Entries:N0} entries")
@@ -122,7 +140,13 @@ public static class Report
         var last = r.Connections?.Steps.LastOrDefault();
         yield return ("20,000 watchers held at ≤ 40 KB each", last is null ? "not measured" : $"{last.Watchers} held, {F(last.ServerBytesPerConnection / 1000)} KB each",
             last is null || double.IsNaN(last.ServerBytesPerConnection) ? "–" : last.Watchers >= 20_000 && last.ServerBytesPerConnection <= 40_000 ? "met" : "**missed**");
+        yield return MembersGoal(r.Members);
     }
+
+    private static (string, string, string) MembersGoal(MembersResult? m) =>
+        ("5,000 distinct members join one board in < 60 s",
+            m is null ? "not measured" : $"{m.Joined:N0} joined in {F(m.JoinedSeconds)} s, all saw count {m.Prepared:N0} after {F(m.SeenSeconds)} s",
+            m is null ? "–" : m.Joined >= 5000 && m.SawAll == m.Joined && m.SeenSeconds < 60 ? "met" : "**missed**");
 
     private static string F(double v) => double.IsNaN(v) ? "–" : v.ToString(v >= 100 ? "F0" : "F1", CultureInfo.InvariantCulture);
     private static string F2(double v) => double.IsNaN(v) ? "–" : v.ToString("F2", CultureInfo.InvariantCulture);

@@ -18,6 +18,15 @@ public sealed record HeldStep(int Watchers, long ServerRssBytes, double ServerBy
 
 public sealed record ConnectionsResult(int Target, int Held, string? StoppedBy, long ServerRssBeforeBytes, IReadOnlyList<HeldStep> Steps, CpuUse Cpu);
 
+/// <summary>
+/// (6) Distinct members joining one board. Seconds are from the first connect; messages and bytes are the
+/// <c>presence</c> messages the watchers received, until a second after every watcher had seen the full count.
+/// </summary>
+public sealed record MembersResult(
+    int Target, string PrepareMode, int Prepared, CpuUse Prepare, string? PrepareError, int Joined, double JoinedSeconds, double SeenSeconds, int SawAll,
+    long MessagesTotal, int MessagesMax, double MessagesMean, long BytesTotal, long BytesMaxPerWatcher, CpuUse Cpu,
+    long ServerRssBeforeBytes, long ServerRssAfterBytes, string? StoppedBy);
+
 public sealed record TrailStep(string Step, long Entries, double Seconds, long PeakWorkingSetBytes, double CpuSeconds, string? Detail);
 
 public sealed record TrailResult(long Entries, long DatabaseBytes, long ExportBytes, IReadOnlyList<TrailStep> Steps);
@@ -25,4 +34,4 @@ public sealed record TrailResult(long Entries, long DatabaseBytes, long ExportBy
 public sealed record BenchResult(
     string Date, string Commit, Machine Machine, bool Quick, string Target,
     List<TravelResult> Travel, ApprovalsResult? Approvals, SqliteFloorResult? SqliteFloor, ConnectionsResult? Connections,
-    TrailResult? Trail, List<string> Notes);
+    TrailResult? Trail, List<string> Notes, MembersResult? Members = null);

@@ -72,6 +72,18 @@ public static class Runner
             Log.Line($"  {sqlite.PerSecond:F0} transactions/s");
         }
 
+        MembersResult? members = null;
+        if (o.Runs("members"))
+        {
+            Log.Line($"(6) {o.Members} distinct members joining one board");
+            // Bounded twice: the accounts (two password hashes each on the server) and the timed joining.
+            // Without --url the bench owns the database, and prepares the members there with Board's own code (DirectMembers);
+            // --members-prep api makes each through the HTTP API instead, two password hashes apiece.
+            var direct = o.Url is null && o.MembersPrep == "direct" ? (o.Provider, database) : ((string, string)?)null;
+            members = await new MembersBench(api, setup, o, boardHub, server, cpu, direct).RunAsync(o.Members,
+                TimeSpan.FromMinutes(o.Quick ? 2 : 20), TimeSpan.FromSeconds(o.Quick ? 60 : 180), ct);
+        }
+
         TrailResult? trail = null;
         if (o.Runs("trail"))
         {
@@ -86,7 +98,7 @@ public static class Runner
         var result = new BenchResult(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), Commit(), Describe(), o.Quick,
             o.Url?.ToString() ?? (o.Provider == "postgres"
                 ? $"{o.Instances} Board.Web instance(s) started by the bench (Production, fresh PostgreSQL database)"
-                : "Board.Web started by the bench (Production, fresh SQLite file)"), travel, approvals, sqlite, connections, trail, notes);
+                : "Board.Web started by the bench (Production, fresh SQLite file)"), travel, approvals, sqlite, connections, trail, notes, members);
         if (o.Url is null) try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         return result;
     }

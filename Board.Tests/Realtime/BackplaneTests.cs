@@ -60,6 +60,8 @@ public sealed class PresenceKillSwitch
 /// <summary>The instance's presence store until <see cref="PresenceKillSwitch.Killed"/>; then silence, as after kill -9.</summary>
 file sealed class KillablePresenceStore(IPresenceStore inner, PresenceKillSwitch kill) : IPresenceStore
 {
+    public bool Shared => inner.Shared;
+
     public Task PublishAsync(Guid boardId, IReadOnlyCollection<PersonDto> here, CancellationToken ct) =>
         kill.Killed ? Task.CompletedTask : inner.PublishAsync(boardId, here, ct);
 

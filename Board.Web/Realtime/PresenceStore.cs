@@ -6,6 +6,9 @@ namespace Board.Web.Realtime;
 /// <summary>Where a board's watchers are listed: this instance's own, or (with Redis) the union over all instances.</summary>
 public interface IPresenceStore
 {
+    /// <summary>Whether other instances write here too (Redis); if not, this instance's tracker is the whole list.</summary>
+    bool Shared { get; }
+
     /// <summary>Records who watches the board on this instance now, after a change.</summary>
     Task PublishAsync(Guid boardId, IReadOnlyCollection<PersonDto> here, CancellationToken ct);
 
@@ -21,6 +24,8 @@ public interface IPresenceStore
 
 public sealed class LocalPresenceStore : IPresenceStore
 {
+    public bool Shared => false;
+
     public Task PublishAsync(Guid boardId, IReadOnlyCollection<PersonDto> here, CancellationToken ct) => Task.CompletedTask;
 
     public Task<IReadOnlyCollection<PersonDto>> ListAsync(Guid boardId, IReadOnlyCollection<PersonDto> here, CancellationToken ct) => Task.FromResult(here);
@@ -139,6 +144,8 @@ public sealed class RedisPresenceStore(RedisPresenceStore.Connection redis, Time
             _writing.Release();
         }
     }
+
+    public bool Shared => true;
 
     private static string Field(string instance, Guid memberId) => $"{instance}:{memberId:N}";
 }
