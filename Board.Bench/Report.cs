@@ -73,6 +73,9 @@ public static class Report
             s.AppendLine()
                 .AppendLine($"Ratio Board / floor: **{F2(a.PerSecond / (r.SqliteFloor?.PerSecond ?? double.NaN))}**. Exactly once, from the trail: {a.ExecutedEntries} `proposal.executed` entries for {a.ExecutedProposals} proposals, **{a.DoubleExecutions} double executions**; {a.ExpectedExecutions} proposals reached three committed approvals, {a.ProposalsOverApproved} got more than three; {a.RefusedNotOpen} late approvals refused `not-open`, {a.Errors} other errors, over {a.Proposals} proposals with four approvers each.")
                 .AppendLine();
+            // Every proposal executed: the approvers ran out of work before the time was up, and the rate is only a lower bound.
+            if (a.ExecutedProposals >= a.Proposals)
+                s.AppendLine($"**The work ran out**: all {a.Proposals} proposals executed before the time was up, so {F(a.PerSecond)}/s is a lower bound; run again with more `--proposals`.").AppendLine();
         }
 
         if (r.Connections is { } c)

@@ -110,6 +110,7 @@ app.UseSessionCheck();
 app.UseBrowserRequestGuard();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseWriteRelease();
 
 // The API's own description is for developers; elsewhere it is for administrators only.
 if (app.Environment.IsDevelopment()) app.MapOpenApi();
