@@ -3,9 +3,11 @@
 // 'commit' carries one committed transaction, {entries, proposal, replayed}: once and in seq order for the
 // watched board (caught up after a reconnect, replayed: true), and as it arrives for any other board or
 // none (the member's own notices, and every commit while watchTrail() holds, with 'trailresumed').
-import { get } from './api.js';
+import { get, events as apiEvents } from './api.js';
 
-const retryDelays = [0, 1000, 2000, 4000, 8000];
+// The first retry waits a moment: long enough to ask whether the session still stands (#checkSession) before
+// knocking again with it.
+const retryDelays = [500, 1000, 2000, 4000, 8000];
 const delayFor = (attempt) => retryDelays[Math.min(attempt, retryDelays.length - 1)];
 const catchUpLimit = 500;
 
@@ -52,7 +54,10 @@ export class Live extends EventTarget {
       this.#presence.set(presence.boardId, presence.members);
       this.dispatchEvent(new CustomEvent('presence', { detail: presence }));
     });
-    this.#connection.onreconnecting(() => this.#setState('reconnecting'));
+    this.#connection.onreconnecting(() => {
+      this.#setState('reconnecting');
+      this.#checkSession();
+    });
     this.#connection.onreconnected(() => this.#resume());
     this.#connection.onclose(() => {
       if (this.#stopped) return;
@@ -179,6 +184,23 @@ export class Live extends EventTarget {
 
   #dispatch({ entries, proposal }, replayed) {
     this.dispatchEvent(new CustomEvent('commit', { detail: { entries, proposal: proposal ?? null, replayed } }));
+  }
+
+  /**
+   * The server ends the connections of a revoked session (sign-out elsewhere, a role change, deactivation): then
+   * reconnecting would only be refused. Ask the session (which answers signed in or not, never 401) and, when it is
+   * gone, stop and let the app show the sign-in page. Offline: keep reconnecting.
+   */
+  async #checkSession() {
+    try {
+      if ((await get('/api/auth/session')).member) return;
+    } catch {
+      return;
+    }
+    if (this.#stopped) return;
+    this.#stopped = true;
+    await this.#connection.stop();
+    apiEvents.dispatchEvent(new CustomEvent('unauthenticated'));
   }
 
   #restartLater() {

@@ -64,16 +64,17 @@ public sealed class CountingApp : BoardApp
 public sealed class RoundTripTests(CountingApp app) : IClassFixture<CountingApp>
 {
     /// <summary>
-    /// The budget for the approval that decides, authenticated by bearer token:
-    /// 1 the member and their roles (once for the request: the same read serves the roles check under the write lock),
-    /// 1 BEGIN IMMEDIATE (the write lock, taken before anything is read),
-    /// 3 the proposal with its approvals and comments (a split query: proposal, approvals, comments),
-    /// 1 which earlier approvers still count (one join),
+    /// The budget for the approval that decides, authenticated by bearer token, in EF Core commands:
+    /// 1 the member and their roles (one statement, once for the request),
+    /// 1 the proposal with its approvals (one join), 1 its comments (the view shows them),
+    /// 1 which earlier approvers still count (one join, under the write lock: a role taken away a moment ago counts),
     /// 1 the trail head (seq and hash of the last entry),
     /// 1 the webhooks that want these entries (the outbox),
-    /// 1 the save (EF Core batches every insert and update into one command),
-    /// 1 COMMIT.
-    /// Broadcasting the commit reads nothing: the hub gets the view the request built.
+    /// 4 the save: the approval, the two trail entries and the proposal's update (EF Core's SQLite provider sends
+    /// each as a command of its own).
+    /// BEGIN IMMEDIATE, the writer's savepoint and COMMIT are not EF Core commands (SqliteGroupCommit runs them on its
+    /// connection, one BEGIN and one COMMIT per group of writers). Broadcasting the commit reads nothing: the hub gets
+    /// the view the request built.
     /// </summary>
     private const int Budget = 10;
 
