@@ -73,11 +73,11 @@ public sealed class ChildProcess : IAsyncDisposable
         throw new TimeoutException($"{name} did not answer /healthz within 60 s; see {logPath}");
     }
 
-    /// <summary>Resident memory now (VmRSS), bytes.</summary>
+    /// <summary>Resident memory now (VmRSS), bytes; -1 once the process has exited (the bench reports that, not a crash of its own).</summary>
     public long Rss()
     {
         Process.Refresh();
-        return Process.WorkingSet64;
+        return Process.HasExited ? -1 : Process.WorkingSet64;
     }
 
     /// <summary>Peak resident memory so far (VmHWM), bytes.</summary>
