@@ -3,13 +3,14 @@
 #   scripts/services.sh start   starts both (data in a temp folder), prints the settings to use
 #   scripts/services.sh env     prints the settings again (eval "$(scripts/services.sh env)")
 #   scripts/services.sh stop    stops both and deletes their data
-# Ports: BOARD_PG_PORT (default 55432) and BOARD_REDIS_PORT (default 56379). State lives in
+# Ports: BOARD_PG_PORT (default 25432) and BOARD_REDIS_PORT (default 26379; both below the
+# kernel's ephemeral range, 32768–60999, so that no client socket of a bench or test can be holding them). State lives in
 # BOARD_SERVICES_DIR (default /tmp/board-services). PostgreSQL refuses to run as root, so as root the
 # server runs as user postgres (runuser); the data folder is made reachable for that user.
 set -euo pipefail
 dir=${BOARD_SERVICES_DIR:-/tmp/board-services}
-pg_port=${BOARD_PG_PORT:-55432}
-redis_port=${BOARD_REDIS_PORT:-56379}
+pg_port=${BOARD_PG_PORT:-25432}
+redis_port=${BOARD_REDIS_PORT:-26379}
 pg_bin=${BOARD_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 
 as_pg() {
