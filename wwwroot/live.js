@@ -3,7 +3,7 @@
 // 'commit' carries one committed transaction, {entries, proposal, replayed}: once and in seq order for the
 // watched board (caught up after a reconnect, replayed: true), and as it arrives for any other board or
 // none (the member's own notices, and every commit while watchTrail() holds, with 'trailresumed').
-import { get, events as apiEvents } from './api.js';
+import { get } from './api.js';
 
 // The first retry waits a moment: long enough to ask whether the session still stands (#checkSession) before
 // knocking again with it.
@@ -189,7 +189,8 @@ export class Live extends EventTarget {
   /**
    * The server ends the connections of a revoked session (sign-out elsewhere, a role change, deactivation): then
    * reconnecting would only be refused. Ask the session (which answers signed in or not, never 401) and, when it is
-   * gone, stop and let the app show the sign-in page. Offline: keep reconnecting.
+   * gone, stop: the page's next request is refused and the app shows the sign-in page from there, one way only.
+   * Offline: keep reconnecting.
    */
   async #checkSession() {
     try {
@@ -199,8 +200,8 @@ export class Live extends EventTarget {
     }
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#setState('offline');
     await this.#connection.stop();
-    apiEvents.dispatchEvent(new CustomEvent('unauthenticated'));
   }
 
   #restartLater() {
