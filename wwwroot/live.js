@@ -5,9 +5,7 @@
 // none (the member's own notices, and every commit while watchTrail() holds, with 'trailresumed').
 import { get } from './api.js';
 
-// The first retry waits a moment: long enough to ask whether the session still stands (#checkSession) before
-// knocking again with it.
-const retryDelays = [500, 1000, 2000, 4000, 8000];
+const retryDelays = [0, 1000, 2000, 4000, 8000];
 const delayFor = (attempt) => retryDelays[Math.min(attempt, retryDelays.length - 1)];
 const catchUpLimit = 500;
 
@@ -54,10 +52,7 @@ export class Live extends EventTarget {
       this.#presence.set(presence.boardId, presence.members);
       this.dispatchEvent(new CustomEvent('presence', { detail: presence }));
     });
-    this.#connection.onreconnecting(() => {
-      this.#setState('reconnecting');
-      this.#checkSession();
-    });
+    this.#connection.onreconnecting(() => this.#setState('reconnecting'));
     this.#connection.onreconnected(() => this.#resume());
     this.#connection.onclose(() => {
       if (this.#stopped) return;
@@ -184,24 +179,6 @@ export class Live extends EventTarget {
 
   #dispatch({ entries, proposal }, replayed) {
     this.dispatchEvent(new CustomEvent('commit', { detail: { entries, proposal: proposal ?? null, replayed } }));
-  }
-
-  /**
-   * The server ends the connections of a revoked session (sign-out elsewhere, a role change, deactivation): then
-   * reconnecting would only be refused. Ask the session (which answers signed in or not, never 401) and, when it is
-   * gone, stop: the page's next request is refused and the app shows the sign-in page from there, one way only.
-   * Offline: keep reconnecting.
-   */
-  async #checkSession() {
-    try {
-      if ((await get('/api/auth/session')).member) return;
-    } catch {
-      return;
-    }
-    if (this.#stopped) return;
-    this.#stopped = true;
-    this.#setState('offline');
-    await this.#connection.stop();
   }
 
   #restartLater() {
