@@ -62,7 +62,15 @@ async function signOut() {
   await signedOut();
 }
 
-async function signedOut() {
+// Several requests refused at once (a session revoked while a page loads) each report it: sign out once.
+let signingOut = null;
+
+function signedOut() {
+  signingOut ??= leave().finally(() => { signingOut = null; });
+  return signingOut;
+}
+
+async function leave() {
   context.notices?.stop();
   context.notices = null;
   context.waiting?.stop();

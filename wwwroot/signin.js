@@ -45,16 +45,18 @@ export async function render({ main, onSignedIn }) {
     error.hidden = false;
   }
 
-  main.append(h('section', { class: 'signin', 'aria-labelledby': 'signin-heading' },
+  const section = h('section', { class: 'signin', 'aria-labelledby': 'signin-heading' },
     h('h1', { id: 'signin-heading' }, t('signIn.heading')),
     h('p', { class: 'lead' }, t('signIn.intro')),
-    form));
+    form);
+  main.append(section);
   // Focus before the demo list loads: focusing after it would pull the caret out of a field someone is already typing in.
   email.focus();
 
   const demo = await fetchDemo();
   if (demo) {
-    main.querySelector('.signin').append(h('section', { class: 'demo', 'aria-labelledby': 'demo-heading' },
+    // The page may have moved on while the list loaded (signed in, or shown again): then this section is no longer shown.
+    section.append(h('section', { class: 'demo', 'aria-labelledby': 'demo-heading' },
       h('h2', { id: 'demo-heading' }, t('signIn.demo')),
       h('p', {}, t('signIn.demoPassword', { password: demo.password })),
       h('ul', { class: 'demo-list' }, demo.members.map((m) => h('li', {},
