@@ -72,13 +72,7 @@ public sealed class GroupCommitTests : IDisposable
     public async Task AWriterThatLeft_IsNotToldDone_UntilTheWriterQueuedBehindItCommitsTheGroup()
     {
         using var groups = new SqliteGroupCommit(maxAge: Patient);
-        var first = await groups.EnterAsync(_connectionString, CancellationToken.None);
-        Insert(first, 1);
-        var second = groups.EnterAsync(_connectionString, CancellationToken.None);
-        Assert.False(second.IsCompleted, "the turn is held: the second writer must be queued");
-
-        var firstDone = first.Leave(keep: true);
-        var secondTurn = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        var (firstDone, secondTurn) = await FirstKeptWithSecondQueuedAsync(groups);
         Assert.False(firstDone.IsCompleted, "the first writer was answered before its work was committed");
         Assert.Empty(Stored());
 
@@ -92,12 +86,7 @@ public sealed class GroupCommitTests : IDisposable
     public async Task AFailedGroupCommit_FailsEveryWriterInIt_AndTheNextGroupStartsAfresh()
     {
         using var groups = new SqliteGroupCommit(maxAge: Patient);
-        var first = await groups.EnterAsync(_connectionString, CancellationToken.None);
-        Insert(first, 1);
-        var second = groups.EnterAsync(_connectionString, CancellationToken.None);
-        Assert.False(second.IsCompleted, "the turn is held: the second writer must be queued");
-        var firstDone = first.Leave(keep: true);
-        var secondTurn = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        var (firstDone, secondTurn) = await FirstKeptWithSecondQueuedAsync(groups);
         // A writer whose work breaks the transaction's connection: the commit cannot happen.
         secondTurn.Connection.Close();
         var secondDone = secondTurn.Leave(keep: true);
@@ -110,6 +99,20 @@ public sealed class GroupCommitTests : IDisposable
         Insert(third, 3);
         await third.Leave(keep: true);
         Assert.Equal([3L], Stored());
+    }
+
+    /// <summary>
+    /// Writer 1 writes row 1 while writer 2 queues behind it, then leaves keeping its work: the group stays open for
+    /// writer 2, whose turn this returns with writer 1's "done".
+    /// </summary>
+    private async Task<(Task FirstDone, SqliteGroupCommit.Turn SecondTurn)> FirstKeptWithSecondQueuedAsync(SqliteGroupCommit groups)
+    {
+        var first = await groups.EnterAsync(_connectionString, CancellationToken.None);
+        Insert(first, 1);
+        var second = groups.EnterAsync(_connectionString, CancellationToken.None);
+        Assert.False(second.IsCompleted, "the turn is held: the second writer must be queued");
+        var firstDone = first.Leave(keep: true);
+        return (firstDone, await second.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     private static void Insert(SqliteGroupCommit.Turn turn, long writer)

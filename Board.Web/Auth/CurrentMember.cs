@@ -73,18 +73,8 @@ public sealed class CurrentMember(Member member)
         Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
 
     /// <summary>The member with their roles, in one statement.</summary>
-    public static async Task<Member?> LoadAsync(BoardDb db, Guid id, CancellationToken ct)
-    {
-        var found = await db.Users.AsNoTracking().Where(u => u.Id == id)
-            .Select(u => new
-            {
-                u.DisplayName,
-                u.IsActive,
-                Roles = db.UserRoles.Where(ur => ur.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name!).ToList(),
-            })
-            .FirstOrDefaultAsync(ct);
-        return found is null ? null : new Member(id, found.DisplayName, found.Roles.ToHashSet(StringComparer.Ordinal), found.IsActive);
-    }
+    public static async Task<Member?> LoadAsync(BoardDb db, Guid id, CancellationToken ct) =>
+        await AccountOf.For(db)(db, id, ct) is { } found ? found.Account.ToMember(found.Roles) : null;
 
     /// <summary>
     /// The member as of a fresh <see cref="EligibleAsync"/> read: holding <paramref name="role"/> (and active) exactly
