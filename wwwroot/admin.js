@@ -3,7 +3,7 @@
 import { del, get, post, put, query } from './api.js';
 import { announce, confirmInline, fill, h, time, toast } from './dom.js';
 import { list, t } from './i18n.js';
-import { vocabulary } from './meta.js';
+import { may, Role, vocabulary } from './meta.js';
 import { markField, problemText, showFormError } from './problems.js';
 
 // Roles and actions are the server's (GET /api/meta): a webhook may subscribe to any action; the server validates.
@@ -18,7 +18,7 @@ const pollMs = 3000;
 export async function render(context, param) {
   const { main, me } = context;
   const denied = () => fill(main, h('h1', {}, t('admin.title')), h('p', { id: 'admin-denied', class: 'warning', role: 'alert' }, t('admin.denied')));
-  if (!me.roles.includes('admin')) {
+  if (!may(me, 'administer')) {
     denied();
     return null;
   }
@@ -50,7 +50,7 @@ export async function render(context, param) {
 async function boards(context, body) {
   let all = await get('/api/boards');
   const listEl = h('ol', { class: 'cards admin-list', id: 'admin-boards' });
-  const fields = policyFields('new-board', { approvalsRequired: 3, approverRole: 'operations', expiresAfterDays: 14 });
+  const fields = policyFields('new-board', vocabulary().policy.default);
   const name = input('new-board-name', { name: 'name', maxlength: String(limits().boardName), required: true, autocomplete: 'off' });
   const kit = formKit([{ name: 'name', label: t('admin.boards.name'), control: name }, ...fields]);
   const form = adminForm({
@@ -132,7 +132,7 @@ function policyFields(prefix, policy) {
   const approvals = input(`${prefix}-approvals`, { name: 'approvalsRequired', type: 'number', min: String(vocabulary().policy.minApprovals), max: String(vocabulary().policy.maxApprovals), step: '1', inputmode: 'numeric', required: true, value: String(policy.approvalsRequired) });
   const role = h('select', { id: `${prefix}-role`, name: 'approverRole' },
     roles().map((r) => h('option', { value: r, selected: r === policy.approverRole }, t(`role.${r}`))));
-  const expiry = input(`${prefix}-expiry`, { name: 'expiresAfterDays', type: 'number', min: '0', max: '3650', step: '1', inputmode: 'numeric', required: true, value: String(policy.expiresAfterDays) });
+  const expiry = input(`${prefix}-expiry`, { name: 'expiresAfterDays', type: 'number', min: '0', max: String(vocabulary().policy.maxExpiryDays), step: '1', inputmode: 'numeric', required: true, value: String(policy.expiresAfterDays) });
   return [
     { name: 'approvalsRequired', label: t('admin.boards.approvals'), control: approvals, hint: t('admin.boards.approvalsHint') },
     { name: 'approverRole', label: t('admin.boards.approverRole'), control: role },
@@ -157,18 +157,18 @@ async function members(context, body) {
 
   const displayName = input('new-member-name', { name: 'displayName', maxlength: String(limits().memberName), required: true, autocomplete: 'off' });
   const email = input('new-member-email', { name: 'email', type: 'email', required: true, autocomplete: 'off', spellcheck: 'false' });
-  const password = input('new-member-password', { name: 'password', type: 'password', required: true, autocomplete: 'new-password', minlength: '8' });
+  const password = input('new-member-password', { name: 'password', type: 'password', required: true, autocomplete: 'new-password', minlength: String(limits().passwordMin) });
   const show = h('button', { type: 'button', class: 'button button-quiet', 'aria-pressed': 'false', 'aria-controls': 'new-member-password' }, t('admin.members.showPassword'));
   show.addEventListener('click', () => {
     const showing = password.type === 'text';
     password.type = showing ? 'password' : 'text';
     show.setAttribute('aria-pressed', String(!showing));
   });
-  const roleChecks = checkGroup('new-member-roles', roles(), (r) => t(`role.${r}`), ['staff']);
+  const roleChecks = checkGroup('new-member-roles', roles(), (r) => t(`role.${r}`), [Role.staff]);
   const kit = formKit([
     { name: 'displayName', label: t('admin.members.name'), control: displayName },
     { name: 'email', label: t('admin.members.email'), control: email },
-    { name: 'password', label: t('admin.members.password'), control: password, hint: t('admin.members.passwordHint'), extra: show },
+    { name: 'password', label: t('admin.members.password'), control: password, hint: t('admin.members.passwordHint', limits()), extra: show },
     { name: 'roles', legend: t('admin.members.roles'), group: roleChecks },
   ]);
   const form = adminForm({
@@ -288,8 +288,8 @@ async function webhooks(context, body) {
   const listHeading = h('h2', { id: 'webhooks-heading' });
   const secretPanel = h('div', { class: 'secret-once', id: 'webhook-secret-panel', role: 'status', hidden: true });
 
-  const url = input('webhook-url', { name: 'url', type: 'url', inputmode: 'url', autocomplete: 'off', spellcheck: 'false', placeholder: 'https://' });
-  const secret = input('webhook-secret', { name: 'secret', autocomplete: 'off', spellcheck: 'false', minlength: '16', maxlength: '256' });
+  const url = input('webhook-url', { name: 'url', type: 'url', inputmode: 'url', autocomplete: 'off', spellcheck: 'false', placeholder: 'https://', maxlength: String(limits().webhookUrl) });
+  const secret = input('webhook-secret', { name: 'secret', autocomplete: 'off', spellcheck: 'false', minlength: String(limits().secretMin), maxlength: String(limits().secretMax) });
   const generate = h('button', { type: 'button', class: 'button', id: 'generate-secret' }, t('admin.webhooks.generate'));
   generate.addEventListener('click', () => {
     const bytes = crypto.getRandomValues(new Uint8Array(32));

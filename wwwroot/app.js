@@ -3,7 +3,7 @@ import { events as apiEvents, forgetSession, get, post } from './api.js';
 import { announce, clear, fill, h, keepTimesFresh } from './dom.js';
 import { chooseLanguage, language, languages, loadLanguage, t } from './i18n.js';
 import { Live } from './live.js';
-import { loadMeta } from './meta.js';
+import { holds, loadMeta, may } from './meta.js';
 import { Notices } from './notices.js';
 import { WaitingBadge } from './waitingBadge.js';
 
@@ -46,7 +46,7 @@ else await showSignIn();
 
 export async function signedIn(member) {
   context.me = member;
-  [context.boards] = await Promise.all([get('/api/boards'), loadMeta()]);
+  [context.boards] = await Promise.all([get('/api/boards'), loadMeta(get)]);
   context.live = new Live();
   context.live.addEventListener('state', (e) => showConnection(e.detail));
   context.live.addEventListener('caughtup', (e) => announce(t('conn.restored', { count: e.detail.count })));
@@ -133,8 +133,7 @@ function renderChrome() {
   document.getElementById('me-name').textContent = context.me.displayName;
   document.getElementById('me-roles').textContent = context.me.roles.map((r) => t(`role.${r}`)).join(' · ');
   for (const link of document.querySelectorAll('[data-route]')) {
-    const roles = link.dataset.roles?.split(',');
-    link.hidden = !pages[link.dataset.route] || (roles && !roles.some((r) => context.me.roles.includes(r)))
+    link.hidden = !pages[link.dataset.route] || (link.dataset.may && !may(context.me, link.dataset.may))
       || ('approvers' in link.dataset && !approvesSomewhere());
   }
   renderSwitcher();
@@ -142,7 +141,7 @@ function renderChrome() {
 
 /** Whether this member holds the approver role of some board: then "Waiting for me" is theirs. */
 function approvesSomewhere() {
-  return context.boards.some((b) => context.me.roles.includes(b.policy.approverRole));
+  return context.boards.some((b) => holds(context.me, b.policy.approverRole));
 }
 
 function renderSwitcher() {

@@ -5,20 +5,25 @@ import { announce, clear, fill, h, toast } from './dom.js';
 import { t } from './i18n.js';
 import { cardBody } from './cards.js';
 import { composeForm } from './forms.js';
+import { Action, Status } from './meta.js';
 
-const groups = [
-  { key: 'open', statuses: ['open'], label: 'board.open', sorts: ['posted', 'oldest'] },
+// The tabs, over the server's statuses (GET /api/meta), built once the vocabulary is loaded. The server's sort by
+// execution time is named after the status, as its list of sorts does (?sort=executed).
+let groups = null;
+const tabs = () => [
+  { key: Status.open, statuses: [Status.open], sorts: ['posted', 'oldest'] },
   // Waiting for their outcome: the longest-waiting first by default, so nothing decided is forgotten.
-  { key: 'executed', statuses: ['executed'], label: 'board.executed', sorts: ['executed', 'posted', 'oldest'] },
-  { key: 'done', statuses: ['done'], label: 'board.done', sorts: ['posted', 'oldest'] },
-  { key: 'closed', statuses: ['withdrawn', 'expired'], label: 'board.closed', sorts: ['posted', 'oldest'] },
+  { key: Status.executed, statuses: [Status.executed], sorts: [Status.executed, 'posted', 'oldest'] },
+  { key: Status.done, statuses: [Status.done], sorts: ['posted', 'oldest'] },
+  { key: 'closed', statuses: [Status.withdrawn, Status.expired], sorts: ['posted', 'oldest'] },
 ];
 const groupOf = (status) => groups.find((g) => g.statuses.includes(status));
 const orders = {
   posted: (a, b) => b.postedAt.localeCompare(a.postedAt),
   oldest: (a, b) => a.postedAt.localeCompare(b.postedAt),
-  executed: (a, b) => (a.executedAt ?? '').localeCompare(b.executedAt ?? ''),
+  byExecution: (a, b) => (a.executedAt ?? '').localeCompare(b.executedAt ?? ''),
 };
+const orderOf = (sort) => (sort === Status.executed ? orders.byExecution : orders[sort]);
 
 /** The tab and sort asked for by the URL, or the defaults. */
 function readView(search) {
@@ -29,6 +34,7 @@ function readView(search) {
 }
 
 export async function render(context, param) {
+  groups ??= tabs();
   const [boardId, search] = param.split('?');
   const { main, live } = context;
   const board = await get(`/api/boards/${boardId}`);
@@ -101,7 +107,7 @@ function boardLists(boardId, view, onGroup) {
       const at = s.ids.indexOf(p.id);
       if (g === target && at < 0) {
         s.ids.push(p.id);
-        s.ids.sort((x, y) => orders[sortOf(g)](proposals.get(x), proposals.get(y)));
+        s.ids.sort((x, y) => orderOf(sortOf(g))(proposals.get(x), proposals.get(y)));
         s.total += 1;
       } else if (g !== target && at >= 0) {
         s.ids.splice(at, 1);
@@ -168,11 +174,11 @@ function boardPage(board, view) {
   /** A commit applies whole: the approval that decides and the execution show together. */
   function applyCommit({ entries, proposal: p }) {
     if (!p || p.boardId !== boardId) return;
-    const executed = entries.find((entry) => entry.action === 'proposal.executed');
+    const executed = entries.find((entry) => entry.action === Action.proposalExecuted);
     if (executed) {
       justExecuted.add(p.id);
       const text = t('live.executed', { title: p.title, name: executed.actor.name });
-      toast(text, 'executed');
+      toast(text, Status.executed);
       announce(text);
     }
     lists.upsert(p);
@@ -241,7 +247,7 @@ function groupSection(g, onMore) {
   const empty = h('p', { class: 'muted empty' }, t('board.emptyGroup'));
   const moreButton = h('button', { type: 'button', class: 'button button-quiet', hidden: true, onclick: onMore });
   const root = h('section', { class: 'group', id: `panel-${g.key}`, 'aria-labelledby': `heading-${g.key}` },
-    h('h2', { id: `heading-${g.key}`, class: 'visually-hidden' }, t(g.label)), listEl, empty, moreButton);
+    h('h2', { id: `heading-${g.key}`, class: 'visually-hidden' }, t(`board.${g.key}`)), listEl, empty, moreButton);
   return { root, listEl, empty, moreButton, cards: new Map() };
 }
 
@@ -263,7 +269,7 @@ function renderCards(section, s, proposals, justExecuted) {
     const executedNow = justExecuted.has(id);
     if (card.version !== p.version || card.executedNow !== executedNow) {
       card.el.dataset.status = p.status;
-      card.el.classList.toggle('just-executed', executedNow && p.status === 'executed');
+      card.el.classList.toggle('just-executed', executedNow && p.status === Status.executed);
       fill(card.el, cardBody(p, { executedNow }));
       card.version = p.version;
       card.executedNow = executedNow;

@@ -3,6 +3,7 @@
 import { del, post } from './api.js';
 import { announce, fill, h, time } from './dom.js';
 import { list, t } from './i18n.js';
+import { Status } from './meta.js';
 import { problemText } from './problems.js';
 import { approvalChoice } from './rules.js';
 
@@ -24,16 +25,16 @@ export function approvalsLine(p) {
 /** "2 more approvals needed", while open. */
 export function missingLine(p) {
   const missing = Math.max(0, p.approvalsRequired - p.approvalCount);
-  return p.status === 'open' && missing > 0 ? h('p', { class: 'missing' }, t('card.missing', { count: missing })) : null;
+  return p.status === Status.open && missing > 0 ? h('p', { class: 'missing' }, t('card.missing', { count: missing })) : null;
 }
 
 const commentCount = (p) => (p.comments ? p.comments.length : p.commentCount ?? 0);
 
 /** The card's text: title, state, board, author and time, progress and who approved; `extra(p)` adds a page's own lines. */
 export function cardBody(p, { boardName = null, executedNow = false, extra = null } = {}) {
-  const active = p.status === 'open' || p.status === 'executed';
+  const active = p.status === Status.open || p.status === Status.executed;
   // "Executed just now" holds while it is executed; once done, the outcome says more.
-  const flagged = executedNow && p.status === 'executed';
+  const flagged = executedNow && p.status === Status.executed;
   return [
     h('div', { class: 'card-top' },
       h('h3', { class: 'card-title' }, h('a', { href: `#/proposal/${p.id}` }, p.title)),
@@ -42,7 +43,7 @@ export function cardBody(p, { boardName = null, executedNow = false, extra = nul
     h('p', { class: 'meta' },
       boardName ? [t('card.onBoard', { board: boardName }), ' · '] : null,
       t('card.by', { name: p.author.name }), ' · ', time(p.postedAt),
-      p.status === 'executed' && p.executedAt ? [' · ', t('card.executed'), ' ', time(p.executedAt)] : null,
+      p.status === Status.executed && p.executedAt ? [' · ', t('card.executed'), ' ', time(p.executedAt)] : null,
       commentCount(p) ? [' · ', t('card.comments', { count: commentCount(p) })] : null),
     active ? progress(p) : null,
     active || p.approvals.some((a) => a.counts) ? approvalsLine(p) : null,
@@ -74,8 +75,8 @@ export function proposalCard(p, { me = null, boardName = null, extra = null, onS
       const next = button.dataset.mode === 'takeBack'
         ? await del(`/api/proposals/${card.proposal.id}/approvals/me`)
         : await post(`/api/proposals/${card.proposal.id}/approvals`);
-      update(next, { executedNow: next.status === 'executed' });
-      if (next.status === 'executed') announce(t('live.executedShort', { title: next.title }));
+      update(next, { executedNow: next.status === Status.executed });
+      if (next.status === Status.executed) announce(t('live.executedShort', { title: next.title }));
     } catch (err) {
       error.textContent = problemText(err);
       error.hidden = false;
@@ -91,7 +92,7 @@ export function proposalCard(p, { me = null, boardName = null, extra = null, onS
     card.proposal = next;
     card.executedNow = executedNow;
     el.dataset.status = next.status;
-    el.classList.toggle('just-executed', executedNow && next.status === 'executed');
+    el.classList.toggle('just-executed', executedNow && next.status === Status.executed);
     fill(body, cardBody(next, { boardName, executedNow, extra }));
     if (me) renderButton(next);
     return true;

@@ -1,4 +1,5 @@
 import { exactTime, t, when } from './i18n.js';
+import { Status } from './meta.js';
 
 // h('p', { class: 'x', onclick: fn }, 'text', child) — text is always set as text, never parsed as HTML.
 export function h(tag, props = {}, ...children) {
@@ -63,7 +64,7 @@ export function toast(text, kind = 'info', href = null) {
     href ? h('a', { class: 'toast-text', href, onclick: () => item.remove() }, text) : h('span', { class: 'toast-text' }, text),
     h('button', { type: 'button', class: 'toast-close', 'aria-label': t('close'), onclick: () => item.remove() }, '×'));
   host.append(item);
-  setTimeout(() => item.remove(), kind === 'executed' ? 12000 : 6000);
+  setTimeout(() => item.remove(), kind === Status.executed ? 12000 : 6000);
 }
 
 /**

@@ -5,9 +5,11 @@ import { get, query } from './api.js';
 import { h } from './dom.js';
 import { language, t } from './i18n.js';
 import { chartFigure, palette } from './charts.js';
+import { may, Status, vocabulary } from './meta.js';
 import { problemText } from './problems.js';
 
-const outcomes = ['executed', 'done', 'withdrawn', 'expired'];
+// Every status but open is an outcome: the weeks count each (GET /api/meta names them).
+const outcomes = () => vocabulary().statuses.filter((s) => s !== Status.open);
 
 function readFilters() {
   const search = new URLSearchParams(location.hash.split('?')[1] ?? '');
@@ -32,7 +34,7 @@ const weekLabel = (iso) => new Intl.DateTimeFormat(language(), { month: 'short',
 
 export async function render(context) {
   const { main, live, me } = context;
-  if (!me.roles.includes('manager') && !me.roles.includes('admin')) {
+  if (!may(me, 'review')) {
     main.append(h('h1', {}, t('insights.title')), h('p', { class: 'warning', id: 'insights-denied', role: 'alert' }, t('insights.denied')));
     return null;
   }
@@ -106,10 +108,10 @@ function drawAll(figures, data) {
     plugins: { legend: { labels: { color: colors.text } } }, scales: { x: { ...axis, ...extra.x }, y: { ...axis, beginAtZero: true, ...extra.y } }, ...extra.options });
   const outcomeColor = { executed: colors.executed, done: colors.done, withdrawn: colors.closed, expired: colors.muted };
 
-  figures.weeks.table([t('insights.week'), ...outcomes.map((o) => t(`status.${o}`))],
-    data.weeks.map((w) => [weekLabel(w.week), ...outcomes.map((o) => String(w[o]))]));
+  figures.weeks.table([t('insights.week'), ...outcomes().map((o) => t(`status.${o}`))],
+    data.weeks.map((w) => [weekLabel(w.week), ...outcomes().map((o) => String(w[o]))]));
   figures.weeks.draw({ type: 'bar', data: { labels: data.weeks.map((w) => weekLabel(w.week)),
-    datasets: outcomes.map((o) => ({ label: t(`status.${o}`), data: data.weeks.map((w) => w[o]), backgroundColor: outcomeColor[o] })) },
+    datasets: outcomes().map((o) => ({ label: t(`status.${o}`), data: data.weeks.map((w) => w[o]), backgroundColor: outcomeColor[o] })) },
   options: base({ x: { stacked: true }, y: { stacked: true, ticks: { color: colors.muted, precision: 0 } } }) });
 
   const spans = [['postingToExecution', t('insights.toExecution')], ['executionToDone', t('insights.toDone')]];

@@ -3,20 +3,21 @@
 import { get, query } from './api.js';
 import { fill, h, time } from './dom.js';
 import { t } from './i18n.js';
+import { Action, Status } from './meta.js';
 import { proposalCard } from './cards.js';
 
 const byPostedDesc = (a, b) => b.proposal.postedAt.localeCompare(a.proposal.postedAt);
 
 /** What this page adds under a card: the state in words, and the outcome note once done. */
 function standing(p) {
-  if (p.status === 'executed') return h('p', { class: 'standing' }, t('mine.awaitingOutcome'));
-  if (p.status === 'done') {
+  if (p.status === Status.executed) return h('p', { class: 'standing' }, t('mine.awaitingOutcome'));
+  if (p.status === Status.done) {
     return h('div', { class: 'outcome-note' },
       h('p', { class: 'meta' }, t('mine.outcome', { name: p.completedBy ?? '' }), p.completedAt ? [' · ', time(p.completedAt)] : null),
       h('p', { class: 'outcome-text' }, p.completionNote ?? ''));
   }
-  if (p.status === 'withdrawn') return h('p', { class: 'standing muted' }, t('mine.withdrawn'));
-  if (p.status === 'expired') return h('p', { class: 'standing muted' }, t('mine.expired'));
+  if (p.status === Status.withdrawn) return h('p', { class: 'standing muted' }, t('mine.withdrawn'));
+  if (p.status === Status.expired) return h('p', { class: 'standing muted' }, t('mine.expired'));
   return null;
 }
 
@@ -65,7 +66,7 @@ export async function render(context) {
   function apply({ entries, proposal }) {
     if (proposal?.author?.id !== me.id) return;
     const isNew = !cards.has(proposal.id);
-    if (upsert(proposal, entries.some((entry) => entry.action === 'proposal.executed'))) {
+    if (upsert(proposal, entries.some((entry) => entry.action === Action.proposalExecuted))) {
       if (isNew) total += 1;
       render();
     }

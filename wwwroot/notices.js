@@ -4,6 +4,7 @@
 import { get, query } from './api.js';
 import { announce, clear, h, time, toast } from './dom.js';
 import { t } from './i18n.js';
+import { Action, Status } from './meta.js';
 
 const shown = 20;
 /** A device that has never opened the list counts the last three days as unread, not the whole history. */
@@ -91,7 +92,7 @@ export class Notices {
   }
 
   #pushed(entry, proposal) {
-    if (entry.action !== 'proposal.executed' || proposal?.author?.id !== this.#me.id) return;
+    if (entry.action !== Action.proposalExecuted || proposal?.author?.id !== this.#me.id) return;
     const notice = {
       seq: entry.seq, at: entry.at, action: entry.action, boardId: entry.boardId,
       boardName: this.#boardName(entry.boardId) ?? '', proposalId: entry.proposalId, title: proposal.title,
@@ -114,7 +115,7 @@ export class Notices {
       ? t('notices.one', { title: notices[0].title })
       : t('notices.many', { count: notices.length });
     const watching = notices.every((n) => n.boardId === this.#live.boardId);
-    if (!watching) toast(text, 'executed', notices.length === 1 ? `#/proposal/${notices[0].proposalId}` : null);
+    if (!watching) toast(text, Status.executed, notices.length === 1 ? `#/proposal/${notices[0].proposalId}` : null);
     else announce(text);
     if (!this.#panel.hidden) this.#markRead();
   }

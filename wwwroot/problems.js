@@ -2,7 +2,7 @@
 // detail, and no raw code is shown. Field errors are named by field, with the limits from /api/meta.
 import { ApiError } from './api.js';
 import { has, t } from './i18n.js';
-import { limitParams } from './meta.js';
+import { limitParams, Status } from './meta.js';
 
 /** One sentence for any error a request can end in. */
 export function problemText(error) {
@@ -52,7 +52,7 @@ export function markField([el, input], text) {
 /** Why this member cannot approve `p` (a code from rules.js), said for the page. */
 export function whyNotText(code, p) {
   if (code === 'not-open') {
-    const status = p.status === 'open' ? 'expired' : p.status;
+    const status = p.status === Status.open ? Status.expired : p.status;
     return t('proposal.whyNot.closed', { status: t(`status.${status}`).toLocaleLowerCase() });
   }
   if (code === 'own-proposal') return t('proposal.whyNot.own');

@@ -3,6 +3,7 @@
 import { del, get, post, put, query } from './api.js';
 import { announce, h, toast } from './dom.js';
 import { t } from './i18n.js';
+import { Action, Status } from './meta.js';
 import { problemText } from './problems.js';
 import { approvalsPart, authorPart, commentsPart, completePart, headerPart, reversePart, timelinePart } from './proposalParts.js';
 
@@ -35,7 +36,7 @@ export async function render(context, id) {
   return () => live.removeEventListener('commit', onCommit);
 
   function renderAll() {
-    const executed = [...view.timeline].reverse().find((x) => x.action === 'proposal.executed');
+    const executed = [...view.timeline].reverse().find((x) => x.action === Action.proposalExecuted);
     parts.header.render(view.p, { executedBy: executed?.actor.name, reversed: view.reversed, reversedBy: view.reversedBy });
     for (const part of [parts.approvals, parts.author, parts.complete, parts.reverse, parts.comments]) part.render(view.p);
     parts.timeline.render(view.timeline);
@@ -51,10 +52,10 @@ export async function render(context, id) {
     if (mine.length === 0) return;
     for (const entry of mine) if (!view.timeline.some((x) => x.seq === entry.seq)) view.timeline.push(entry);
     if (proposal?.id === id && proposal.version >= view.p.version) view.p = proposal;
-    const executed = mine.find((entry) => entry.action === 'proposal.executed');
+    const executed = mine.find((entry) => entry.action === Action.proposalExecuted);
     if (executed) {
       const text = t('live.executed', { title: view.p.title, name: executed.actor.name });
-      toast(text, 'executed');
+      toast(text, Status.executed);
       announce(text);
       parts.header.header.classList.add('just-executed');
     }

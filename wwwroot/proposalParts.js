@@ -4,7 +4,7 @@ import { clear, confirmInline, fill, h, time, trustedHtml } from './dom.js';
 import { list, t } from './i18n.js';
 import { progress, statusBadge } from './cards.js';
 import { composeForm, textForm } from './forms.js';
-import { vocabulary } from './meta.js';
+import { Action, Status, vocabulary } from './meta.js';
 import { whyNotText } from './problems.js';
 import { approvalChoice, whyNotChange, whyNotComplete } from './rules.js';
 
@@ -21,8 +21,8 @@ export function headerPart() {
       fill(header,
         h('div', { class: 'card-top' }, h('h1', { id: 'proposal-title' }, p.title), statusBadge(p.status)),
         h('p', { class: 'meta' }, t('proposal.postedBy', { name: p.author.name }), ' · ', time(p.postedAt),
-          p.editedAt ? [' · ', t('proposal.edited'), ' ', time(p.editedAt)] : null,
-          p.status === 'open' && p.expiresAt ? [' · ', t('proposal.expires'), ' ', time(p.expiresAt)] : null));
+          p.editedAt ? [' · ', t('proposal.editedMark'), ' ', time(p.editedAt)] : null,
+          p.status === Status.open && p.expiresAt ? [' · ', t('proposal.expires'), ' ', time(p.expiresAt)] : null));
       fill(outcome,
         p.executedAt ? h('p', { class: 'executed-banner', id: 'executed-banner' }, t('proposal.executedBy', { name: executedBy ?? '' }), ' · ', time(p.executedAt)) : null,
         p.completionNote ? h('div', { class: 'outcome-note' },
@@ -132,7 +132,7 @@ export function reversePart(onPropose) {
   const part = {
     root: area,
     render(p) {
-      if (p.status !== 'executed' && p.status !== 'done') { clear(area); return; }
+      if (p.status !== Status.executed && p.status !== Status.done) { clear(area); return; }
       if (area.firstChild) return;
       const start = h('button', { type: 'button', class: 'button', id: 'propose-reversal' }, t('proposal.reverse'));
       start.addEventListener('click', () => {
@@ -176,7 +176,7 @@ export function timelinePart() {
     root: h('section', { class: 'card', 'aria-labelledby': 'timeline-heading' }, h('h2', { id: 'timeline-heading' }, t('proposal.timeline')), listEl),
     render(timeline) {
       fill(listEl, [...timeline].sort((a, b) => a.seq - b.seq).map((entry) => {
-        const dismissed = entry.action === 'proposal.edited' && entry.data?.approvalsDismissed?.length
+        const dismissed = entry.action === Action.proposalEdited && entry.data?.approvalsDismissed?.length
           ? h('span', { class: 'muted' }, ' — ', t('proposal.dismissed', { names: list(entry.data.approvalsDismissed) })) : null;
         return h('li', { dataset: { seq: entry.seq, action: entry.action } },
           time(entry.at), ' ', h('span', {}, t(`action.${entry.action}`, { name: entry.actor.name })), dismissed);

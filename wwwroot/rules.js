@@ -2,14 +2,13 @@
 // (WhyNotApprove, TakeBackApproval, Edit/Withdraw, Complete), answered with the server's problem codes.
 // It only decides what the page offers; the server decides again. Board.Tests/Domain/ApprovalCases.json
 // feeds the same cases to this module and to the domain (RulesAgreementTests).
-// No imports: node runs this file in the tests.
+// Its only import is meta.js (no browser needed): node runs both in the tests, with the server's meta document.
+import { holds, may, Status } from './meta.js';
 
 /** Whether the proposal still takes approvals, edits and withdrawal at `now` (open and before its deadline). */
 export function isOpenAt(p, now = new Date()) {
-  return p.status === 'open' && (!p.expiresAt || now < new Date(p.expiresAt));
+  return p.status === Status.open && (!p.expiresAt || now < new Date(p.expiresAt));
 }
-
-const holds = (member, role) => member.isActive !== false && member.roles.includes(role);
 
 /** null when `member` may approve `p` now; otherwise the code the server would refuse with. */
 export function whyNotApprove(p, member, now = new Date()) {
@@ -36,8 +35,8 @@ export function whyNotChange(p, member, now = new Date()) {
 
 /** null when `member` may record the outcome of `p`. */
 export function whyNotComplete(p, member) {
-  if (!holds(member, 'operations')) return 'forbidden';
-  if (p.status !== 'executed') return 'not-executed';
+  if (!may(member, 'complete')) return 'forbidden';
+  if (p.status !== Status.executed) return 'not-executed';
   return null;
 }
 

@@ -3,7 +3,7 @@
 import { get, query } from './api.js';
 import { announce, clear, fill, h, time } from './dom.js';
 import { exactTime, t } from './i18n.js';
-import { vocabulary } from './meta.js';
+import { Action, may, vocabulary } from './meta.js';
 import { problemText } from './problems.js';
 
 // The trail's actions come from the server (GET /api/meta), in TrailActions.All's order.
@@ -40,7 +40,7 @@ const fromLocalInput = (value) => (value ? new Date(value).toISOString() : undef
 
 export async function render(context) {
   const { main, live, me } = context;
-  const canExport = me.roles.includes('manager') || me.roles.includes('admin');
+  const canExport = may(me, 'review');
   const [members, firstHead] = await Promise.all([get('/api/members/directory'), get('/api/audit/head')]);
   const entries = trailEntries(context.boards);
   const proof = trailProof(firstHead);
@@ -364,15 +364,15 @@ function detailOf(entry) {
   const d = entry.data ?? {};
   const short = (text) => (text.length > 140 ? `${text.slice(0, 139)}…` : text);
   switch (entry.action) {
-    case 'approval.added':
-    case 'approval.withdrawn':
+    case Action.approvalAdded:
+    case Action.approvalWithdrawn:
       return d.required ? t('card.progress', { count: d.counting, required: d.required, plural: d.required }) : '';
-    case 'board.policy-changed':
+    case Action.boardPolicyChanged:
       return d.to ? t('board.policy', { required: d.to.approvalsRequired, role: t(`role.${d.to.approverRole}`) }) : '';
-    case 'board.renamed':
+    case Action.boardRenamed:
       return `${d.from} → ${d.to}`;
-    case 'member.created':
-    case 'member.roles-changed':
+    case Action.memberCreated:
+    case Action.memberRolesChanged:
       return [d.displayName, (d.roles ?? d.to ?? []).map((r) => t(`role.${r}`)).join(', ')].filter(Boolean).join(' — ');
     default: {
       // A proposal's title is its link already; its words say more.

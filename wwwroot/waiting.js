@@ -3,6 +3,7 @@
 import { get } from './api.js';
 import { fill, h } from './dom.js';
 import { t } from './i18n.js';
+import { Action } from './meta.js';
 import { proposalCard } from './cards.js';
 import { whyNotApprove } from './rules.js';
 
@@ -42,7 +43,7 @@ export async function render(context) {
   /** A commit applies whole: the deciding approval and the execution change the card together. */
   function apply({ entries, proposal }) {
     if (!proposal || proposal.status === undefined) return;
-    const executedNow = entries.some((entry) => entry.action === 'proposal.executed');
+    const executedNow = entries.some((entry) => entry.action === Action.proposalExecuted);
     if (upsert(proposal, executedNow)) render();
   }
 

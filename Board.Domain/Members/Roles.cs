@@ -15,6 +15,12 @@ public static class Roles
     /// <summary>Every role, in display order.</summary>
     public static readonly IReadOnlyList<string> All = [Staff, Operations, Manager, Admin];
 
+    /// <summary>Who reviews the board's record: reads the insights and exports the trail.</summary>
+    public static readonly IReadOnlyList<string> Reviewers = [Manager, Admin];
+
+    /// <summary>Who records the outcome of an executed proposal.</summary>
+    public const string Completer = Operations;
+
     /// <summary>Whether <paramref name="role"/> is one of <see cref="All"/>.</summary>
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 }

@@ -247,7 +247,7 @@ public sealed class Proposal : IRecordsTrail
     public void Complete(Member by, string note, DateTimeOffset now)
     {
         RequireActive(by);
-        if (!by.Holds(Roles.Operations)) throw new Refusal(RefusalCode.Forbidden, "Only the operations team records outcomes.");
+        if (!by.Holds(Roles.Completer)) throw new Refusal(RefusalCode.Forbidden, "Only the operations team records outcomes.");
         if (Status != ProposalStatus.Executed) throw new Refusal(RefusalCode.NotExecuted, "Only an executed proposal can be marked done.");
         var valid = note?.Trim() ?? "";
         if (valid.Length is 0 or > NoteMax) throw Refusal.Invalid("note", $"The outcome note must be 1 to {NoteMax} characters.");

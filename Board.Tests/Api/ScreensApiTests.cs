@@ -95,6 +95,14 @@ public sealed class ScreensApiTests(ScreensApp app) : IClassFixture<ScreensApp>
         Assert.Equal(Roles.All, meta.Roles);
         Assert.Equal((3, "operations", 14, 1, 25), (meta.Policy.Default.ApprovalsRequired, meta.Policy.Default.ApproverRole, meta.Policy.Default.ExpiresAfterDays, meta.Policy.MinApprovals, meta.Policy.MaxApprovals));
         Assert.Equal((120, 20_000, 5_000, 5_000), (meta.Limits.Title, meta.Limits.Body, meta.Limits.Note, meta.Limits.Comment));
+        Assert.Equal((8, 16, 256), (meta.Limits.PasswordMin, meta.Limits.SecretMin, meta.Limits.SecretMax));
+        // Each word also by the name the page's code uses for it (Status.executed, Action.proposalExecuted, Role.staff).
+        Assert.Equal(meta.Statuses, meta.Status.Values);
+        Assert.Equal("executed", meta.Status["executed"]);
+        Assert.Equal(TrailActions.All, meta.Action.Values);
+        Assert.Equal(TrailActions.BoardPolicyChanged, meta.Action["boardPolicyChanged"]);
+        Assert.Equal(Roles.All, meta.Role.Values);
+        Assert.Equal((["admin"], ["manager", "admin"], ["operations"]), (meta.May.Administer.ToArray(), meta.May.Review.ToArray(), meta.May.Complete.ToArray()));
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.Anonymous().GetAsync("/api/meta")).StatusCode);
     }
 

@@ -121,8 +121,12 @@ public sealed class RulesAgreementTests
     private static async Task<string?[]> RunNodeAsync(string input)
     {
         var rules = new Uri(Path.Combine(RepositoryRoot(), "wwwroot", "rules.js")).AbsoluteUri;
+        var meta = new Uri(Path.Combine(RepositoryRoot(), "wwwroot", "meta.js")).AbsoluteUri;
+        // The page's rules run with the vocabulary the server serves, as in the browser.
         var script = $$"""
             import * as rules from '{{rules}}';
+            import { useMeta } from '{{meta}}';
+            useMeta({{JsonSerializer.Serialize(Board.Web.Meta.MetaEndpoints.Document, BoardApp.Json)}});
             let text = '';
             for await (const chunk of process.stdin) text += chunk;
             const ask = { approve: rules.whyNotApprove, takeBack: rules.whyNotTakeBack, change: rules.whyNotChange, complete: rules.whyNotComplete };

@@ -7,6 +7,9 @@ namespace Board.Web.Auth;
 
 public static class AuthSetup
 {
+    /// <summary>The shortest password a member may have.</summary>
+    public const int PasswordMin = 8;
+
     public const string Scheme = "Board";
     public const string HubPath = "/hubs";
     public const string CookieName = "board.auth";
@@ -26,7 +29,7 @@ public static class AuthSetup
         services.AddIdentityCore<MemberAccount>(o =>
             {
                 o.User.RequireUniqueEmail = true;
-                o.Password.RequiredLength = 8;
+                o.Password.RequiredLength = PasswordMin;
                 // No lockout: it lets anyone lock any member out. Sign-in is rate-limited per address and per (account, address) instead.
                 o.Lockout.AllowedForNewUsers = false;
             })

@@ -22,7 +22,7 @@ public static class TrailEndpoints
         audit.MapGet("/", List);
         audit.MapGet("/head", Head);
         audit.MapGet("/verify", Verify).RequireRateLimiting(VerifyLimit.Policy);
-        audit.MapGet("/export", Export).RequireMemberRole(Roles.Manager, Roles.Admin)
+        audit.MapGet("/export", Export).RequireMemberRole([.. Roles.Reviewers])
             .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"]);
         return app;
     }
