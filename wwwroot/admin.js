@@ -2,9 +2,10 @@
 // Routes: #/admin/boards, #/admin/members, #/admin/webhooks, #/admin/webhook-{id} (one webhook's delivery log).
 import { del, get, post, put, query } from './api.js';
 import { announce, confirmInline, fill, h, time, toast } from './dom.js';
+import { formKit, kitForm } from './forms.js';
 import { list, t } from './i18n.js';
 import { may, Role, vocabulary } from './meta.js';
-import { markField, problemText, showFormError } from './problems.js';
+import { problemText } from './problems.js';
 
 // Roles and actions are the server's (GET /api/meta): a webhook may subscribe to any action; the server validates.
 const roles = () => vocabulary().roles;
@@ -496,68 +497,9 @@ function checkGroup(id, values, labelOf, checked, className = 'checks') {
   return { root, first: boxes[0], values: () => boxes.filter((b) => b.checked).map((b) => b.value) };
 }
 
-/**
- * Labelled fields with hints and inline errors. A field is { name, label, control, hint?, extra? } or a group
- * { name, legend, group, hint? }. show(errors) puts problem-details field errors next to their field.
- */
-function formKit(specs) {
-  const controls = new Map();
-  const errors = new Map();
-  const nodes = specs.map((spec) => {
-    const id = spec.control?.id ?? spec.group.root.id;
-    const errorEl = h('p', { id: `${id}-error`, class: 'field-error', hidden: true });
-    const hintEl = spec.hint ? h('p', { id: `${id}-hint`, class: 'hint muted' }, spec.hint) : null;
-    const describedBy = [hintEl?.id, errorEl.id].filter(Boolean).join(' ');
-    errors.set(spec.name, { errorEl, focus: spec.control ?? spec.group.first, invalid: spec.control ?? spec.group.root });
-    if (spec.control) {
-      controls.set(spec.name, spec.control);
-      spec.control.setAttribute('aria-describedby', describedBy);
-      const row = spec.extra ? h('div', { class: 'field-row' }, spec.control, spec.extra) : spec.control;
-      return h('div', { class: 'field' }, h('label', { for: id }, spec.label), row, hintEl, errorEl);
-    }
-    return h('fieldset', { class: 'field fieldset', 'aria-describedby': describedBy },
-      h('legend', { class: spec.hiddenLegend ? 'visually-hidden' : null }, spec.legend), hintEl, spec.group.root, errorEl);
-  });
-  const entries = Object.fromEntries([...errors].map(([name, e]) => [name, [e.errorEl, e.invalid, e.focus]]));
-  return {
-    nodes,
-    controls,
-    /** Shows a refusal (or clears, with null) through the one form-error helper; returns what to focus. */
-    show: (error, formError = null) => showFormError({ fields: entries, formError }, error),
-    /** Marks required fields left empty (the server would only say the body is not valid); returns the first. */
-    missing() {
-      const empty = [...controls].filter(([, c]) => c.required && !c.value.trim()).map(([name]) => entries[name]);
-      for (const entry of empty) markField(entry, t('error.required'));
-      return empty[0]?.[2] ?? null;
-    },
-  };
-}
-
-/** A real form: busy while it runs, field errors inline, anything else in one alert under it. */
-function adminForm({ id, kit, submitLabel, run, note = null, className = '', quiet = false }) {
-  const submit = h('button', { type: 'submit', class: quiet ? 'button' : 'button button-primary' }, submitLabel);
-  const formError = h('p', { class: 'form-error', role: 'alert', hidden: true });
-  const form = h('form', { id, class: `form admin-form ${className}`.trim(), novalidate: true },
-    note ? h('p', { class: 'warning', role: 'note' }, note) : null,
-    kit.nodes, formError, h('div', { class: 'actions' }, submit));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    kit.show(null, formError);
-    const empty = kit.missing();
-    if (empty) { empty.focus(); return; }
-    submit.disabled = true;
-    form.setAttribute('aria-busy', 'true');
-    try {
-      await run();
-    } catch (error) {
-      // Field errors in the page's language, named by field; anything else in the alert under the form.
-      kit.show(error, formError)?.focus();
-    } finally {
-      submit.disabled = false;
-      form.removeAttribute('aria-busy');
-    }
-  });
-  return form;
+/** Admin forms are the kit's forms (forms.js), in the admin style; `quiet` for a plain submit button. */
+function adminForm({ className = '', quiet = false, ...form }) {
+  return kitForm({ ...form, className: `form admin-form ${className}`.trim(), primary: !quiet });
 }
 
 function done(text) {

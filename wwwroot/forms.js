@@ -1,5 +1,7 @@
-// Forms: the proposal composer (title + Markdown with a server preview) and a plain form for one text area
-// (comment, outcome). Both report errors through problems.js's showFormError, the one form-error helper.
+// The one form kit: labelled fields with hints and inline errors (formKit), made into a real form (kitForm) —
+// busy while it runs, required fields marked without asking the server, any refusal shown through problems.js's
+// showFormError, the one form-error helper. Built on it: the proposal composer (title + Markdown with a server
+// preview) and a plain form for one text area (comment, outcome); admin.js builds its forms with it too.
 import { post } from './api.js';
 import { fill, h, trustedHtml } from './dom.js';
 import { t } from './i18n.js';
@@ -9,54 +11,104 @@ import { markField, problemText, showFormError } from './problems.js';
 let uidCounter = 0;
 const uid = () => `f${++uidCounter}`;
 
-/** A labelled field with its error line: { node, input, error, entry } where entry is what showFormError takes. */
-function fieldOf(label, input, ...extra) {
-  const error = h('p', { id: `${input.id}-error`, class: 'field-error', hidden: true });
-  input.setAttribute('aria-describedby', error.id);
-  return { node: h('div', { class: 'field' }, h('label', { for: input.id }, label), ...extra, input, error), input, entry: [error, input] };
+/**
+ * One field: { name, label, control, hint?, extra?, before?, after? } (extra stands beside the control, before
+ * between the label and it, after at the end) or a group { name, legend, group, hint?, hiddenLegend? } where group
+ * is { root, first }. Returns the node and the entry showFormError takes: [error, invalid element, focus target].
+ */
+function field(spec) {
+  const id = spec.control?.id ?? spec.group.root.id;
+  const error = h('p', { id: `${id}-error`, class: 'field-error', hidden: true });
+  const hint = spec.hint ? h('p', { id: `${id}-hint`, class: 'hint muted' }, spec.hint) : null;
+  const describedBy = [hint?.id, error.id].filter(Boolean).join(' ');
+  if (!spec.control) {
+    return {
+      entry: [error, spec.group.root, spec.group.first],
+      node: h('fieldset', { class: 'field fieldset', 'aria-describedby': describedBy },
+        h('legend', { class: spec.hiddenLegend ? 'visually-hidden' : null }, spec.legend), hint, spec.group.root, error),
+    };
+  }
+  spec.control.setAttribute('aria-describedby', describedBy);
+  const row = spec.extra ? h('div', { class: 'field-row' }, spec.control, spec.extra) : spec.control;
+  return {
+    entry: [error, spec.control, spec.control],
+    node: h('div', { class: 'field' }, h('label', { for: id }, spec.label), spec.before ?? null, row, hint, error, spec.after ?? null),
+  };
+}
+
+/** Fields for a form: nodes to lay out, controls by name, show(error, formError) and missing() for kitForm. */
+export function formKit(specs) {
+  const controls = new Map();
+  const entries = {};
+  const nodes = specs.map((spec) => {
+    const { node, entry } = field(spec);
+    entries[spec.name] = entry;
+    if (spec.control) controls.set(spec.name, spec.control);
+    return node;
+  });
+  return {
+    nodes,
+    controls,
+    /** Shows a refusal (or clears, with null) through the one form-error helper; returns what to focus. */
+    show: (error, formError = null) => showFormError({ fields: entries, formError }, error),
+    /** Marks required fields left empty (the server would only say the body is not valid); returns the first. */
+    missing() {
+      const empty = [...controls].filter(([, c]) => c.required && !c.value.trim()).map(([name]) => entries[name]);
+      for (const entry of empty) markField(entry, t('error.required'));
+      return empty[0]?.[2] ?? null;
+    },
+    /** Marks the field `name` wrong with `text` (a check the page makes itself). */
+    mark: (name, text) => markField(entries[name], text),
+  };
 }
 
 /**
- * Runs `submit` for `form` (busy while it runs); a required field left empty is marked without asking the
- * server; any refusal is shown by showFormError. `fields` maps the problem's field names to fieldOf() results.
+ * A real form around a kit: an optional heading and note, the fields, one alert for what no field claims, and
+ * the submit button (then `buttons`). `run()` may throw a refusal: field errors appear inline, focus goes to the first.
  */
-function handleSubmit(form, button, fields, formError, required, submit) {
-  const errors = { fields: Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.entry])), formError };
+export function kitForm({ kit, submitLabel, run, id = null, className = 'form', heading = null, note = null, primary = true, buttons = [] }) {
+  const submit = h('button', { type: 'submit', class: primary ? 'button button-primary' : 'button' }, submitLabel);
+  const formError = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const form = h('form', { id, class: className, novalidate: true },
+    heading ? h('h2', {}, heading) : null,
+    note ? h('p', { class: 'warning', role: 'note' }, note) : null,
+    kit.nodes, formError, h('div', { class: 'actions' }, submit, buttons));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    showFormError(errors, null);
-    const empty = required.find((f) => !f.input.value.trim());
-    if (empty) { markField(empty.entry, t('error.required')); empty.input.focus(); return; }
-    button.disabled = true;
+    kit.show(null, formError);
+    const empty = kit.missing();
+    if (empty) { empty.focus(); return; }
+    submit.disabled = true;
+    form.setAttribute('aria-busy', 'true');
     try {
-      await submit();
+      await run();
     } catch (error) {
-      (showFormError(errors, error) ?? button).focus();
+      // Field errors in the page's language, named by field; anything else in the alert under the form.
+      kit.show(error, formError)?.focus();
     } finally {
-      button.disabled = false;
+      submit.disabled = false;
+      form.removeAttribute('aria-busy');
     }
   });
+  return form;
 }
 
 /** Title + Markdown body with a server-rendered preview; field errors from problem details appear inline. */
 export function composeForm({ heading, submitLabel, title = '', body = '', warning = null, onSubmit, onCancel }) {
   const id = uid();
-  const titleField = fieldOf(t('post.title'), h('input', { id: `title-${id}`, name: 'title', maxlength: String(vocabulary().limits.title), required: true, value: title }));
+  const titleInput = h('input', { id: `title-${id}`, name: 'title', maxlength: String(vocabulary().limits.title), required: true, value: title });
   const bodyInput = h('textarea', { id: `body-${id}`, name: 'body', rows: '8' });
   bodyInput.value = body;
   const preview = markdownPreview(id, bodyInput);
-  const bodyField = fieldOf(t('post.body'), bodyInput, preview.tabs);
-  bodyField.node.append(preview.root);
-  const formError = h('p', { class: 'form-error', role: 'alert', hidden: true });
-  const submit = h('button', { type: 'submit', class: 'button button-primary' }, submitLabel);
-  const form = h('form', { class: 'form compose', novalidate: true },
-    h('h2', {}, heading),
-    warning ? h('p', { class: 'warning', role: 'note' }, warning) : null,
-    titleField.node, bodyField.node, formError,
-    h('div', { class: 'actions' }, submit, onCancel ? h('button', { type: 'button', class: 'button button-quiet', onclick: onCancel }, t('post.cancel')) : null));
-  handleSubmit(form, submit, { title: titleField, body: bodyField }, formError, [titleField],
-    () => onSubmit(titleField.input.value.trim(), bodyInput.value));
-  return form;
+  const kit = formKit([
+    { name: 'title', label: t('post.title'), control: titleInput },
+    { name: 'body', label: t('post.body'), control: bodyInput, before: preview.tabs, after: preview.root },
+  ]);
+  return kitForm({
+    kit, submitLabel, heading, note: warning, className: 'form compose',
+    buttons: onCancel ? [h('button', { type: 'button', class: 'button button-quiet', onclick: onCancel }, t('post.cancel'))] : [],
+    run: () => onSubmit(titleInput.value.trim(), bodyInput.value),
+  });
 }
 
 /** Write / Preview tabs over a body: the preview is the server's sanitized rendering. */
@@ -84,13 +136,12 @@ function markdownPreview(id, bodyInput) {
 
 /** One required text area and a submit button (a comment, an outcome note); `onSubmit(text)` may throw a refusal. */
 export function textForm({ id, name, label, submitLabel, maxLength, heading = null, className = 'form', primary = false, onSubmit }) {
-  const field = fieldOf(label, h('textarea', { id, name, rows: '3', maxlength: String(maxLength), required: true }));
-  const formError = h('p', { class: 'form-error', role: 'alert', hidden: true });
-  const submit = h('button', { type: 'submit', class: primary ? 'button button-primary' : 'button' }, submitLabel);
-  const form = h('form', { class: className, novalidate: true }, heading ? h('h2', {}, heading) : null, field.node, formError, submit);
-  handleSubmit(form, submit, { [name]: field }, formError, [field], async () => {
-    await onSubmit(field.input.value);
-    field.input.value = '';
+  const input = h('textarea', { id, name, rows: '3', maxlength: String(maxLength), required: true });
+  return kitForm({
+    kit: formKit([{ name, label, control: input }]), submitLabel, heading, className, primary,
+    run: async () => {
+      await onSubmit(input.value);
+      input.value = '';
+    },
   });
-  return form;
 }

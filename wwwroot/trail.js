@@ -2,6 +2,7 @@
 // keyset paging on seq; export links for managers and admins; and the chain's proof (verify, the head to write down).
 import { get, query } from './api.js';
 import { announce, clear, fill, h, time } from './dom.js';
+import { formKit } from './forms.js';
 import { exactTime, t } from './i18n.js';
 import { Action, may, vocabulary } from './meta.js';
 import { problemText } from './problems.js';
@@ -79,24 +80,22 @@ export async function render(context) {
 
 /** The filter form (folded until opened or in use) with the export links inside; `onApply(filters)` on a change. */
 function trailFilters(boards, members, canExport, initial, onApply) {
+  const labels = { boardId: 'trail.board', actorId: 'trail.member', action: 'trail.actionLabel', proposalId: 'trail.proposal', from: 'trail.from', to: 'trail.to' };
   const select = (id, name, all, options) => h('select', { id, name }, h('option', { value: '' }, all), options);
   const controls = {
     boardId: select('trail-board', 'boardId', t('trail.allBoards'), boards.map((b) => h('option', { value: b.id }, b.name))),
     actorId: select('trail-member', 'actorId', t('trail.allMembers'), members.map((m) => h('option', { value: m.id }, m.name))),
     action: select('trail-action', 'action', t('trail.allActions'), actions().map((a) => h('option', { value: a }, t(`trail.action.${a}`)))),
-    proposalId: h('input', { id: 'trail-proposal', name: 'proposalId', autocomplete: 'off', spellcheck: 'false', placeholder: t('trail.proposalPlaceholder'), 'aria-describedby': 'trail-proposal-error' }),
+    proposalId: h('input', { id: 'trail-proposal', name: 'proposalId', autocomplete: 'off', spellcheck: 'false', placeholder: t('trail.proposalPlaceholder') }),
     from: h('input', { id: 'trail-from', name: 'from', type: 'datetime-local' }),
     to: h('input', { id: 'trail-to', name: 'to', type: 'datetime-local' }),
   };
-  const proposalError = h('p', { id: 'trail-proposal-error', class: 'field-error', hidden: true });
-  const field = (label, input, ...extra) => h('div', { class: 'field' }, h('label', { for: input.id }, label), input, ...extra);
+  const kit = formKit(['boardId', 'actorId', 'action', 'proposalId', 'from', 'to'].map((name) => ({ name, label: t(labels[name]), control: controls[name] })));
   const activeCount = h('span', { class: 'count' });
   const csvLink = h('a', { class: 'button', id: 'trail-export-csv', download: '' }, t('trail.exportCsv'));
   const jsonlLink = h('a', { class: 'button', id: 'trail-export-jsonl', download: '' }, t('trail.exportJsonl'));
   const form = h('form', { class: 'form trail-filters', id: 'trail-filters', 'aria-labelledby': 'trail-filters-heading', novalidate: true },
-    h('div', { class: 'trail-filter-grid' },
-      field(t('trail.board'), controls.boardId), field(t('trail.member'), controls.actorId), field(t('trail.actionLabel'), controls.action),
-      field(t('trail.proposal'), controls.proposalId, proposalError), field(t('trail.from'), controls.from), field(t('trail.to'), controls.to)),
+    h('div', { class: 'trail-filter-grid' }, kit.nodes),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'button button-primary' }, t('trail.apply')),
       h('button', { type: 'button', class: 'button button-quiet', id: 'trail-clear', onclick: clearAll }, t('trail.clear'))),
@@ -126,10 +125,8 @@ function trailFilters(boards, members, canExport, initial, onApply) {
     const text = controls.proposalId.value.trim();
     const proposalId = text.match(guidPattern)?.[0];
     const invalid = Boolean(text) && !proposalId;
-    proposalError.hidden = !invalid;
-    proposalError.textContent = invalid ? t('trail.proposalInvalid') : '';
-    if (invalid) { controls.proposalId.setAttribute('aria-invalid', 'true'); return; }
-    controls.proposalId.removeAttribute('aria-invalid');
+    kit.show(null);
+    if (invalid) { kit.mark('proposalId', t('trail.proposalInvalid')); return; }
     const wanted = {
       boardId: controls.boardId.value, actorId: controls.actorId.value, action: controls.action.value, proposalId,
       from: fromLocalInput(controls.from.value), to: fromLocalInput(controls.to.value),
