@@ -55,6 +55,8 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["RateLimits:SignInPerAccount"] = "1000000",
         ["RateLimits:WritesPerMinute"] = "1000000",
         ["RateLimits:WriteBurst"] = "1000000",
+        ["RateLimits:PreviewsPerMinute"] = "1000000",
+        ["RateLimits:PreviewBurst"] = "1000000",
     };
 
     /// <summary>Set by a subclass to run the app on a fake clock.</summary>

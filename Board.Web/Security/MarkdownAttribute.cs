@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+using Board.Web.Proposals;
+
+namespace Board.Web.Security;
+
+/// <summary>
+/// A text shown as Markdown must be one the renderer can show: nesting beyond Markdig's depth limit (quotes, lists,
+/// brackets inside one another) is refused at the edge with the other field errors, before anything is stored.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class MarkdownAttribute : ValidationAttribute
+{
+    public const string Message =
+        "This text nests quotes, lists, links or brackets too deeply to be shown. Flatten the nesting and try again.";
+
+    private static readonly Lazy<MarkdownRenderer> Fallback = new(() => new MarkdownRenderer());
+
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        if (value is not string text) return ValidationResult.Success;
+        var renderer = validationContext.GetService(typeof(MarkdownRenderer)) as MarkdownRenderer ?? Fallback.Value;
+        return renderer.CanRender(text)
+            ? ValidationResult.Success
+            : new ValidationResult(FormatErrorMessage(validationContext.DisplayName), validationContext.MemberName is { } member ? [member] : null);
+    }
+
+    public override string FormatErrorMessage(string name) => Message;
+}
