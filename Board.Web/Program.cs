@@ -24,6 +24,7 @@ using Microsoft.EntityFrameworkCore;
 
 // Offline trail commands (verify, export…) run against the SQLite file and never start the web host.
 if (args is ["audit", ..]) return await AuditCommand.RunAsync(args[1..]);
+if (args is ["backup", ..]) return await BackupCommand.RunAsync(args[1..]);
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = "../wwwroot" });
 
