@@ -12,7 +12,7 @@ namespace Board.Web.Proposals;
 /// every reply and every broadcast of a proposal shows the same body, which only an edit changes.
 /// Rendering never throws: Markdig refuses input nested beyond its depth limit (quotes, lists, brackets inside one
 /// another) with an exception, so writes refuse such a text (<see cref="CanRender"/>, through
-/// <see cref="Security.MarkdownAttribute"/>) and a stored one that still fails — an older row, a future renderer — is
+/// <see cref="MarkdownAttribute"/>) and a stored one that still fails — an older row, a future renderer — is
 /// shown as escaped plain text instead of failing every read of its proposal.
 /// </summary>
 public sealed class MarkdownRenderer

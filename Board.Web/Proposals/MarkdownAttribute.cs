@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using Board.Web.Proposals;
 
-namespace Board.Web.Security;
+namespace Board.Web.Proposals;
 
 /// <summary>
 /// A text shown as Markdown must be one the renderer can show: nesting beyond Markdig's depth limit (quotes, lists,
