@@ -38,7 +38,7 @@ public sealed class KeyRingTests
         await original.InitializeAsync();
         using var staff = await original.SignInAsync("staff1");
         var cookie = await CookieFromAsync(original);
-        var (hookId, stored) = await AddWebhookAsync(original);
+        var (hookId, stored, boardId) = await AddWebhookAsync(original);
 
         // A copy of the database alone, as a backup, a replica or a support dump carries it: not the key file.
         var copyFolder = folders.New();
@@ -77,6 +77,14 @@ public sealed class KeyRingTests
         Assert.DoesNotContain(originalLogs.Lines, l => l.Category == typeof(KeyRingMigration).FullName && l.Level >= LogLevel.Warning);
         using var again = await copy.SignInAsync("staff1");
         Assert.Equal(HttpStatusCode.OK, (await again.Client.GetAsync("/api/me")).StatusCode);
+
+        // A delivery whose secret cannot be read is a failed attempt that says so, never a request sent unsigned.
+        await again.PostAsync(boardId, "After the copy");
+        using var admin = await copy.SignInAsync("admin");
+        var log = await admin.WaitForDeliveriesAsync(hookId, l => l.Any(d => d.Attempts >= 1), TimeSpan.FromSeconds(20));
+        var attempt = Assert.Single(log, d => d.Attempts >= 1).AttemptLog[0];
+        Assert.Null(attempt.StatusCode);
+        Assert.Contains("secret cannot be read", attempt.Error);
     }
 
     [Fact]
@@ -111,7 +119,7 @@ public sealed class KeyRingTests
             await before.InitializeAsync();
             using var staff = await before.SignInAsync("staff1");
             token = staff.Token;
-            (hookId, stored) = await AddWebhookAsync(before);
+            (hookId, stored, _) = await AddWebhookAsync(before);
             plainKeys = await KeyXmlAsync(before);
             Assert.NotEmpty(plainKeys);
             Assert.All(plainKeys, key => Assert.Null(KeyRingMigration.EncryptedWith(key)));
@@ -150,7 +158,7 @@ public sealed class KeyRingTests
         await using (var first = new KeyApp(folder, new CapturedLogs()))
         {
             await first.InitializeAsync();
-            (hookId, _) = await AddWebhookAsync(first);
+            (hookId, _, _) = await AddWebhookAsync(first);
         }
         var oldFile = Path.Combine(folder, "keys", "dataprotection.pfx");
         var newFile = Path.Combine(folder, "keys", "dataprotection-2.pfx");
@@ -200,12 +208,12 @@ public sealed class KeyRingTests
 
     private static string Thumbprint(string file) => X509CertificateLoader.LoadPkcs12FromFile(file, null).Thumbprint;
 
-    private static async Task<(Guid Id, string Stored)> AddWebhookAsync(BoardApp app)
+    private static async Task<(Guid Id, string Stored, Guid BoardId)> AddWebhookAsync(BoardApp app)
     {
         using var admin = await app.SignInAsync("admin");
         var board = await admin.NewBoardAsync();
-        var hook = await admin.AddWebhookAsync(board.Id, new Uri("https://hooks.example.org/in"), Secret);
-        return (hook.Id, await StoredSecretAsync(app, hook.Id));
+        var hook = await admin.AddWebhookAsync(board.Id, new Uri("https://hooks.example.org/in"), Secret, "proposal.posted");
+        return (hook.Id, await StoredSecretAsync(app, hook.Id), board.Id);
     }
 
     private static async Task<string> StoredSecretAsync(BoardApp app, Guid hookId)

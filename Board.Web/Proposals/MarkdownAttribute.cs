@@ -5,9 +5,10 @@ namespace Board.Web.Proposals;
 /// <summary>
 /// A text shown as Markdown must be one the renderer can show: nesting beyond Markdig's depth limit (quotes, lists,
 /// brackets inside one another) is refused at the edge with the other field errors, before anything is stored.
+/// Texts longer than <paramref name="maxLength"/> are left to the length rule: rendering them would only cost time.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
-public sealed class MarkdownAttribute : ValidationAttribute
+public sealed class MarkdownAttribute(int maxLength) : ValidationAttribute
 {
     public const string Message =
         "This text nests quotes, lists, links or brackets too deeply to be shown. Flatten the nesting and try again.";
@@ -16,7 +17,7 @@ public sealed class MarkdownAttribute : ValidationAttribute
 
     protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
     {
-        if (value is not string text) return ValidationResult.Success;
+        if (value is not string text || text.Length > maxLength) return ValidationResult.Success;
         var renderer = validationContext.GetService(typeof(MarkdownRenderer)) as MarkdownRenderer ?? Fallback.Value;
         return renderer.CanRender(text)
             ? ValidationResult.Success

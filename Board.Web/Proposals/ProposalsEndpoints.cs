@@ -143,7 +143,10 @@ public static class ProposalsEndpoints
             views.Of(proposal).Comments.Single(c => c.Id == comment.Id));
     }
 
-    /// <summary>The draft as it would be shown; refused, like the write would be, when Markdown cannot render it.</summary>
+    /// <summary>
+    /// The draft as it would be shown; refused, like the write would be, when Markdown cannot render it.
+    /// Validation has refused a draft over its length limit before this renders it.
+    /// </summary>
     static Ok<PreviewDto> Preview(PreviewRequest request, MarkdownRenderer markdown) =>
         TypedResults.Ok(new PreviewDto(markdown.TryRender(request.Body ?? "") ?? throw Refusal.Invalid("body", MarkdownAttribute.Message)));
 
