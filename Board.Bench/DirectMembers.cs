@@ -4,8 +4,10 @@ using Board.Web.Persistence;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Board.Bench;
@@ -33,7 +35,9 @@ public sealed class DirectMembers : IAsyncDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddBoardDbContext(BoardDatabase.Of(provider == "postgres" ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite,
             connectionString, Path.GetTempPath()));
-        services.AddBoardAuth();
+        var keys = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection([new(Board.Web.Keys.DataProtectionCertificate.Setting, Runner.KeyRingCertificate)]).Build();
+        services.AddBoardAuth(Board.Web.Keys.DataProtectionCertificate.Load(keys, new BenchEnvironment()));
         services.Replace(ServiceDescriptor.Singleton<IPasswordHasher<MemberAccount>, OncePerPassword>());
         return new DirectMembers(services.BuildServiceProvider());
     }
@@ -94,4 +98,13 @@ public sealed class DirectMembers : IAsyncDisposable
         public PasswordVerificationResult VerifyHashedPassword(MemberAccount user, string hashedPassword, string providedPassword) =>
             _real.VerifyHashedPassword(user, hashedPassword, providedPassword);
     }
+}
+
+/// <summary>The host environment <see cref="DirectMembers"/> loads the servers' key-ring certificate as: Production, like the servers.</summary>
+file sealed class BenchEnvironment : IHostEnvironment
+{
+    public string EnvironmentName { get; set; } = Environments.Production;
+    public string ApplicationName { get; set; } = "Board.Bench";
+    public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+    public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
 }

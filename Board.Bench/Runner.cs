@@ -125,6 +125,7 @@ public static class Runner
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Database__Provider"] = o.Provider == "postgres" ? "Postgres" : "Sqlite",
             ["ConnectionStrings__Board"] = database,
+            ["Keys__DataProtectionCertificate"] = KeyRingCertificate,
             ["Board__Admin__Email"] = o.AdminEmail,
             ["Board__Admin__Password"] = o.AdminPassword,
             // The bench is one address and a few members doing what hundreds would: the limits would measure themselves.
@@ -159,7 +160,12 @@ public static class Runner
             var port = ChildProcess.FreePort();
             await (await ChildProcess.StartAsync("Board.Web (migrations)", Path.Combine(RepoRoot(), "Board.Web"),
                 [WebDll, "--urls", $"http://127.0.0.1:{port}"],
-                new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ConnectionStrings__Board"] = $"Data Source={db}" },
+                new Dictionary<string, string>
+                {
+                    ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                    ["ConnectionStrings__Board"] = $"Data Source={db}",
+                    ["Keys__DataProtectionCertificate"] = KeyRingCertificate,
+                },
                 port, Path.Combine(work, "trail-web.log"), ct)).DisposeAsync();
         }
 
@@ -193,6 +199,22 @@ public static class Runner
     }
 
     private static string BenchDll => typeof(Runner).Assembly.Location;
+
+    /// <summary>
+    /// The certificate that encrypts the servers' sign-in key ring (required in Production): Keys__DataProtectionCertificate
+    /// from the bench's environment, else one generated once under the temp folder. <see cref="DirectMembers"/> issues
+    /// tokens with the same one.
+    /// </summary>
+    public static string KeyRingCertificate
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("Keys__DataProtectionCertificate") is { Length: > 0 } given) return given;
+            var path = Path.Combine(Path.GetTempPath(), "board-bench-keys", "dataprotection.pfx");
+            if (!File.Exists(path)) Board.Web.Keys.DataProtectionCertificate.CreateFile(path);
+            return path;
+        }
+    }
 
     private static string WebDll
     {

@@ -27,6 +27,8 @@ public enum RefusalCode
     Inactive,
     /// <summary>Someone else changed the same thing first.</summary>
     Conflict,
+    /// <summary>The change would leave no active administrator.</summary>
+    LastAdmin,
 }
 
 /// <summary>A refusal by the rule: nothing was changed.</summary>

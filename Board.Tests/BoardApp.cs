@@ -31,6 +31,15 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string Folder { get; }
     public string DatabasePath => Path.Combine(Folder, "board.db");
+
+    /// <summary>The certificate that encrypts this app's sign-in key ring (Keys:DataProtectionCertificate): outside the database.</summary>
+    public string KeyFile => Path.Combine(Folder, "keys", "dataprotection.pfx");
+
+    private string EnsureKeyFile()
+    {
+        if (!File.Exists(KeyFile)) Board.Web.Keys.DataProtectionCertificate.CreateFile(KeyFile);
+        return KeyFile;
+    }
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>The PostgreSQL database this app runs on, or null on SQLite.</summary>
@@ -41,9 +50,10 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
         ? BoardDatabase.Of(DatabaseProvider.Postgres, TestPostgres.ConnectionString(name), "")
         : BoardDatabase.Of(DatabaseProvider.Sqlite, $"Data Source={DatabasePath}", Folder);
 
-    /// <summary>The settings that point a Board process at this app's database.</summary>
+    /// <summary>The settings that point a Board process at this app's database (and its key-ring certificate).</summary>
     public IDictionary<string, string> DatabaseSettings => new Dictionary<string, string>
     {
+        ["Keys__DataProtectionCertificate"] = EnsureKeyFile(),
         ["Database__Provider"] = Database.Provider.ToString(),
         ["ConnectionStrings__Board"] = PostgresDatabase is null ? $"Data Source={DatabasePath}" : Database.ConnectionString,
     };
@@ -55,6 +65,8 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["RateLimits:SignInPerAccount"] = "1000000",
         ["RateLimits:WritesPerMinute"] = "1000000",
         ["RateLimits:WriteBurst"] = "1000000",
+        ["RateLimits:PreviewsPerMinute"] = "1000000",
+        ["RateLimits:PreviewBurst"] = "1000000",
     };
 
     /// <summary>Set by a subclass to run the app on a fake clock.</summary>
@@ -86,6 +98,9 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Database:Provider", Database.Provider.ToString());
         builder.UseSetting("ConnectionStrings:Board", PostgresDatabase is null ? $"Data Source={DatabasePath}" : Database.ConnectionString);
         builder.UseSetting("Realtime:PollMilliseconds", "250");
+        // The key-ring certificate next to this app's database (a second instance shares it), made here so that apps
+        // started as Production have one too.
+        builder.UseSetting(Board.Web.Keys.DataProtectionCertificate.Setting, EnsureKeyFile());
         // Tests sign in and write far faster than people do; the limits have their own tests, which set them low again.
         foreach (var (key, value) in UnlimitedRates) builder.UseSetting(key, value);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);

@@ -24,6 +24,7 @@ using Microsoft.EntityFrameworkCore;
 
 // Offline trail commands (verify, export…) run against the SQLite file and never start the web host.
 if (args is ["audit", ..]) return await AuditCommand.RunAsync(args[1..]);
+if (args is ["backup", ..]) return await BackupCommand.RunAsync(args[1..]);
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = "../wwwroot" });
 
@@ -43,7 +44,9 @@ catch (SettingException e)
 {
     return StartupError(e);
 }
-builder.Services.AddBoardAuth();
+// The key that encrypts the sign-in key ring comes from outside the database; without it Board does not start (below).
+var keyRingCertificate = Board.Web.Keys.DataProtectionCertificate.Load(builder.Configuration, builder.Environment);
+builder.Services.AddBoardAuth(keyRingCertificate);
 builder.Services.AddSessionRevocation();
 builder.Services.AddTransport(builder.Configuration);
 builder.Services.AddBrowserRequestGuard();
@@ -75,6 +78,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 
 var app = builder.Build();
 if (!ConfigurationCheck.Passes(app.Services, Console.Error)) return 1;
+if (keyRingCertificate.Problem is { } keyProblem) return StartupError(new SettingException(keyProblem));
 app.UseForwardedHeaders();
 app.UseSecurityHeaders();
 if (!app.Environment.IsDevelopment()) app.UseHsts();
@@ -89,7 +93,7 @@ catch (SettingException e)
 }
 await app.Services.RunExclusiveAsync(async () =>
 {
-    app.Services.EnsureSignInKeys();
+    await app.Services.EnsureSignInKeysAsync();
     await app.Services.SeedAsync(app.Environment, app.Configuration);
 });
 

@@ -17,6 +17,8 @@ public sealed class LimitedApp : BoardApp
         ["RateLimits:SignInPerAccount"] = "4",
         ["RateLimits:WritesPerMinute"] = "30",
         ["RateLimits:WriteBurst"] = "10",
+        ["RateLimits:PreviewsPerMinute"] = "30",
+        ["RateLimits:PreviewBurst"] = "10",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -63,6 +65,27 @@ public sealed class RateLimitTests(LimitedApp app) : IClassFixture<LimitedApp>
         // Another member is not held back by this one's flood.
         using var other = await app.SignInAsync("staff3");
         Assert.Equal(HttpStatusCode.Created, (await other.Client.PostAsJsonAsync($"/api/boards/{board.Id}/proposals", new { title = "Unaffected", body = "" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Flood_OfPreviews_Gets429WithRetryAfter_AndOtherMembersStillPreview()
+    {
+        using var staff = await app.SignInAsync("staff1");
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 20; i++)
+        {
+            var response = await staff.Client.PostAsJsonAsync("/api/preview", new { body = $"**draft {i}**" });
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests) refused ??= response;
+        }
+
+        Assert.InRange(statuses.Count(s => s == HttpStatusCode.OK), 10, 12);
+        Assert.NotNull(refused);
+        await refused.IsProblemAsync(HttpStatusCode.TooManyRequests, "rate-limited");
+        Assert.True(int.Parse(Assert.Single(refused.Headers.GetValues("Retry-After"))) >= 1);
+        using var other = await app.SignInAsync("ops1");
+        Assert.Equal(HttpStatusCode.OK, (await other.Client.PostAsJsonAsync("/api/preview", new { body = "fine" })).StatusCode);
     }
 
     [Fact]

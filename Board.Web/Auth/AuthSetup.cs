@@ -1,3 +1,4 @@
+using Board.Web.Keys;
 using Board.Web.Persistence;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.DataProtection;
@@ -21,11 +22,16 @@ public static class AuthSetup
     /// Identity for accounts and passwords; a cookie for browsers and a bearer token for API clients and
     /// the hub, chosen per request by what the request carries.
     /// </summary>
-    public static IServiceCollection AddBoardAuth(this IServiceCollection services)
+    public static IServiceCollection AddBoardAuth(this IServiceCollection services, DataProtectionCertificate certificate)
     {
         // Cookies and bearer tokens are both Data Protection payloads. Their keys live in the database, not in this
-        // machine's home folder: a token issued by one instance is honoured by every other, and after restarts.
-        services.AddDataProtection().SetApplicationName(ApplicationName).PersistKeysToDbContext<BoardDb>();
+        // machine's home folder: a token issued by one instance is honoured by every other, and after restarts. The
+        // keys are encrypted there with a certificate that is not in the database, so a copy of it opens nothing.
+        var dataProtection = services.AddDataProtection().SetApplicationName(ApplicationName).PersistKeysToDbContext<BoardDb>();
+        if (certificate.Current is { } current)
+            dataProtection.ProtectKeysWithCertificate(current).UnprotectKeysWithAnyCertificate([.. certificate.All]);
+        services.AddSingleton(certificate);
+        services.AddSingleton<KeyRingMigration>();
         services.AddIdentityCore<MemberAccount>(o =>
             {
                 o.User.RequireUniqueEmail = true;
@@ -79,9 +85,14 @@ public static class AuthSetup
     }
 
     /// <summary>
-    /// Makes sure the key ring has a key before the first request. Run under <see cref="DatabaseSetup.RunExclusiveAsync"/>:
+    /// Retires the keys the certificate did not encrypt (<see cref="KeyRingMigration"/>) and makes sure the key ring has
+    /// a key before the first request. Run under <see cref="DatabaseSetup.RunExclusiveAsync"/>:
     /// two instances starting at once on an empty database then agree on one key instead of each making its own.
     /// </summary>
-    public static void EnsureSignInKeys(this IServiceProvider services) =>
+    public static async Task EnsureSignInKeysAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        using (var scope = services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<KeyRingMigration>().RunAsync(scope.ServiceProvider.GetRequiredService<BoardDb>(), ct);
         services.GetRequiredService<IDataProtectionProvider>().CreateProtector("Board.KeyRing").Protect([1]);
+    }
 }

@@ -46,6 +46,7 @@ public static class MembersEndpoints
         CreateMemberRequest request, CurrentMember me, BoardDb db, UserManager<MemberAccount> users, TimeProvider clock, CancellationToken ct)
     {
         var roles = ValidRoles(request.Roles);
+        await RequireActiveAdminAsync(db, me, ct);
         var account = await MemberAccounts.CreateAsync(db, users, request.Email, request.DisplayName, request.Password, roles,
             me.Member.AsActor(), clock.GetUtcNow());
         await db.CommitAsync(ct);
@@ -56,11 +57,11 @@ public static class MembersEndpoints
         Guid id, RolesRequest request, CurrentMember me, BoardDb db, UserManager<MemberAccount> users, TimeProvider clock, CancellationToken ct)
     {
         var roles = ValidRoles(request.Roles);
-        await db.BeginWriteAsync(ct);
+        await RequireActiveAdminAsync(db, me, ct);
         if (await users.FindByIdAsync(id.ToString()) is not { } account) return TypedResults.NotFound();
         var before = await users.GetRolesAsync(account);
-        if (account.Id == me.Member.Id && !roles.Contains(Roles.Admin))
-            throw Refusal.Invalid("roles", "You cannot remove your own admin role.");
+        // An administrator may step down, and may demote another, as long as an active administrator remains.
+        if (account.IsActive && before.Contains(Roles.Admin) && !roles.Contains(Roles.Admin)) await RequireAnotherAdminAsync(db, account.Id, ct);
         var removed = before.Except(roles).ToList();
         var added = roles.Except(before).ToList();
         if (removed.Count > 0) ThrowIfFailed(await users.RemoveFromRolesAsync(account, removed));
@@ -99,10 +100,11 @@ public static class MembersEndpoints
     private static async Task<Results<Ok<MemberDto>, NotFound>> SetActiveAsync(
         Guid id, bool active, CurrentMember me, BoardDb db, UserManager<MemberAccount> users, TimeProvider clock, CancellationToken ct)
     {
-        await db.BeginWriteAsync(ct);
+        await RequireActiveAdminAsync(db, me, ct);
         if (await users.FindByIdAsync(id.ToString()) is not { } account) return TypedResults.NotFound();
         if (account.IsActive != active)
         {
+            if (!active && await IsAdminAsync(db, account.Id, ct)) await RequireAnotherAdminAsync(db, account.Id, ct);
             account.IsActive = active;
             ThrowIfFailed(await users.UpdateAsync(account));
             // A new stamp: anything issued before the change is stale, whichever way it went.
@@ -116,6 +118,34 @@ public static class MembersEndpoints
         }
         await db.CommitAsync(ct);
         return TypedResults.Ok(MemberDto.From(account, await users.GetRolesAsync(account)));
+    }
+
+    /// <summary>
+    /// Takes the write lock and checks, under it, that the acting member is still an active administrator: the check
+    /// made when the request arrived may be stale by the time its turn comes (another administrator demoted or
+    /// deactivated this one meanwhile), and only a check inside the lock orders the two.
+    /// </summary>
+    private static async Task RequireActiveAdminAsync(BoardDb db, CurrentMember me, CancellationToken ct)
+    {
+        await db.BeginWriteAsync(ct);
+        if (!await db.Users.AnyAsync(u => u.Id == me.Member.Id && u.IsActive, ct))
+            throw new Refusal(RefusalCode.Inactive, "Sign in first: this session has ended, or the account is deactivated.");
+        if (!await IsAdminAsync(db, me.Member.Id, ct))
+            throw new Refusal(RefusalCode.Forbidden, "You are no longer an administrator.");
+    }
+
+    private static Task<bool> IsAdminAsync(BoardDb db, Guid memberId, CancellationToken ct) =>
+        (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == memberId && r.Name == Roles.Admin select ur).AnyAsync(ct);
+
+    /// <summary>Under the write lock: an active administrator other than <paramref name="memberId"/> remains, or the change is refused.</summary>
+    private static async Task RequireAnotherAdminAsync(BoardDb db, Guid memberId, CancellationToken ct)
+    {
+        var others = await (from ur in db.UserRoles
+                            join r in db.Roles on ur.RoleId equals r.Id
+                            join u in db.Users on ur.UserId equals u.Id
+                            where r.Name == Roles.Admin && u.IsActive && u.Id != memberId
+                            select u.Id).AnyAsync(ct);
+        if (!others) throw new Refusal(RefusalCode.LastAdmin, "This is the last active administrator: make another member an administrator first.");
     }
 
     internal static List<string> ValidRoles(IEnumerable<string>? roles)

@@ -7,14 +7,14 @@ namespace Board.Web.Proposals;
 public sealed class PostProposalRequest
 {
     [Required(AllowEmptyStrings = false), StringLength(Proposal.TitleMax + 40), PlainText] public string Title { get; set; } = "";
-    [StringLength(Proposal.BodyMax + 2_000), PlainText(multiline: true)] public string Body { get; set; } = "";
+    [StringLength(Proposal.BodyMax + 2_000), PlainText(multiline: true), Markdown(Proposal.BodyMax + 2_000)] public string Body { get; set; } = "";
     public Guid? Reverses { get; set; }
 }
 
 public sealed class EditProposalRequest
 {
     [Required(AllowEmptyStrings = false), StringLength(Proposal.TitleMax + 40), PlainText] public string Title { get; set; } = "";
-    [StringLength(Proposal.BodyMax + 2_000), PlainText(multiline: true)] public string Body { get; set; } = "";
+    [StringLength(Proposal.BodyMax + 2_000), PlainText(multiline: true), Markdown(Proposal.BodyMax + 2_000)] public string Body { get; set; } = "";
 }
 
 public sealed class CompleteRequest
@@ -24,7 +24,7 @@ public sealed class CompleteRequest
 
 public sealed class CommentRequest
 {
-    [Required(AllowEmptyStrings = false), StringLength(Comment.BodyMax + 1_000), PlainText(multiline: true)] public string Body { get; set; } = "";
+    [Required(AllowEmptyStrings = false), StringLength(Comment.BodyMax + 1_000), PlainText(multiline: true), Markdown(Comment.BodyMax + 1_000)] public string Body { get; set; } = "";
 }
 
 public sealed class PreviewRequest

@@ -28,7 +28,7 @@ public static class ProposalsEndpoints
         proposals.MapPost("/complete", Complete).RequireRateLimiting(RateLimits.WritePolicy);
         proposals.MapPost("/comments", AddComment).RequireRateLimiting(RateLimits.WritePolicy);
 
-        app.MapPost("/api/preview", Preview).WithTags("Proposals").RequireAuthorization();
+        app.MapPost("/api/preview", Preview).WithTags("Proposals").RequireAuthorization().RequireRateLimiting(RateLimits.PreviewPolicy);
         return app;
     }
 
@@ -143,8 +143,12 @@ public static class ProposalsEndpoints
             views.Of(proposal).Comments.Single(c => c.Id == comment.Id));
     }
 
+    /// <summary>
+    /// The draft as it would be shown; refused, like the write would be, when Markdown cannot render it.
+    /// Validation has refused a draft over its length limit before this renders it.
+    /// </summary>
     static Ok<PreviewDto> Preview(PreviewRequest request, MarkdownRenderer markdown) =>
-        TypedResults.Ok(new PreviewDto(markdown.Render(request.Body ?? "")));
+        TypedResults.Ok(new PreviewDto(markdown.TryRender(request.Body ?? "") ?? throw Refusal.Invalid("body", MarkdownAttribute.Message)));
 
     public sealed record PreviewDto(string Html);
 

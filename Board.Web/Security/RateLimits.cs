@@ -28,6 +28,10 @@ public sealed class RateLimitOptions
     /// <summary>Writes by one member: a token bucket of <see cref="WriteBurst"/> refilled at <see cref="WritesPerMinute"/>.</summary>
     public int WritesPerMinute { get; set; } = 30;
     public int WriteBurst { get; set; } = 20;
+
+    /// <summary>Previews by one member (the page asks as the author types): a bucket of <see cref="PreviewBurst"/> refilled at <see cref="PreviewsPerMinute"/>.</summary>
+    public int PreviewsPerMinute { get; set; } = 120;
+    public int PreviewBurst { get; set; } = 30;
 }
 
 /// <summary>
@@ -40,6 +44,7 @@ public static class RateLimits
 {
     public const string SignInPolicy = "sign-in";
     public const string WritePolicy = "writes";
+    public const string PreviewPolicy = "previews";
     public const string Code = "rate-limited";
 
     public static IServiceCollection AddRateLimits(this IServiceCollection services, IConfiguration configuration)
@@ -50,6 +55,7 @@ public static class RateLimits
         {
             o.AddPolicy<string, SignInAddressPolicy>(SignInPolicy);
             o.AddPolicy<string, MemberWritesPolicy>(WritePolicy);
+            o.AddPolicy<string, MemberPreviewsPolicy>(PreviewPolicy);
         });
         return services;
     }
@@ -123,6 +129,29 @@ public static class RateLimits
                 AutoReplenishment = true,
             });
         }
+    }
+}
+
+/// <summary>Previews per member: rendering costs the instance CPU, so a member typing is served and a flood is not.</summary>
+internal sealed class MemberPreviewsPolicy(IOptionsMonitor<RateLimitOptions> options) : IRateLimiterPolicy<string>
+{
+    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = (context, _) =>
+        new(RateLimits.Rejected(context.HttpContext,
+            RateLimits.RetryAfterOf(context.Lease, TimeSpan.FromSeconds(60.0 / Math.Max(1, options.CurrentValue.PreviewsPerMinute))),
+            "Too many previews at once. Wait a moment and try again.").ExecuteAsync(context.HttpContext));
+
+    public RateLimitPartition<string> GetPartition(HttpContext http)
+    {
+        var o = options.CurrentValue;
+        var key = http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } id ? "member:" + id : "address:" + RateLimits.AddressKey(http);
+        return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, o.PreviewBurst),
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(60.0 / Math.Max(1, o.PreviewsPerMinute)),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
     }
 }
 

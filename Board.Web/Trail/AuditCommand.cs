@@ -132,7 +132,7 @@ public static class AuditCommand
     /// The database from the flags, else from the environment as the app reads it. A SQLite file is opened read-only:
     /// an offline check must not be able to change the file it checks.
     /// </summary>
-    private static BoardDatabase ReadOnly(Options o)
+    internal static BoardDatabase ReadOnly(Options o)
     {
         var path = o.Get("db");
         var providerText = o.Get("provider") ?? (path is null ? Environment.GetEnvironmentVariable("Database__Provider") : null);
@@ -151,9 +151,9 @@ public static class AuditCommand
         return database.ReadOnly();
     }
 
-    private sealed class UsageException(string message) : Exception(message);
+    internal sealed class UsageException(string message) : Exception(message);
 
-    private sealed class Options
+    internal sealed class Options
     {
         private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 

@@ -143,11 +143,14 @@ public sealed class WebhookDispatcher(
     /// <returns>The status code, or why there is none.</returns>
     private async Task<(int? Status, string? Error)> SendAsync(Webhook webhook, WebhookDelivery delivery, byte[] body, CancellationToken ct)
     {
+        // Never sent unsigned: a secret no key of the ring reads (a database started without its certificate) is a failed attempt.
+        if (secrets.TryReveal(webhook.Secret) is not { } secret)
+            return (null, $"The webhook's secret cannot be read: the key that protected it is not available (see {Keys.DataProtectionCertificate.Setting}). Set a new secret.");
         using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
         request.Headers.Add("X-Board-Event", delivery.Action);
         request.Headers.Add("X-Board-Delivery", delivery.Id.ToString());
-        request.Headers.Add("X-Board-Signature", Sign(secrets.Reveal(webhook.Secret), body));
+        request.Headers.Add("X-Board-Signature", Sign(secret, body));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
         try

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Board.Web.Keys;
 using Board.Web.Persistence;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -7,9 +9,10 @@ namespace Board.Web.Webhooks;
 /// <summary>
 /// Webhook secrets at rest: protected with Data Protection (the key ring that also signs cookies and tokens, shared
 /// by every instance), stored as <c>dp1:</c> + the protected text. A row written before this existed holds its secret
-/// as plain text; it is still read, and re-protected when the app starts.
+/// as plain text; it is still read, and re-protected when the app starts. When old keys of the ring are retired
+/// (<see cref="KeyRingMigration"/>), every secret is re-protected under the new key first.
 /// </summary>
-public sealed class WebhookSecrets(IDataProtectionProvider provider)
+public sealed class WebhookSecrets(IDataProtectionProvider provider) : IProtectedWithKeyRing
 {
     private const string Prefix = "dp1:";
     private readonly IDataProtector _protector = provider.CreateProtector("Board.Webhooks.Secret.v1");
@@ -17,6 +20,33 @@ public sealed class WebhookSecrets(IDataProtectionProvider provider)
     public string Protect(string secret) => Prefix + _protector.Protect(secret);
 
     public string Reveal(string stored) => IsProtected(stored) ? _protector.Unprotect(stored[Prefix.Length..]) : stored;
+
+    /// <summary>The secret, or null when no key of the ring can read it (a copy of the database started without its certificate).</summary>
+    public string? TryReveal(string stored)
+    {
+        try
+        {
+            return Reveal(stored);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<int> ReprotectAsync(BoardDb db, CancellationToken ct)
+    {
+        var rows = await db.Webhooks.AsNoTracking().Select(w => new { w.Id, w.Secret }).ToListAsync(ct);
+        var count = 0;
+        foreach (var row in rows)
+        {
+            // A secret no key can read stays as it is: rewriting it would not make it readable.
+            if (TryReveal(row.Secret) is not { } secret) continue;
+            var again = Protect(secret);
+            count += await db.Webhooks.Where(w => w.Id == row.Id && w.Secret == row.Secret).ExecuteUpdateAsync(s => s.SetProperty(w => w.Secret, again), ct);
+        }
+        return count;
+    }
 
     public static bool IsProtected(string stored) => stored.StartsWith(Prefix, StringComparison.Ordinal);
 

@@ -13,6 +13,7 @@ public static class WebhookSetup
         services.AddSingleton<WebhookSignal>();
         services.AddScoped<Persistence.ICommitObserver, WebhookOutbox>();
         services.AddSingleton<WebhookSecrets>();
+        services.AddSingleton<Keys.IProtectedWithKeyRing>(sp => sp.GetRequiredService<WebhookSecrets>());
         services.AddHostedService<WebhookSecretUpgrade>();
         // Read from the options when the client is first made, after startup has checked them.
         services.AddHttpClient(WebhookOptions.HttpClientName).ConfigureHttpClient((sp, c) =>
