@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Board.Domain.Members;
+using Board.Web.Persistence;
 using Board.Web.Security;
 
 namespace Board.Web.Auth;

@@ -63,12 +63,12 @@ public static class MembersEndpoints
             throw Refusal.Invalid("roles", "You cannot remove your own admin role.");
         var removed = before.Except(roles).ToList();
         var added = roles.Except(before).ToList();
-        if (removed.Count > 0) ThrowIfFailed(await users.RemoveFromRolesAsync(account, removed));
-        if (added.Count > 0) ThrowIfFailed(await users.AddToRolesAsync(account, added));
+        if (removed.Count > 0) IdentityResults.ThrowIfFailed(await users.RemoveFromRolesAsync(account, removed));
+        if (added.Count > 0) IdentityResults.ThrowIfFailed(await users.AddToRolesAsync(account, added));
         if (removed.Count + added.Count > 0)
         {
             // Cookies and tokens issued under the old roles end now, and so do the member's hub connections.
-            ThrowIfFailed(await users.UpdateSecurityStampAsync(account));
+            IdentityResults.ThrowIfFailed(await users.UpdateSecurityStampAsync(account));
             db.Record(new TrailFact(TrailActions.MemberRolesChanged, me.Member.AsActor(), clock.GetUtcNow(), null, null, new JsonObject
             {
                 ["memberId"] = account.Id.ToString(),
@@ -104,9 +104,9 @@ public static class MembersEndpoints
         if (account.IsActive != active)
         {
             account.IsActive = active;
-            ThrowIfFailed(await users.UpdateAsync(account));
+            IdentityResults.ThrowIfFailed(await users.UpdateAsync(account));
             // A new stamp: anything issued before the change is stale, whichever way it went.
-            ThrowIfFailed(await users.UpdateSecurityStampAsync(account));
+            IdentityResults.ThrowIfFailed(await users.UpdateSecurityStampAsync(account));
             db.Record(new TrailFact(active ? TrailActions.MemberReactivated : TrailActions.MemberDeactivated,
                 me.Member.AsActor(), clock.GetUtcNow(), null, null, new JsonObject
                 {
@@ -125,15 +125,5 @@ public static class MembersEndpoints
         if (list.FirstOrDefault(r => !Roles.IsKnown(r)) is { } unknown)
             throw Refusal.Invalid("roles", $"Unknown role '{unknown}'. Roles are: {string.Join(", ", Roles.All)}.");
         return [.. Roles.All.Where(list.Contains)];
-    }
-
-    internal static void ThrowIfFailed(IdentityResult result)
-    {
-        if (result.Succeeded) return;
-        var errors = result.Errors
-            .GroupBy(e => e.Code.Contains("Password", StringComparison.Ordinal) ? "password"
-                : e.Code.Contains("Email", StringComparison.Ordinal) || e.Code.Contains("UserName", StringComparison.Ordinal) ? "email" : "member")
-            .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray());
-        throw new Refusal(RefusalCode.Validation, "The member is not valid.", errors);
     }
 }

@@ -76,7 +76,7 @@ public sealed class TrailBroadcaster(
         {
             ProposalDto? proposal = null;
             if (part[0].ProposalId is { } id)
-                proposal = commit.Changed.OfType<Proposal>().FirstOrDefault(p => p.Id == id) is { } changed
+                proposal = commit.Proposals.FirstOrDefault(p => p.Id == id) is { } changed
                     ? views.Of(changed)
                     : (await LoadAsync([id], ct)).GetValueOrDefault(id);
             await SendAsync(new CommitDto([.. part.Select(e => TrailEntryDto.From(e))], proposal));

@@ -1,3 +1,4 @@
+using Board.Web.Hosting;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -13,7 +14,7 @@ public static class VerifyLimit
     public const string Policy = "audit-verify";
 
     public static IServiceCollection AddVerifyLimit(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddRateLimiter(o =>
+        services.AddCheckedSettings<TrailSettings>("Trail").AddRateLimiter(o =>
         {
             o.AddConcurrencyLimiter(Policy, l =>
             {
