@@ -36,9 +36,7 @@ public static class MembersEndpoints
     static async Task<Ok<List<MemberDto>>> List(BoardDb db, CancellationToken ct)
     {
         var accounts = await db.Users.AsNoTracking().OrderBy(u => u.DisplayName).ToListAsync(ct);
-        var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id select new { ur.UserId, r.Name })
-            .ToListAsync(ct);
-        var byMember = roles.ToLookup(x => x.UserId, x => x.Name!);
+        var byMember = (await CurrentMember.RoleGrants(db).ToListAsync(ct)).ToLookup(g => g.MemberId, g => g.Role);
         return TypedResults.Ok(accounts.Select(a => MemberDto.From(a, byMember[a.Id])).ToList());
     }
 

@@ -155,10 +155,8 @@ public sealed class TrailBroadcaster(
         return await LoadAsync(scope.ServiceProvider.GetRequiredService<BoardDb>(), ids, ct);
     }
 
-    private async Task<Dictionary<Guid, ProposalDto>> LoadAsync(BoardDb db, List<Guid> ids, CancellationToken ct) =>
-        ids.Count == 0 ? [] : await db.Proposals.AsNoTracking().Where(p => ids.Contains(p.Id))
-            .Include(p => p.Approvals).Include(p => p.Comments).AsSplitQuery()
-            .ToDictionaryAsync(p => p.Id, p => ProposalDto.From(p, markdown), ct);
+    private Task<Dictionary<Guid, ProposalDto>> LoadAsync(BoardDb db, List<Guid> ids, CancellationToken ct) =>
+        db.ViewsByIdAsync(ids, markdown, ct);
 
     private async Task SendAsync(CommitDto commit)
     {
