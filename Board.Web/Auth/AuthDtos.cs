@@ -17,6 +17,9 @@ public sealed record MemberDto(Guid Id, string Email, string DisplayName, IReadO
         new(account.Id, account.Email ?? "", account.DisplayName, [.. Domain.Members.Roles.All.Where(roles.Contains)], account.IsActive);
 }
 
+/// <summary>A member as others see them, wherever one is named: an author, an actor, a watcher.</summary>
+public sealed record PersonDto(Guid? Id, string Name);
+
 public sealed record LoginResponse(MemberDto Member, string AccessToken, DateTimeOffset ExpiresAt);
 
 public sealed record DemoSignInDto(string Email, IReadOnlyList<string> Roles);

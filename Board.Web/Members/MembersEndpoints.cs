@@ -4,7 +4,6 @@ using Board.Domain.Members;
 using Board.Domain.Trail;
 using Board.Web.Auth;
 using Board.Web.Persistence;
-using Board.Web.Proposals;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
