@@ -1,5 +1,5 @@
-using Board.Web.Hosting;
 using System.Threading.RateLimiting;
+using Board.Web.Hosting;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Board.Web.Trail;
