@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Board.Web.Auth;
 using Board.Web.Boards;
 using Board.Web.Demo;
@@ -6,10 +5,12 @@ using Board.Web.Expiry;
 using Board.Web.Health;
 using Board.Web.Hosting;
 using Board.Web.Insights;
+using Board.Web.Keys;
 using Board.Web.Me;
 using Board.Web.Members;
 using Board.Web.Meta;
 using Board.Web.Notifications;
+using Board.Web.OpenApi;
 using Board.Web.Persistence;
 using Board.Web.Problems;
 using Board.Web.Proposals;
@@ -18,131 +19,42 @@ using Board.Web.Security;
 using Board.Web.Telemetry;
 using Board.Web.Trail;
 using Board.Web.Webhooks;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.EntityFrameworkCore;
 
 // Offline trail commands (verify, export…) run against the SQLite file and never start the web host.
 if (args is ["audit", ..]) return await AuditCommand.RunAsync(args[1..]);
 if (args is ["backup", ..]) return await BackupCommand.RunAsync(args[1..]);
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = "../wwwroot" });
-
-const long MaxRequestBytes = 256 * 1024;
-builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = MaxRequestBytes);
-builder.LimitConnections();
-
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<MarkdownRenderer>();
-builder.Services.AddSingleton<ProposalViews>();
-try
-{
-    builder.Services.AddBoardDatabase(builder.Configuration, builder.Environment);
-    builder.Services.AddRealtime(builder.Configuration);
-}
-catch (SettingException e)
-{
-    return StartupError(e);
-}
+builder.LimitRequestBodies().LimitConnections();
+var services = builder.Services.AddSingleton(TimeProvider.System).AddValidation().AddOpenApi().AddBoardProblems();
+try { services.AddBoardDatabase(builder.Configuration, builder.Environment).AddRealtime(builder.Configuration); }
+catch (SettingException e) { return StartupError(e); }
 // The key that encrypts the sign-in key ring comes from outside the database; without it Board does not start (below).
-var keyRingCertificate = Board.Web.Keys.DataProtectionCertificate.Load(builder.Configuration, builder.Environment);
-builder.Services.AddBoardAuth(keyRingCertificate);
-builder.Services.AddSessionRevocation();
-builder.Services.AddTransport(builder.Configuration);
-builder.Services.AddBrowserRequestGuard();
-builder.Services.AddSingleton<ExpirySweeper>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
-builder.Services.AddWebhooks(builder.Configuration, builder.Environment);
-builder.Services.AddVerifyLimit(builder.Configuration);
-builder.Services.AddRateLimits(builder.Configuration);
-builder.Services.AddValidation();
-builder.Services.AddOpenApi();
-builder.Services.AddBoardHealth(builder.Configuration);
-builder.Services.AddBoardTelemetry(builder.Configuration);
-builder.Services.AddCheckedSettings();
-builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-builder.Services.AddExceptionHandler<RefusalHandler>();
-builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
-{
-    c.ProblemDetails.Extensions.TryAdd("code", RefusalHandler.CodeOfStatus(c.ProblemDetails.Status));
-    // The id of the request's trace, as every log line of the request carries it: a client's report finds the logs.
-    c.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString() ?? c.HttpContext.TraceIdentifier;
-    // Field errors use the JSON names clients send, not the C# property names.
-    if (c.ProblemDetails is HttpValidationProblemDetails validation)
-    {
-        var camel = validation.Errors.ToDictionary(e => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(e.Key), e => e.Value);
-        validation.Errors.Clear();
-        foreach (var (key, value) in camel) validation.Errors[key] = value;
-    }
-});
-
+var keyRing = DataProtectionCertificate.Load(builder.Configuration, builder.Environment);
+services.AddBoardAuth(keyRing).AddSessionRevocation().AddBoardSecurity(builder.Configuration).AddProposals().AddExpiry()
+    .AddWebhooks(builder.Configuration, builder.Environment).AddVerifyLimit(builder.Configuration)
+    .AddBoardHealth(builder.Configuration).AddBoardTelemetry(builder.Configuration);
 var app = builder.Build();
 if (!ConfigurationCheck.Passes(app.Services, Console.Error)) return 1;
-if (keyRingCertificate.Problem is { } keyProblem) return StartupError(new SettingException(keyProblem));
-app.UseForwardedHeaders();
-app.UseSecurityHeaders();
-if (!app.Environment.IsDevelopment()) app.UseHsts();
-
-try
-{
-    await app.Services.MigrateDatabaseAsync();
-}
-catch (SettingException e)
-{
-    return StartupError(e);
-}
+if (keyRing.Problem is { } keyProblem) return StartupError(new SettingException(keyProblem));
+app.UseTransportSecurity();
+try { await app.Services.MigrateDatabaseAsync(); }
+catch (SettingException e) { return StartupError(e); }
 await app.Services.RunExclusiveAsync(async () =>
 {
     await app.Services.EnsureSignInKeysAsync();
     await app.Services.SeedAsync(app.Environment, app.Configuration);
 });
+app.UseExceptionHandler().UseStatusCodePages().UseBoardMetrics(app.Configuration).UseRequestBodyLimit().UseDefaultFiles().UseStaticFiles();
+app.UseAuthentication().UseSessionCheck().UseBrowserRequestGuard().UseAuthorization().UseRateLimiter().UseWriteRelease();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseBoardMetrics(app.Configuration);
-// Not async: a frame awaiting next() would live as long as the request, and a hub request lives as long as its WebSocket.
-app.Use((context, next) =>
-{
-    if (context.Request.ContentLength > MaxRequestBytes)
-        throw new BadHttpRequestException("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
-    if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxRequestBytes;
-    return next(context);
-});
-app.UseDefaultFiles();
-app.UseStaticFiles();
-app.UseAuthentication();
-app.UseSessionCheck();
-app.UseBrowserRequestGuard();
-app.UseAuthorization();
-app.UseRateLimiter();
-app.UseWriteRelease();
-
-// The API's own description is for developers; elsewhere it is for administrators only.
-if (app.Environment.IsDevelopment()) app.MapOpenApi();
-else app.MapOpenApi().RequireAuthorization().RequireMemberRole(Board.Domain.Members.Roles.Admin);
-app.MapApiReference(app.Environment);
-app.MapBoardHealth();
-app.MapAuth();
-app.MapMembers();
-app.MapBoards();
-app.MapProposals();
-app.MapTrail();
-app.MapWebhooks();
-app.MapNotifications();
-app.MapMe();
-app.MapMeta();
-app.MapInsights();
-app.MapHub<BoardHub>(BoardHub.Path);
-
+app.MapBoardOpenApi().MapBoardHealth().MapAuth().MapDemo().MapMembers().MapBoards().MapProposals();
+app.MapTrail().MapWebhooks().MapNotifications().MapMe().MapMeta().MapInsights().MapHub<BoardHub>(BoardHub.Path);
 app.PrintWhenStarted(Console.Out);
 app.Run();
 return 0;
 
 // A setting that keeps Board from starting is said in one line naming the key, not as a stack trace.
-static int StartupError(Exception e)
-{
-    Console.Error.WriteLine($"Board cannot start: {e.Message}");
-    return 3;
-}
+static int StartupError(Exception e) { Console.Error.WriteLine($"Board cannot start: {e.Message}"); return 3; }
 
 public partial class Program;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Board.Web.Proposals;
+using Board.Web.Auth;
 
 namespace Board.Tests.Api;
 

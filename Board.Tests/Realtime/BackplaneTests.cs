@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Board.Tests.Api;
-using Board.Web.Proposals;
+using Board.Web.Auth;
 using Board.Web.Realtime;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR.Client;

@@ -1,4 +1,4 @@
-using Board.Web.Proposals;
+using Board.Web.Auth;
 using Board.Web.Realtime;
 
 namespace Board.Tests.Realtime;

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Board.Domain.Members;
+using Board.Web.Persistence;
 using Board.Web.Security;
 
 namespace Board.Web.Auth;
@@ -15,6 +16,9 @@ public sealed record MemberDto(Guid Id, string Email, string DisplayName, IReadO
     public static MemberDto From(MemberAccount account, IEnumerable<string> roles) =>
         new(account.Id, account.Email ?? "", account.DisplayName, [.. Domain.Members.Roles.All.Where(roles.Contains)], account.IsActive);
 }
+
+/// <summary>A member as others see them, wherever one is named: an author, an actor, a watcher.</summary>
+public sealed record PersonDto(Guid? Id, string Name);
 
 public sealed record LoginResponse(MemberDto Member, string AccessToken, DateTimeOffset ExpiresAt);
 

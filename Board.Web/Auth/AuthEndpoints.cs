@@ -18,7 +18,6 @@ public static class AuthEndpoints
         auth.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(RateLimits.SignInPolicy);
         auth.MapPost("/logout", Logout).RequireAuthorization();
         auth.MapGet("/antiforgery", Security.BrowserRequestGuard.Token).RequireAuthorization();
-        auth.MapGet("/demo", DemoSignIns).AllowAnonymous();
         auth.MapGet("/session", Session).AllowAnonymous();
         app.MapGet("/api/me", Me).RequireAuthorization().WithTags("Auth");
         return app;
@@ -54,12 +53,6 @@ public static class AuthEndpoints
         return TypedResults.Ok(new LoginResponse(MemberDto.From(account, roles), token, expiresAt));
     }
 
-    /// <summary>The demo sign-ins, for the sign-in page to list — in Development with demo data only.</summary>
-    static Results<Ok<DemoSignInsDto>, NotFound> DemoSignIns(IHostEnvironment environment, IConfiguration configuration) =>
-        environment.IsDevelopment() && configuration.GetValue("Demo:Seed", true)
-            ? TypedResults.Ok(new DemoSignInsDto(Demo.DemoSeeder.Password, Demo.DemoSeeder.SignIns))
-            : TypedResults.NotFound();
-
     /// <summary>Who this browser is signed in as, if anyone: lets the page choose its first screen without a 401.</summary>
     static async Task<Ok<SessionDto>> Session(HttpContext http, BoardDb db, CancellationToken ct)
     {
@@ -77,7 +70,7 @@ public static class AuthEndpoints
     {
         await db.BeginWriteAsync(ct);
         if (await users.FindByIdAsync(me.Member.Id.ToString()) is { } account)
-            Members.MembersEndpoints.ThrowIfFailed(await users.UpdateSecurityStampAsync(account));
+            IdentityResults.ThrowIfFailed(await users.UpdateSecurityStampAsync(account));
         await db.CommitAsync(ct);
         await http.SignOutAsync(IdentityConstants.ApplicationScheme);
         return TypedResults.NoContent();

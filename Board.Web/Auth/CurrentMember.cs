@@ -85,10 +85,16 @@ public sealed class CurrentMember(Member member)
         : member with { Roles = new HashSet<string>(member.Roles.Where(r => r != role), StringComparer.Ordinal) };
 
     public static IQueryable<string> RolesOf(BoardDb db, Guid id) =>
+        RoleGrants(db).Where(g => g.MemberId == id).Select(g => g.Role);
+
+    /// <summary>
+    /// Every role every member holds: Identity's user-role rows joined to the role names. (The two compiled queries
+    /// here write the same join inline: a compiled query cannot call a method that builds a query.)
+    /// </summary>
+    public static IQueryable<RoleGrant> RoleGrants(BoardDb db) =>
         from ur in db.UserRoles
         join r in db.Roles on ur.RoleId equals r.Id
-        where ur.UserId == id
-        select r.Name!;
+        select new RoleGrant { MemberId = ur.UserId, Role = r.Name! };
 
     // Compiled once: run under the write lock by every approval.
     private static readonly CompiledQuery<Func<BoardDb, Guid[], string, IAsyncEnumerable<Guid>>> Eligible = new(() => EF.CompileAsyncQuery(
@@ -107,6 +113,12 @@ public sealed class CurrentMember(Member member)
         await foreach (var id in Eligible.For(db)(db, [.. ids], role).WithCancellation(ct)) eligible.Add(id);
         return eligible;
     }
+}
+
+public sealed record RoleGrant
+{
+    public required Guid MemberId { get; init; }
+    public required string Role { get; init; }
 }
 
 /// <summary>

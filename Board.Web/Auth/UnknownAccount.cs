@@ -1,3 +1,4 @@
+using Board.Web.Persistence;
 using Microsoft.AspNetCore.Identity;
 
 namespace Board.Web.Auth;

@@ -43,25 +43,19 @@ public static class BoardsEndpoints
         return TypedResults.Created($"/api/boards/{board.Id}", ToDto(board, []));
     }
 
-    static async Task<Results<Ok<BoardDto>, NotFound>> Rename(
-        Guid boardId, RenameBoardRequest request, CurrentMember me, BoardDb db, TimeProvider clock, CancellationToken ct)
-    {
-        await db.BeginWriteAsync(ct);
-        if (await db.Boards.FindAsync([boardId], ct) is not { } board) return TypedResults.NotFound();
-        board.Rename(request.Name, me.Member, clock.GetUtcNow());
-        await db.CommitAsync(ct);
-        return TypedResults.Ok(ToDto(board, await CountsAsync(db, boardId, ct)));
-    }
+    static Task<Results<Ok<BoardDto>, NotFound>> Rename(
+        Guid boardId, RenameBoardRequest request, CurrentMember me, BoardDb db, TimeProvider clock, CancellationToken ct) =>
+        Change(boardId, db, b => b.Rename(request.Name, me.Member, clock.GetUtcNow()), ct);
 
-    static async Task<Results<Ok<BoardDto>, NotFound>> ChangePolicy(
-        Guid boardId, PolicyRequest request, CurrentMember me, BoardDb db, TimeProvider clock, CancellationToken ct)
-    {
-        await db.BeginWriteAsync(ct);
-        if (await db.Boards.FindAsync([boardId], ct) is not { } board) return TypedResults.NotFound();
-        board.ChangePolicy(request.ToPolicy(), me.Member, clock.GetUtcNow());
-        await db.CommitAsync(ct);
-        return TypedResults.Ok(ToDto(board, await CountsAsync(db, boardId, ct)));
-    }
+    static Task<Results<Ok<BoardDto>, NotFound>> ChangePolicy(
+        Guid boardId, PolicyRequest request, CurrentMember me, BoardDb db, TimeProvider clock, CancellationToken ct) =>
+        Change(boardId, db, b => b.ChangePolicy(request.ToPolicy(), me.Member, clock.GetUtcNow()), ct);
+
+    /// <summary>Load → decide → commit → view for one board.</summary>
+    static async Task<Results<Ok<BoardDto>, NotFound>> Change(Guid boardId, BoardDb db, Action<DomainBoard> decide, CancellationToken ct) =>
+        await db.ChangeAsync((d, c) => d.Boards.FindAsync([boardId], c).AsTask(), decide, ct) is { } board
+            ? TypedResults.Ok(ToDto(board, await CountsAsync(db, boardId, ct)))
+            : TypedResults.NotFound();
 
     private static async Task<Dictionary<(Guid, ProposalStatus), int>> CountsAsync(BoardDb db, Guid? boardId, CancellationToken ct)
     {

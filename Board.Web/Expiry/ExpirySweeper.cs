@@ -1,5 +1,4 @@
 using Board.Domain.Proposals;
-using Board.Web.Hosting;
 using Board.Web.Persistence;
 using Board.Web.Proposals;
 using Microsoft.EntityFrameworkCore;

@@ -6,24 +6,16 @@ namespace Board.Web.Hosting;
 /// <summary>
 /// Every setting is checked before the app touches the database, and a wrong one stops it with one line naming the
 /// key (<c>Expiry:IntervalSeconds = '0': must be between 1 and 86400</c>), not a stack trace. Defaults live in
-/// appsettings.json; the classes here say what a valid value is.
+/// appsettings.json; each feature's settings class, next to the feature, says what a valid value is.
 /// </summary>
 public static class ConfigurationCheck
 {
-    public static IServiceCollection AddCheckedSettings(this IServiceCollection services)
-    {
-        Add<ExpirySettings>(services, "Expiry");
-        Add<RealtimeSettings>(services, "Realtime");
-        Add<TrailSettings>(services, "Trail");
-        Add<MetricsSettings>(services, "Metrics");
-        Add<Webhooks.WebhookOptions>(services, Webhooks.WebhookOptions.Section);
-        return services;
-    }
-
-    private static void Add<T>(IServiceCollection services, string section) where T : class
+    /// <summary>Binds <typeparamref name="T"/> to <paramref name="section"/>, checked by its data annotations at start.</summary>
+    public static IServiceCollection AddCheckedSettings<T>(this IServiceCollection services, string section) where T : class
     {
         services.AddSingleton<IValidateOptions<T>>(sp => new SectionValidator<T>(section, sp.GetRequiredService<IConfiguration>()));
         services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
+        return services;
     }
 
     /// <summary>Validates every setting now; on a wrong one prints why, one line per key, and returns false.</summary>
@@ -66,36 +58,4 @@ public static class ConfigurationCheck
             }));
         }
     }
-}
-
-public sealed class ExpirySettings
-{
-    /// <summary>How often open proposals past their deadline are expired.</summary>
-    [Range(1, 86_400, ErrorMessage = "must be between {1} and {2} seconds")]
-    public int IntervalSeconds { get; set; } = 60;
-}
-
-public sealed class RealtimeSettings
-{
-    /// <summary>How often the broadcaster looks for other instances' commits.</summary>
-    [Range(10, 600_000, ErrorMessage = "must be between {1} and {2} milliseconds")]
-    public int PollMilliseconds { get; set; } = 1000;
-}
-
-public sealed class TrailSettings
-{
-    /// <summary>Verifies running at once on one instance.</summary>
-    [Range(1, 64, ErrorMessage = "must be between {1} and {2}")]
-    public int VerifyConcurrency { get; set; } = 1;
-
-    /// <summary>Verifies waiting for a turn; beyond that 429 busy.</summary>
-    [Range(0, 1000, ErrorMessage = "must be between {1} and {2}")]
-    public int VerifyQueue { get; set; } = 8;
-}
-
-public sealed class MetricsSettings
-{
-    /// <summary>A port on which <c>/metrics</c> answers any caller (and nothing else is served); unset: this machine only.</summary>
-    [Range(1, 65_535, ErrorMessage = "must be a TCP port, 1 to 65535, or empty")]
-    public int? Port { get; set; }
 }

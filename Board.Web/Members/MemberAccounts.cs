@@ -23,8 +23,8 @@ public static class MemberAccounts
             DisplayName = Member.ValidName(displayName),
             CreatedAt = now,
         };
-        MembersEndpoints.ThrowIfFailed(await users.CreateAsync(account, password));
-        MembersEndpoints.ThrowIfFailed(await users.AddToRolesAsync(account, roles));
+        IdentityResults.ThrowIfFailed(await users.CreateAsync(account, password));
+        IdentityResults.ThrowIfFailed(await users.AddToRolesAsync(account, roles));
         db.Record(new TrailFact(TrailActions.MemberCreated, by, now, null, null, new JsonObject
         {
             ["memberId"] = account.Id.ToString(),

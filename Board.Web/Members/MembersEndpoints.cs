@@ -4,7 +4,6 @@ using Board.Domain.Members;
 using Board.Domain.Trail;
 using Board.Web.Auth;
 using Board.Web.Persistence;
-using Board.Web.Proposals;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -36,9 +35,7 @@ public static class MembersEndpoints
     static async Task<Ok<List<MemberDto>>> List(BoardDb db, CancellationToken ct)
     {
         var accounts = await db.Users.AsNoTracking().OrderBy(u => u.DisplayName).ToListAsync(ct);
-        var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id select new { ur.UserId, r.Name })
-            .ToListAsync(ct);
-        var byMember = roles.ToLookup(x => x.UserId, x => x.Name!);
+        var byMember = (await CurrentMember.RoleGrants(db).ToListAsync(ct)).ToLookup(g => g.MemberId, g => g.Role);
         return TypedResults.Ok(accounts.Select(a => MemberDto.From(a, byMember[a.Id])).ToList());
     }
 
@@ -64,12 +61,12 @@ public static class MembersEndpoints
         if (account.IsActive && before.Contains(Roles.Admin) && !roles.Contains(Roles.Admin)) await RequireAnotherAdminAsync(db, account.Id, ct);
         var removed = before.Except(roles).ToList();
         var added = roles.Except(before).ToList();
-        if (removed.Count > 0) ThrowIfFailed(await users.RemoveFromRolesAsync(account, removed));
-        if (added.Count > 0) ThrowIfFailed(await users.AddToRolesAsync(account, added));
+        if (removed.Count > 0) IdentityResults.ThrowIfFailed(await users.RemoveFromRolesAsync(account, removed));
+        if (added.Count > 0) IdentityResults.ThrowIfFailed(await users.AddToRolesAsync(account, added));
         if (removed.Count + added.Count > 0)
         {
             // Cookies and tokens issued under the old roles end now, and so do the member's hub connections.
-            ThrowIfFailed(await users.UpdateSecurityStampAsync(account));
+            IdentityResults.ThrowIfFailed(await users.UpdateSecurityStampAsync(account));
             db.Record(new TrailFact(TrailActions.MemberRolesChanged, me.Member.AsActor(), clock.GetUtcNow(), null, null, new JsonObject
             {
                 ["memberId"] = account.Id.ToString(),
@@ -106,9 +103,9 @@ public static class MembersEndpoints
         {
             if (!active && await IsAdminAsync(db, account.Id, ct)) await RequireAnotherAdminAsync(db, account.Id, ct);
             account.IsActive = active;
-            ThrowIfFailed(await users.UpdateAsync(account));
+            IdentityResults.ThrowIfFailed(await users.UpdateAsync(account));
             // A new stamp: anything issued before the change is stale, whichever way it went.
-            ThrowIfFailed(await users.UpdateSecurityStampAsync(account));
+            IdentityResults.ThrowIfFailed(await users.UpdateSecurityStampAsync(account));
             db.Record(new TrailFact(active ? TrailActions.MemberReactivated : TrailActions.MemberDeactivated,
                 me.Member.AsActor(), clock.GetUtcNow(), null, null, new JsonObject
                 {
@@ -155,15 +152,5 @@ public static class MembersEndpoints
         if (list.FirstOrDefault(r => !Roles.IsKnown(r)) is { } unknown)
             throw Refusal.Invalid("roles", $"Unknown role '{unknown}'. Roles are: {string.Join(", ", Roles.All)}.");
         return [.. Roles.All.Where(list.Contains)];
-    }
-
-    internal static void ThrowIfFailed(IdentityResult result)
-    {
-        if (result.Succeeded) return;
-        var errors = result.Errors
-            .GroupBy(e => e.Code.Contains("Password", StringComparison.Ordinal) ? "password"
-                : e.Code.Contains("Email", StringComparison.Ordinal) || e.Code.Contains("UserName", StringComparison.Ordinal) ? "email" : "member")
-            .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray());
-        throw new Refusal(RefusalCode.Validation, "The member is not valid.", errors);
     }
 }

@@ -1,7 +1,5 @@
 using Board.Domain.Proposals;
 using Board.Domain.Trail;
-using Board.Web.Auth;
-using Board.Web.Webhooks;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -22,9 +20,6 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
     public DbSet<Domain.Boards.Board> Boards => Set<Domain.Boards.Board>();
     public DbSet<Proposal> Proposals => Set<Proposal>();
     public DbSet<AuditEntry> Trail => Set<AuditEntry>();
-    public DbSet<Webhook> Webhooks => Set<Webhook>();
-    public DbSet<WebhookDelivery> Deliveries => Set<WebhookDelivery>();
-    public DbSet<WebhookAttempt> DeliveryAttempts => Set<WebhookAttempt>();
 
     /// <summary>Sign-in keys (ASP.NET Core Data Protection), shared by every instance on this database.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -102,9 +97,10 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
 
         await SaveChangesAsync(ct);
         _writing = false;
+        IReadOnlyList<Proposal> proposals = [.. sources.OfType<Proposal>()];
         await CommitSerializedAsync(entries.Count == 0 ? null : () =>
         {
-            foreach (var observer in _observers) observer.Committed(entries, sources);
+            foreach (var observer in _observers) observer.Committed(entries, proposals);
         }, ct);
         foreach (var source in sources) source.ClearPendingTrail();
         _facts.Clear();

@@ -1,3 +1,4 @@
+using Board.Domain.Proposals;
 using Board.Domain.Trail;
 
 namespace Board.Web.Persistence;
@@ -15,14 +16,14 @@ public interface ICommitObserver
     ValueTask CommittingAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct) => ValueTask.CompletedTask;
 
     /// <summary>
-    /// After the commit: wake whoever works from committed entries. <paramref name="changed"/> are the aggregates the
+    /// After the commit: wake whoever works from committed entries. <paramref name="proposals"/> are the proposals the
     /// entries came from, in the state just committed (what the request replies with). Must not throw or block.
     /// </summary>
-    void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<object> changed) { }
+    void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<Proposal> proposals);
 }
 
 /// <summary>An observer made of one "after commit" action, for features that only need waking.</summary>
 public sealed class AfterCommit(Action<IReadOnlyList<AuditEntry>> action) : ICommitObserver
 {
-    public void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<object> changed) => action(entries);
+    public void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<Proposal> proposals) => action(entries);
 }

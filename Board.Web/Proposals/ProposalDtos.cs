@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Board.Domain.Proposals;
+using Board.Web.Auth;
 using Board.Web.Security;
 
 namespace Board.Web.Proposals;
@@ -31,8 +32,6 @@ public sealed class PreviewRequest
 {
     [StringLength(Proposal.BodyMax + 2_000), PlainText(multiline: true)] public string Body { get; set; } = "";
 }
-
-public sealed record PersonDto(Guid? Id, string Name);
 
 public sealed record ApprovalDto(Guid MemberId, string Name, DateTimeOffset At, bool Counts);
 

@@ -26,9 +26,23 @@ public static class ProposalQueries
         return proposal;
     }
 
+    /// <summary>Load → decide → commit for one proposal (<see cref="Changes"/>); null when there is none.</summary>
+    public static Task<Proposal?> ChangeProposalAsync(this BoardDb db, Guid id, Func<Proposal, Task> decide, CancellationToken ct) =>
+        db.ChangeAsync((d, c) => d.FindForUpdateAsync(id, c), decide, ct);
+
+    public static Task<Proposal?> ChangeProposalAsync(this BoardDb db, Guid id, Action<Proposal> decide, CancellationToken ct) =>
+        db.ChangeAsync((d, c) => d.FindForUpdateAsync(id, c), decide, ct);
+
     public static Task<Proposal?> FindForReadAsync(this BoardDb db, Guid id, CancellationToken ct) =>
         db.Proposals.AsNoTracking().Include(p => p.Approvals).Include(p => p.Comments).AsSplitQuery()
             .FirstOrDefaultAsync(p => p.Id == id, ct);
+
+    /// <summary>The views of the proposals among <paramref name="ids"/> that exist, by id: what trail entries carry.</summary>
+    public static async Task<Dictionary<Guid, ProposalDto>> ViewsByIdAsync(
+        this BoardDb db, IReadOnlyCollection<Guid> ids, MarkdownRenderer markdown, CancellationToken ct) =>
+        ids.Count == 0 ? [] : await db.Proposals.AsNoTracking().Where(p => ids.Contains(p.Id))
+            .Include(p => p.Approvals).Include(p => p.Comments).AsSplitQuery()
+            .ToDictionaryAsync(p => p.Id, p => ProposalDto.From(p, markdown), ct);
 
     /// <summary>List rows for <paramref name="proposals"/> (loaded with their approvals), with their comment counts.</summary>
     public static async Task<List<ProposalSummaryDto>> SummariesAsync(this BoardDb db, IReadOnlyCollection<Proposal> proposals, CancellationToken ct)

@@ -84,64 +84,52 @@ public static class ProposalsEndpoints
     static async Task<Results<Ok<ProposalDto>, NotFound>> Get(Guid id, CurrentMember me, BoardDb db, ProposalViews views, CancellationToken ct) =>
         await db.FindForReadAsync(id, ct) is { } proposal ? TypedResults.Ok(views.Of(proposal)) : TypedResults.NotFound();
 
-    static async Task<Results<Ok<ProposalDto>, NotFound>> Edit(
-        Guid id, EditProposalRequest request, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct)
-    {
-        if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
-        proposal.Edit(me.Member, request.Title, request.Body, clock.GetUtcNow());
-        await db.CommitAsync(ct);
-        return TypedResults.Ok(views.Of(proposal));
-    }
+    static Task<Results<Ok<ProposalDto>, NotFound>> Edit(
+        Guid id, EditProposalRequest request, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct) =>
+        Change(id, db, views, p => p.Edit(me.Member, request.Title, request.Body, clock.GetUtcNow()), ct);
 
-    static async Task<Results<Ok<ProposalDto>, NotFound>> Approve(
-        Guid id, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct)
-    {
-        if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
-        // Who holds the approver role is read under the write lock, the approver with the earlier approvers in one
-        // statement: a role taken away or a deactivation a moment ago already counts.
-        var stillCounting = await CurrentMember.EligibleAsync(db, [.. proposal.Approvals.Select(a => a.MemberId), me.Member.Id], proposal.ApproverRole, ct);
-        var approver = CurrentMember.AsOfNow(me.Member, proposal.ApproverRole, stillCounting.Contains(me.Member.Id));
-        proposal.Approve(approver, clock.GetUtcNow(), stillCounting.Contains);
-        await db.CommitAsync(ct);
-        return TypedResults.Ok(views.Of(proposal));
-    }
+    static Task<Results<Ok<ProposalDto>, NotFound>> Approve(
+        Guid id, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct) =>
+        Change(id, db, views, async proposal =>
+        {
+            // Who holds the approver role is read under the write lock, the approver with the earlier approvers in one
+            // statement: a role taken away or a deactivation a moment ago already counts.
+            var stillCounting = await CurrentMember.EligibleAsync(db, [.. proposal.Approvals.Select(a => a.MemberId), me.Member.Id], proposal.ApproverRole, ct);
+            var approver = CurrentMember.AsOfNow(me.Member, proposal.ApproverRole, stillCounting.Contains(me.Member.Id));
+            proposal.Approve(approver, clock.GetUtcNow(), stillCounting.Contains);
+        }, ct);
 
-    static async Task<Results<Ok<ProposalDto>, NotFound>> TakeBack(
-        Guid id, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct)
-    {
-        if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
-        proposal.TakeBackApproval(me.Member, clock.GetUtcNow());
-        await db.CommitAsync(ct);
-        return TypedResults.Ok(views.Of(proposal));
-    }
+    static Task<Results<Ok<ProposalDto>, NotFound>> TakeBack(
+        Guid id, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct) =>
+        Change(id, db, views, p => p.TakeBackApproval(me.Member, clock.GetUtcNow()), ct);
 
-    static async Task<Results<Ok<ProposalDto>, NotFound>> Withdraw(
-        Guid id, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct)
-    {
-        if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
-        proposal.Withdraw(me.Member, clock.GetUtcNow());
-        await db.CommitAsync(ct);
-        return TypedResults.Ok(views.Of(proposal));
-    }
+    static Task<Results<Ok<ProposalDto>, NotFound>> Withdraw(
+        Guid id, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct) =>
+        Change(id, db, views, p => p.Withdraw(me.Member, clock.GetUtcNow()), ct);
 
-    static async Task<Results<Ok<ProposalDto>, NotFound>> Complete(
-        Guid id, CompleteRequest request, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct)
-    {
-        if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
-        proposal.Complete(me.Member, request.Note, clock.GetUtcNow());
-        await db.CommitAsync(ct);
-        return TypedResults.Ok(views.Of(proposal));
-    }
+    static Task<Results<Ok<ProposalDto>, NotFound>> Complete(
+        Guid id, CompleteRequest request, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct) =>
+        Change(id, db, views, p => p.Complete(me.Member, request.Note, clock.GetUtcNow()), ct);
 
     static async Task<Results<Created<CommentDto>, NotFound>> AddComment(
         Guid id, CommentRequest request, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct)
     {
-        if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
-        var comment = proposal.AddComment(me.Member, request.Body, clock.GetUtcNow());
-        await db.CommitAsync(ct);
-        return TypedResults.Created($"/api/proposals/{id}#comment-{comment.Id}",
+        Comment? comment = null;
+        if (await db.ChangeProposalAsync(id, p => comment = p.AddComment(me.Member, request.Body, clock.GetUtcNow()), ct) is not { } proposal)
+            return TypedResults.NotFound();
+        return TypedResults.Created($"/api/proposals/{id}#comment-{comment!.Id}",
             views.Of(proposal).Comments.Single(c => c.Id == comment.Id));
     }
+
+    /// <summary>Load → decide → commit → view: the one shape of every change to a proposal that answers with it.</summary>
+    static async Task<Results<Ok<ProposalDto>, NotFound>> Change(Guid id, BoardDb db, ProposalViews views, Func<Proposal, Task> decide, CancellationToken ct) =>
+        Viewed(await db.ChangeProposalAsync(id, decide, ct), views);
+
+    static async Task<Results<Ok<ProposalDto>, NotFound>> Change(Guid id, BoardDb db, ProposalViews views, Action<Proposal> decide, CancellationToken ct) =>
+        Viewed(await db.ChangeProposalAsync(id, decide, ct), views);
+
+    static Results<Ok<ProposalDto>, NotFound> Viewed(Proposal? proposal, ProposalViews views) =>
+        proposal is null ? TypedResults.NotFound() : TypedResults.Ok(views.Of(proposal));
 
     /// <summary>
     /// The draft as it would be shown; refused, like the write would be, when Markdown cannot render it.

@@ -1,3 +1,4 @@
+using Board.Web.Auth;
 using Board.Web.Proposals;
 using Board.Web.Trail;
 

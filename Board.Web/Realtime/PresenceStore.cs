@@ -1,4 +1,4 @@
-using Board.Web.Proposals;
+using Board.Web.Auth;
 using StackExchange.Redis;
 
 namespace Board.Web.Realtime;

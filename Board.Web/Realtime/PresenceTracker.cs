@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Board.Web.Proposals;
+using Board.Web.Auth;
 
 namespace Board.Web.Realtime;
 

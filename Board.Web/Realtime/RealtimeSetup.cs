@@ -10,6 +10,7 @@ public static class RealtimeSetup
 
     public static IServiceCollection AddRealtime(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddCheckedSettings<RealtimeSettings>("Realtime");
         services.AddSingleton<TrailSignal>();
         services.AddSingleton<Persistence.ICommitObserver>(sp => sp.GetRequiredService<TrailSignal>());
         services.AddSingleton<PresenceTracker>();

@@ -76,7 +76,7 @@ public sealed class TrailBroadcaster(
         {
             ProposalDto? proposal = null;
             if (part[0].ProposalId is { } id)
-                proposal = commit.Changed.OfType<Proposal>().FirstOrDefault(p => p.Id == id) is { } changed
+                proposal = commit.Proposals.FirstOrDefault(p => p.Id == id) is { } changed
                     ? views.Of(changed)
                     : (await LoadAsync([id], ct)).GetValueOrDefault(id);
             await SendAsync(new CommitDto([.. part.Select(e => TrailEntryDto.From(e))], proposal));
@@ -155,10 +155,8 @@ public sealed class TrailBroadcaster(
         return await LoadAsync(scope.ServiceProvider.GetRequiredService<BoardDb>(), ids, ct);
     }
 
-    private async Task<Dictionary<Guid, ProposalDto>> LoadAsync(BoardDb db, List<Guid> ids, CancellationToken ct) =>
-        ids.Count == 0 ? [] : await db.Proposals.AsNoTracking().Where(p => ids.Contains(p.Id))
-            .Include(p => p.Approvals).Include(p => p.Comments).AsSplitQuery()
-            .ToDictionaryAsync(p => p.Id, p => ProposalDto.From(p, markdown), ct);
+    private Task<Dictionary<Guid, ProposalDto>> LoadAsync(BoardDb db, List<Guid> ids, CancellationToken ct) =>
+        db.ViewsByIdAsync(ids, markdown, ct);
 
     private async Task SendAsync(CommitDto commit)
     {

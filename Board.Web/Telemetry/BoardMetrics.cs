@@ -1,7 +1,4 @@
 using System.Diagnostics.Metrics;
-using Board.Web.Persistence;
-using Board.Web.Webhooks;
-using Microsoft.EntityFrameworkCore;
 
 namespace Board.Web.Telemetry;
 
@@ -22,13 +19,8 @@ public sealed class BoardMetrics
     private readonly Counter<long> _commitsBroadcast;
     private readonly Counter<long> _webhookDeliveries;
     private readonly Counter<long> _webhookFailures;
-    private readonly IServiceScopeFactory _scopes;
-    private readonly TimeProvider _clock;
-
-    public BoardMetrics(IMeterFactory meters, IServiceScopeFactory scopes, TimeProvider clock)
+    public BoardMetrics(IMeterFactory meters, IEnumerable<IObservedMetric> observed)
     {
-        _scopes = scopes;
-        _clock = clock;
         var meter = meters.Create(MeterName);
         _approvals = meter.CreateCounter<long>("board.approvals", "{approval}", "Approvals given (committed).");
         _refusals = meter.CreateCounter<long>("board.refusals", "{refusal}", "Requests the rule or validation refused, by code.");
@@ -39,7 +31,7 @@ public sealed class BoardMetrics
         _commitsBroadcast = meter.CreateCounter<long>("board.commits.broadcast", "{commit}", "Committed changes pushed to watchers by this instance.");
         _webhookDeliveries = meter.CreateCounter<long>("board.webhook.deliveries", "{delivery}", "Webhook deliveries the receiver accepted (2xx).");
         _webhookFailures = meter.CreateCounter<long>("board.webhook.failures", "{attempt}", "Webhook attempts that failed; final=true when the delivery was given up.");
-        meter.CreateObservableGauge("board.outbox.age", OutboxAge, "s", "Age of the oldest webhook delivery not yet delivered (0 when none waits).");
+        foreach (var metric in observed) metric.Observe(meter);
     }
 
     public void Approved(int count) => _approvals.Add(count);
@@ -61,22 +53,10 @@ public sealed class BoardMetrics
     public void WebhookDelivered() => _webhookDeliveries.Add(1);
 
     public void WebhookFailed(bool final) => _webhookFailures.Add(1, new KeyValuePair<string, object?>("final", final));
+}
 
-    /// <summary>Read at each scrape. A database that does not answer reports nothing rather than a wrong zero.</summary>
-    private IEnumerable<Measurement<double>> OutboxAge()
-    {
-        DateTimeOffset? oldest;
-        try
-        {
-            using var scope = _scopes.CreateScope();
-            var db = scope.ServiceProvider.GetRequiredService<BoardDb>();
-            oldest = db.Deliveries.AsNoTracking().Where(d => d.Status == DeliveryStatus.Pending)
-                .OrderBy(d => d.CreatedAt).Select(d => (DateTimeOffset?)d.CreatedAt).FirstOrDefault();
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or System.Data.Common.DbException)
-        {
-            return [];
-        }
-        return [new(oldest is { } at ? Math.Max(0, (_clock.GetUtcNow() - at).TotalSeconds) : 0)];
-    }
+/// <summary>A measurement read at each scrape, which the feature that owns the data adds to Board's meter.</summary>
+public interface IObservedMetric
+{
+    void Observe(Meter meter);
 }

@@ -11,13 +11,13 @@ namespace Board.Web.Telemetry;
 /// </summary>
 public sealed class CommitMetrics(BoardMetrics metrics) : ICommitObserver
 {
-    public void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<object> changed)
+    public void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<Proposal> proposals)
     {
         var approvals = entries.Count(e => e.Action == TrailActions.ApprovalAdded);
         if (approvals > 0) metrics.Approved(approvals);
         foreach (var executed in entries.Where(e => e.Action == TrailActions.ProposalExecuted))
         {
-            var proposal = changed.OfType<Proposal>().FirstOrDefault(p => p.Id == executed.ProposalId);
+            var proposal = proposals.FirstOrDefault(p => p.Id == executed.ProposalId);
             metrics.Executed(proposal is null ? TimeSpan.Zero : executed.At - proposal.PostedAt);
         }
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Board.Web.Hosting;
 using Board.Web.Persistence;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
@@ -19,6 +20,7 @@ public static class TelemetrySetup
 
     public static IServiceCollection AddBoardTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddCheckedSettings<MetricsSettings>("Metrics");
         services.AddSingleton<BoardMetrics>();
         services.AddSingleton<ICommitObserver, CommitMetrics>();
         services.AddSingleton<HubMetrics>();

@@ -119,9 +119,7 @@ public static class TrailEndpoints
     internal static async Task<List<TrailEntryDto>> WithProposalsAsync(BoardDb db, MarkdownRenderer markdown, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
     {
         var ids = entries.Where(e => e.ProposalId is not null).Select(e => e.ProposalId!.Value).Distinct().ToList();
-        var proposals = ids.Count == 0 ? [] : await db.Proposals.AsNoTracking().Where(p => ids.Contains(p.Id))
-            .Include(p => p.Approvals).Include(p => p.Comments).AsSplitQuery()
-            .ToDictionaryAsync(p => p.Id, p => ProposalDto.From(p, markdown), ct);
+        var proposals = await db.ViewsByIdAsync(ids, markdown, ct);
         return [.. entries.Select(e => TrailEntryDto.From(e, e.ProposalId is { } id ? proposals.GetValueOrDefault(id) : null))];
     }
 

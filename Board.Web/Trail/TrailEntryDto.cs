@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Board.Domain.Trail;
+using Board.Web.Auth;
 using Board.Web.Proposals;
 
 namespace Board.Web.Trail;

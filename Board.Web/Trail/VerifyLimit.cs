@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Board.Web.Hosting;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Board.Web.Trail;
@@ -13,7 +14,7 @@ public static class VerifyLimit
     public const string Policy = "audit-verify";
 
     public static IServiceCollection AddVerifyLimit(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddRateLimiter(o =>
+        services.AddCheckedSettings<TrailSettings>("Trail").AddRateLimiter(o =>
         {
             o.AddConcurrencyLimiter(Policy, l =>
             {

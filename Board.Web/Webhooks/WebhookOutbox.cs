@@ -1,3 +1,4 @@
+using Board.Domain.Proposals;
 using Board.Domain.Trail;
 using Board.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +17,7 @@ public sealed class WebhookOutbox(WebhookSignal signal) : ICommitObserver
     public async ValueTask CommittingAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct) =>
         _added += await EnqueueAsync(db, entries, ct);
 
-    public void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<object> changed)
+    public void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<Proposal> proposals)
     {
         if (_added == 0) return;
         _added = 0;

@@ -1,3 +1,4 @@
+using Board.Web.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Board.Web.Webhooks;
@@ -10,6 +11,8 @@ public static class WebhookSetup
         var allowPrivate = configuration.GetValue<bool?>($"{WebhookOptions.Section}:AllowPrivateNetworks") ?? environment.IsDevelopment();
         services.PostConfigure<WebhookOptions>(o => o.AllowPrivateNetworks = allowPrivate);
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
+        services.AddCheckedSettings<WebhookOptions>(WebhookOptions.Section);
+        services.AddSingleton<Telemetry.IObservedMetric, OutboxAgeMetric>();
         services.AddSingleton<WebhookSignal>();
         services.AddScoped<Persistence.ICommitObserver, WebhookOutbox>();
         services.AddSingleton<WebhookSecrets>();

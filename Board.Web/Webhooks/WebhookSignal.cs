@@ -1,4 +1,4 @@
-using Board.Web.Realtime;
+using Board.Web.Persistence;
 
 namespace Board.Web.Webhooks;
 

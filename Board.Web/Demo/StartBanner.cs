@@ -1,8 +1,8 @@
-using Board.Web.Demo;
+using Board.Web.OpenApi;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
-namespace Board.Web.Hosting;
+namespace Board.Web.Demo;
 
 /// <summary>In Development, once listening: where the board is and who to sign in as.</summary>
 public static class StartBanner

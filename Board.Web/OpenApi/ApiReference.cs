@@ -1,7 +1,7 @@
 using Board.Web.Security;
 using Scalar.AspNetCore;
 
-namespace Board.Web.Hosting;
+namespace Board.Web.OpenApi;
 
 /// <summary>
 /// Development only: an interactive reference of <c>/openapi/v1.json</c> (Scalar) at <c>/scalar/v1</c>. Its page starts

@@ -1,7 +1,7 @@
 using Board.Domain.Members;
 using Microsoft.AspNetCore.Identity;
 
-namespace Board.Web.Auth;
+namespace Board.Web.Persistence;
 
 /// <summary>A member's sign-in account (ASP.NET Core Identity). The rule sees it as a <see cref="Member"/>.</summary>
 public sealed class MemberAccount : IdentityUser<Guid>

@@ -1,8 +1,8 @@
-using Board.Web.Webhooks;
+using Board.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Board.Web.Persistence.Configurations;
+namespace Board.Web.Webhooks;
 
 public sealed class WebhookConfiguration : IEntityTypeConfiguration<Webhook>
 {
@@ -50,5 +50,16 @@ public sealed class WebhookAttemptConfiguration : IEntityTypeConfiguration<Webho
         b.Property(x => x.Error).HasMaxLength(WebhookAttempt.ErrorMax);
         b.HasIndex(x => new { x.DeliveryId, x.Number });
         b.Ignore(x => x.Succeeded);
+    }
+}
+
+/// <summary>The webhook tables, named on <see cref="BoardDb"/> by this feature: Persistence knows no feature.</summary>
+public static class WebhookTables
+{
+    extension(BoardDb db)
+    {
+        public DbSet<Webhook> Webhooks => db.Set<Webhook>();
+        public DbSet<WebhookDelivery> Deliveries => db.Set<WebhookDelivery>();
+        public DbSet<WebhookAttempt> DeliveryAttempts => db.Set<WebhookAttempt>();
     }
 }
