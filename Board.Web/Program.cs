@@ -13,6 +13,7 @@ using Board.Web.Notifications;
 using Board.Web.Persistence;
 using Board.Web.Problems;
 using Board.Web.Proposals;
+using Board.Web.Push;
 using Board.Web.Realtime;
 using Board.Web.Security;
 using Board.Web.Telemetry;
@@ -38,6 +39,7 @@ try
 {
     builder.Services.AddBoardDatabase(builder.Configuration, builder.Environment);
     builder.Services.AddRealtime(builder.Configuration);
+    builder.Services.AddPush(builder.Configuration, builder.Environment);
 }
 catch (SettingException e)
 {
@@ -125,6 +127,7 @@ app.MapProposals();
 app.MapTrail();
 app.MapWebhooks();
 app.MapNotifications();
+app.MapPush();
 app.MapMe();
 app.MapMeta();
 app.MapInsights();

@@ -17,6 +17,7 @@ public static class ConfigurationCheck
         Add<TrailSettings>(services, "Trail");
         Add<MetricsSettings>(services, "Metrics");
         Add<Webhooks.WebhookOptions>(services, Webhooks.WebhookOptions.Section);
+        Add<Push.PushOptions>(services, Push.PushOptions.Section);
         return services;
     }
 

@@ -1,0 +1,32 @@
+using Board.Web.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace Board.Web.Push;
+
+public static class PushSetup
+{
+    /// <summary>Registers Web Push. Loads the VAPID key now: a missing or unreadable key stops the start (<see cref="Hosting.SettingException"/>).</summary>
+    public static IServiceCollection AddPush(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.AddSingleton(VapidKeys.Load(configuration, environment));
+        // The webhooks' address rule: internal addresses only where that is the point, a developer's own stand-in.
+        var allowPrivate = configuration.GetValue<bool?>($"{PushOptions.Section}:AllowPrivateNetworks") ?? environment.IsDevelopment();
+        services.PostConfigure<PushOptions>(o => o.AllowPrivateNetworks = allowPrivate);
+        services.AddSingleton<PushSignal>();
+        services.AddScoped<Persistence.ICommitObserver, PushOutbox>();
+        services.AddHttpClient(PushOptions.HttpClientName).ConfigureHttpClient((sp, c) =>
+        {
+            c.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<PushOptions>>().Value.TimeoutSeconds + 1);
+            c.DefaultRequestHeaders.UserAgent.ParseAdd("Board-Push/1.0");
+        }).ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            ConnectTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<PushOptions>>().Value.TimeoutSeconds),
+            ConnectCallback = (context, ct) => AddressGuard.ConnectAsync(context, allowPrivate, ct),
+            UseProxy = false,
+        });
+        services.AddHostedService<PushDispatcher>();
+        return services;
+    }
+}
