@@ -39,7 +39,6 @@ try
 {
     builder.Services.AddBoardDatabase(builder.Configuration, builder.Environment);
     builder.Services.AddRealtime(builder.Configuration);
-    builder.Services.AddPush(builder.Configuration, builder.Environment);
 }
 catch (SettingException e)
 {
@@ -52,6 +51,7 @@ builder.Services.AddBrowserRequestGuard();
 builder.Services.AddSingleton<ExpirySweeper>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
 builder.Services.AddWebhooks(builder.Configuration, builder.Environment);
+builder.Services.AddPush(builder.Configuration, builder.Environment);
 builder.Services.AddVerifyLimit(builder.Configuration);
 builder.Services.AddRateLimits(builder.Configuration);
 builder.Services.AddValidation();
@@ -83,6 +83,7 @@ if (!app.Environment.IsDevelopment()) app.UseHsts();
 
 try
 {
+    app.Services.LoadPushKeys();
     await app.Services.MigrateDatabaseAsync();
 }
 catch (SettingException e)

@@ -30,7 +30,7 @@ public sealed class ConfigurationTests
     }
 
     /// <summary>Board.Web as its own process (built next to the tests), its database in <paramref name="folder"/>.</summary>
-    private static async Task<(int ExitCode, string Output)> RunBoardAsync(string folder, Dictionary<string, string> environment)
+    internal static async Task<(int ExitCode, string Output)> RunBoardAsync(string folder, Dictionary<string, string> environment)
     {
         var info = new ProcessStartInfo("dotnet")
         {

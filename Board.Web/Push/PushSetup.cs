@@ -5,15 +5,16 @@ namespace Board.Web.Push;
 
 public static class PushSetup
 {
-    /// <summary>Registers Web Push. Loads the VAPID key now: a missing or unreadable key stops the start (<see cref="Hosting.SettingException"/>).</summary>
+    /// <summary>Registers Web Push. The VAPID key is loaded by <see cref="LoadPushKeys"/>, once the settings are checked.</summary>
     public static IServiceCollection AddPush(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        services.AddSingleton(VapidKeys.Load(configuration, environment));
+        services.AddSingleton(_ => VapidKeys.Load(configuration, environment));
         // The webhooks' address rule: internal addresses only where that is the point, a developer's own stand-in.
         var allowPrivate = configuration.GetValue<bool?>($"{PushOptions.Section}:AllowPrivateNetworks") ?? environment.IsDevelopment();
         services.PostConfigure<PushOptions>(o => o.AllowPrivateNetworks = allowPrivate);
         services.AddSingleton<PushSignal>();
         services.AddScoped<Persistence.ICommitObserver, PushOutbox>();
+        services.AddTransient<VapidAudienceHandler>();
         services.AddHttpClient(PushOptions.HttpClientName).ConfigureHttpClient((sp, c) =>
         {
             c.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<PushOptions>>().Value.TimeoutSeconds + 1);
@@ -25,8 +26,11 @@ public static class PushSetup
             ConnectTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<PushOptions>>().Value.TimeoutSeconds),
             ConnectCallback = (context, ct) => AddressGuard.ConnectAsync(context, allowPrivate, ct),
             UseProxy = false,
-        });
+        }).AddHttpMessageHandler<VapidAudienceHandler>();
         services.AddHostedService<PushDispatcher>();
         return services;
     }
+
+    /// <summary>Loads the VAPID key now: a missing or unreadable key stops the start (<see cref="Hosting.SettingException"/>), not the first push.</summary>
+    public static void LoadPushKeys(this IServiceProvider services) => services.GetRequiredService<VapidKeys>();
 }

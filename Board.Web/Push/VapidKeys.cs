@@ -54,6 +54,7 @@ public sealed class VapidKeys
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         File.WriteAllText(temporary, key.ExportPkcs8PrivateKeyPem());
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         try
         {
             File.Move(temporary, path, overwrite: false);
