@@ -10,6 +10,7 @@ public sealed class ConfigurationTests
     [InlineData("Expiry__IntervalSeconds", "0", "Expiry:IntervalSeconds = '0': must be between 1 and 86400 seconds")]
     [InlineData("Metrics__Port", "70000", "Metrics:Port = '70000'")]
     [InlineData("Webhooks__TimeoutSeconds", "soon", "'soon' at 'Webhooks:TimeoutSeconds'")]
+    [InlineData("Push__Subject", "operations", "Push:Subject = 'operations': must start with mailto: or https://")]
     public async Task WrongSetting_StopsTheStart_NamingTheKey(string variable, string value, string expected)
     {
         var folder = Directory.CreateTempSubdirectory("board-config-").FullName;

@@ -129,13 +129,15 @@ public sealed class PushTests(PushApp app) : IClassFixture<PushApp>, IAsyncLifet
         Assert.Single(first);
     }
 
-    [Fact]
-    public async Task PushServiceAnswers410_RemovesTheSubscription()
+    [Theory]
+    [InlineData(410)]
+    [InlineData(404)]
+    public async Task PushServiceAnswersGoneOrNotFound_RemovesTheSubscription(int status)
     {
         using var ops = await app.SignInAsync("ops2");
         using var staff = await app.SignInAsync("staff1");
         var (device, browser) = await SubscribeAsync(ops);
-        _receiver.Answers[device] = [410];
+        _receiver.Answers[device] = [status];
         var board = await app.FirstBoardAsync();
 
         await staff.PostAsync(board.Id, "Mop by the freezer aisle");
@@ -274,5 +276,39 @@ public sealed class PushTests(PushApp app) : IClassFixture<PushApp>, IAsyncLifet
         Assert.Equal(PushApp.Subject, claims.GetProperty("sub").GetString());
         var expires = DateTimeOffset.FromUnixTimeSeconds(claims.GetProperty("exp").GetInt64());
         Assert.InRange(expires, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddHours(24));
+    }
+}
+
+public sealed class PostgresPushApp : PostgresBoardApp
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Keys:VapidKey"] = Path.Combine(Folder, "vapid.pem"),
+        ["Push:Subject"] = PushApp.Subject,
+        ["Push:BundleSeconds"] = "0",
+        ["Push:PollMilliseconds"] = "100",
+    };
+}
+
+/// <summary>The outbox and its claims on PostgreSQL: the same notice reaches the device once, decryptable.</summary>
+public sealed class PostgresPushTests(PostgresPushApp app) : IClassFixture<PostgresPushApp>
+{
+    [Fact]
+    public async Task ProposalPosted_ReachesTheApproversDevice_Once()
+    {
+        await using var receiver = await PushReceiver.StartAsync();
+        using var ops = await app.SignInAsync("ops1");
+        using var staff = await app.SignInAsync("staff1");
+        var (device, endpoint) = receiver.NewDevice();
+        using var browser = new BrowserSubscription(endpoint);
+        Assert.Equal(HttpStatusCode.NoContent, (await ops.Client.PostAsJsonAsync("/api/me/push", browser.Json)).StatusCode);
+        var board = await app.FirstBoardAsync();
+
+        var proposal = await staff.PostAsync(board.Id, "Trolley bay by the car park");
+
+        var request = Assert.Single(await receiver.WaitForAsync(device, 1, TimeSpan.FromSeconds(30)));
+        Assert.Equal($"/#/proposal/{proposal.Id}", browser.DecryptJson(request.Body).GetProperty("url").GetString());
+        await Task.Delay(500);
+        Assert.Single(receiver.For(device));
     }
 }

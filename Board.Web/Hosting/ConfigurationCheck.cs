@@ -17,11 +17,11 @@ public static class ConfigurationCheck
         Add<TrailSettings>(services, "Trail");
         Add<MetricsSettings>(services, "Metrics");
         Add<Webhooks.WebhookOptions>(services, Webhooks.WebhookOptions.Section);
-        Add<Push.PushOptions>(services, Push.PushOptions.Section);
         return services;
     }
 
-    private static void Add<T>(IServiceCollection services, string section) where T : class
+    /// <summary>Checks section <paramref name="section"/> against <typeparamref name="T"/>'s annotations at start (a feature registers its own).</summary>
+    public static void Add<T>(IServiceCollection services, string section) where T : class
     {
         services.AddSingleton<IValidateOptions<T>>(sp => new SectionValidator<T>(section, sp.GetRequiredService<IConfiguration>()));
         services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();

@@ -8,6 +8,7 @@ public static class PushSetup
     /// <summary>Registers Web Push. The VAPID key is loaded by <see cref="LoadPushKeys"/>, once the settings are checked.</summary>
     public static IServiceCollection AddPush(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
+        Hosting.ConfigurationCheck.Add<PushOptions>(services, PushOptions.Section);
         services.AddSingleton(_ => VapidKeys.Load(configuration, environment));
         // The webhooks' address rule: internal addresses only where that is the point, a developer's own stand-in.
         var allowPrivate = configuration.GetValue<bool?>($"{PushOptions.Section}:AllowPrivateNetworks") ?? environment.IsDevelopment();
