@@ -24,43 +24,9 @@ public sealed class PushDispatcher(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly PushOptions _options = options.Value;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var poll = TimeSpan.FromMilliseconds(Math.Max(10, _options.PollMilliseconds));
-        var running = new List<Task>();
-        Task? wake = null;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                running.RemoveAll(t => t.IsCompleted);
-                var free = _options.Concurrency - running.Count;
-                var claimed = free > 0 ? await ClaimAsync(free, stoppingToken) : [];
-                running.AddRange(claimed.Select(c => SendAsync(c, stoppingToken)));
-                if (free > 0 && claimed.Count == free) continue;
-                wake ??= signal.WaitAsync(poll, stoppingToken);
-                await Task.WhenAny([.. running, wake]);
-                if (wake.IsCompleted) wake = null;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                log.LogError(ex, "Claiming push notices failed; retrying");
-                try
-                {
-                    await Task.Delay(poll, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }
-        await Task.WhenAll(running);
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        OutboxLoop.RunAsync<Claim>(ClaimAsync, SendAsync, signal, TimeSpan.FromMilliseconds(Math.Max(10, _options.PollMilliseconds)),
+            _options.Concurrency, log, "push notices", stoppingToken);
 
     private sealed record Claim(Guid DeviceId, Guid LeaseId);
 
