@@ -83,6 +83,23 @@ public sealed class PushTests(PushApp app) : IClassFixture<PushApp>, IAsyncLifet
     }
 
     [Fact]
+    public async Task ProposalByAnApprover_DoesNotWaitForItsOwnAuthor()
+    {
+        using var author = await app.SignInAsync("ops1");
+        using var other = await app.SignInAsync("ops2");
+        var (authorDevice, _) = await SubscribeAsync(author);
+        var (otherDevice, _) = await SubscribeAsync(other);
+        var board = await app.FirstBoardAsync();
+
+        await author.PostAsync(board.Id, "Restock the basket stand");
+
+        // Both notices would come from the same commit and be due at once: when the other approver's has come, the author's would have.
+        Assert.Single(await _receiver.WaitForAsync(otherDevice, 1, Within));
+        await Task.Delay(500);
+        Assert.Empty(_receiver.For(authorDevice));
+    }
+
+    [Fact]
     public async Task ExecutedAndDone_ReachTheAuthor()
     {
         using var staff = await app.SignInAsync("staff2");

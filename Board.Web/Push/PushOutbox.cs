@@ -35,20 +35,25 @@ public sealed class PushOutbox(PushSignal signal, IOptions<PushOptions> options)
         var proposals = await ProposalsAsync(db, [.. concerns.Select(c => c.Entry.ProposalId!.Value).Distinct()], ct);
 
         var recipients = new List<(Concern Concern, Guid MemberId)>();
+        var holders = new Dictionary<string, List<Guid>>();
         foreach (var concern in concerns)
         {
             if (!proposals.TryGetValue(concern.Entry.ProposalId!.Value, out var proposal)) continue;
             if (concern.Kind == PushKind.Waiting)
             {
-                var approvers = await ApproversAsync(db, proposal.ApproverRole, ct);
+                if (!holders.TryGetValue(proposal.ApproverRole, out var approvers))
+                    holders[proposal.ApproverRole] = approvers = await HoldersAsync(db, proposal.ApproverRole, ct);
                 recipients.AddRange(approvers.Where(id => id != proposal.AuthorId).Select(id => (concern, id)));
             }
             else recipients.Add((concern, proposal.AuthorId));
         }
         if (recipients.Count == 0) return 0;
 
+        // A deactivated member's phone is told nothing more.
         var memberIds = recipients.Select(r => r.MemberId).Distinct().ToList();
-        var devices = (await db.Set<PushDevice>().AsNoTracking().Where(d => memberIds.Contains(d.MemberId)).Select(d => new { d.Id, d.MemberId }).ToListAsync(ct))
+        var devices = (await db.Set<PushDevice>().AsNoTracking()
+                .Where(d => memberIds.Contains(d.MemberId) && db.Users.Any(u => u.Id == d.MemberId && u.IsActive))
+                .Select(d => new { d.Id, d.MemberId }).ToListAsync(ct))
             .ToLookup(d => d.MemberId, d => d.Id);
         var added = 0;
         foreach (var (concern, memberId) in recipients)
@@ -90,7 +95,7 @@ public sealed class PushOutbox(PushSignal signal, IOptions<PushOptions> options)
     }
 
     /// <summary>Active members holding <paramref name="role"/>.</summary>
-    private static Task<List<Guid>> ApproversAsync(BoardDb db, string role, CancellationToken ct) =>
+    private static Task<List<Guid>> HoldersAsync(BoardDb db, string role, CancellationToken ct) =>
         (from ur in db.UserRoles
          join r in db.Roles on ur.RoleId equals r.Id
          join u in db.Users on ur.UserId equals u.Id
