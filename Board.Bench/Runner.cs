@@ -128,6 +128,7 @@ public static class Runner
             ["Keys__DataProtectionCertificate"] = KeyRingCertificate,
             ["Board__Admin__Email"] = o.AdminEmail,
             ["Board__Admin__Password"] = o.AdminPassword,
+            ["Keys__VapidKey"] = VapidKeyFile(work),
             // The bench is one address and a few members doing what hundreds would: the limits would measure themselves.
             ["RateLimits__SignInPerAddress"] = "1000000",
             ["RateLimits__SignInPerAccount"] = "1000000",
@@ -137,6 +138,18 @@ public static class Runner
         if (o.Redis is not null) environment["SignalR__Redis"] = $"{o.Redis},channelPrefix=bench-{Path.GetFileName(work)}";
         return await ChildProcess.StartAsync($"Board.Web{(instance > 0 ? $" #{instance + 1}" : "")}", Path.Combine(RepoRoot(), "Board.Web"),
             [WebDll, "--urls", $"http://127.0.0.1:{port}"], environment, port, Path.Combine(work, $"board-web{instance}.log"), ct);
+    }
+
+    /// <summary>Production requires a VAPID key file: one for the bench's servers, in its work folder.</summary>
+    private static string VapidKeyFile(string work)
+    {
+        var path = Path.Combine(work, "vapid.pem");
+        if (!File.Exists(path))
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            File.WriteAllText(path, key.ExportPkcs8PrivateKeyPem());
+        }
+        return path;
     }
 
     private static async Task<TrailResult> RunTrailAsync(BenchOptions o, string work, CancellationToken ct)

@@ -14,6 +14,7 @@ using Board.Web.OpenApi;
 using Board.Web.Persistence;
 using Board.Web.Problems;
 using Board.Web.Proposals;
+using Board.Web.Push;
 using Board.Web.Realtime;
 using Board.Web.Security;
 using Board.Web.Telemetry;
@@ -29,16 +30,15 @@ builder.LimitRequestBodies().LimitConnections();
 var services = builder.Services.AddSingleton(TimeProvider.System).AddValidation().AddOpenApi().AddBoardProblems();
 try { services.AddBoardDatabase(builder.Configuration, builder.Environment).AddRealtime(builder.Configuration); }
 catch (SettingException e) { return StartupError(e); }
-// The key that encrypts the sign-in key ring comes from outside the database; without it Board does not start (below).
 var keyRing = DataProtectionCertificate.Load(builder.Configuration, builder.Environment);
 services.AddBoardAuth(keyRing).AddSessionRevocation().AddBoardSecurity(builder.Configuration).AddProposals().AddExpiry()
-    .AddWebhooks(builder.Configuration, builder.Environment).AddVerifyLimit(builder.Configuration)
-    .AddBoardHealth(builder.Configuration).AddBoardTelemetry(builder.Configuration);
+    .AddWebhooks(builder.Configuration, builder.Environment).AddPush(builder.Configuration, builder.Environment)
+    .AddVerifyLimit(builder.Configuration).AddBoardHealth(builder.Configuration).AddBoardTelemetry(builder.Configuration);
 var app = builder.Build();
 if (!ConfigurationCheck.Passes(app.Services, Console.Error)) return 1;
 if (keyRing.Problem is { } keyProblem) return StartupError(new SettingException(keyProblem));
 app.UseTransportSecurity();
-try { await app.Services.MigrateDatabaseAsync(); }
+try { app.Services.LoadPushKeys(); await app.Services.MigrateDatabaseAsync(); }
 catch (SettingException e) { return StartupError(e); }
 await app.Services.RunExclusiveAsync(async () =>
 {
@@ -49,7 +49,7 @@ app.UseExceptionHandler().UseStatusCodePages().UseBoardMetrics(app.Configuration
 app.UseAuthentication().UseSessionCheck().UseBrowserRequestGuard().UseAuthorization().UseRateLimiter().UseWriteRelease();
 
 app.MapBoardOpenApi().MapBoardHealth().MapAuth().MapDemo().MapMembers().MapBoards().MapProposals();
-app.MapTrail().MapWebhooks().MapNotifications().MapMe().MapMeta().MapInsights().MapHub<BoardHub>(BoardHub.Path);
+app.MapTrail().MapWebhooks().MapPush().MapNotifications().MapMe().MapMeta().MapInsights().MapHub<BoardHub>(BoardHub.Path);
 app.PrintWhenStarted(Console.Out);
 app.Run();
 return 0;

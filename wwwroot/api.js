@@ -1,5 +1,5 @@
 // fetch with problem details, the session cookie and the antiforgery header on unsafe requests.
-import { t } from './i18n.js';
+import { language, t } from './i18n.js';
 
 const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 let xsrfToken = null;
@@ -26,7 +26,8 @@ export function forgetSession() {
 }
 
 async function request(method, path, body, retried = false) {
-  const headers = { Accept: 'application/json' };
+  // The page's language, not only the browser's: what the server writes for later (push notifications) follows it.
+  const headers = { Accept: 'application/json', 'Accept-Language': language() };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (unsafe.has(method) && path !== '/api/auth/login') headers['X-XSRF-TOKEN'] = await antiforgery();
   let response;
@@ -57,7 +58,7 @@ async function request(method, path, body, retried = false) {
 export const get = (path) => request('GET', path);
 export const post = (path, body) => request('POST', path, body);
 export const put = (path, body) => request('PUT', path, body);
-export const del = (path) => request('DELETE', path);
+export const del = (path, body) => request('DELETE', path, body);
 
 export function query(params) {
   const search = new URLSearchParams();

@@ -5,6 +5,7 @@ import { chooseLanguage, language, languages, loadLanguage, t } from './i18n.js'
 import { Live } from './live.js';
 import { holds, loadMeta, may } from './meta.js';
 import { Notices } from './notices.js';
+import { PushSwitch, registerServiceWorker } from './push.js';
 import { WaitingBadge } from './waitingBadge.js';
 
 // Pages by route: '#/{name}/{param}'. A page module exports render(context, param) and may return a cleanup function.
@@ -20,7 +21,7 @@ const pages = {
 
 const main = document.getElementById('main');
 const context = {
-  main, me: null, boards: [], live: null, notices: null, waiting: null,
+  main, me: null, boards: [], live: null, notices: null, waiting: null, push: null,
   navigate: (hash) => { location.hash = hash; },
   /** A page that changed the boards (admin) hands over the new list; the switcher follows. */
   setBoards: (boards) => { context.boards = boards; renderSwitcher(); },
@@ -28,6 +29,7 @@ const context = {
 let cleanup = null;
 let renderId = 0;
 
+registerServiceWorker();
 await loadLanguage(chooseLanguage());
 setUpLanguageSwitch();
 apiEvents.addEventListener('unauthenticated', () => signedOut());
@@ -52,12 +54,15 @@ export async function signedIn(member) {
   context.live.addEventListener('caughtup', (e) => announce(t('conn.restored', { count: e.detail.count })));
   context.notices = new Notices(member, context.live, (boardId) => context.boards.find((b) => b.id === boardId)?.name);
   if (approvesSomewhere()) context.waiting = new WaitingBadge(context.live);
+  context.push = new PushSwitch();
   context.live.start();
   renderChrome();
   await route();
 }
 
 async function signOut() {
+  // Before the session ends: the server forgets this device, so the next member on it gets nothing of this one's.
+  await context.push?.turnOff({ tellServer: true });
   try { await post('/api/auth/logout'); } catch { /* signed out either way */ }
   await signedOut();
 }
@@ -75,6 +80,10 @@ async function leave() {
   context.notices = null;
   context.waiting?.stop();
   context.waiting = null;
+  // Signed out by the server (a revoked session): this device stops showing the member's notifications.
+  await context.push?.turnOff({ tellServer: false });
+  context.push?.stop();
+  context.push = null;
   if (context.live) await context.live.stop();
   context.live = null;
   context.me = null;
@@ -175,6 +184,6 @@ function setUpLanguageSwitch() {
   select.value = language();
   select.addEventListener('change', async () => {
     await loadLanguage(select.value, true);
-    if (context.me) { renderChrome(); context.notices?.refresh(); context.waiting?.retranslate(); await route(); } else await showSignIn();
+    if (context.me) { renderChrome(); context.notices?.refresh(); context.waiting?.retranslate(); context.push?.refresh(); await route(); } else await showSignIn();
   });
 }

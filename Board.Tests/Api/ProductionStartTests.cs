@@ -16,6 +16,8 @@ public sealed class ProductionApp : BoardApp
         ["Board:Admin:Email"] = AdminEmail,
         ["Board:Admin:Password"] = AdminPassword,
         ["Board:Admin:Name"] = "First admin",
+        // Outside Development the VAPID key is required, as a file.
+        ["Keys:VapidKey"] = TestKeys.VapidKeyFile(Folder),
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

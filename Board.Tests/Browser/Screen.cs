@@ -17,6 +17,8 @@ public sealed class Screen : IAsyncDisposable
 
     public IPage Page { get; }
     public string Name { get; }
+    /// <summary>The browser context: permissions, offline, storage.</summary>
+    public IBrowserContext Context => _context;
 
     /// <summary>Console errors and uncaught exceptions, as "name: text".</summary>
     public IReadOnlyList<string> Errors => _errors;

@@ -10,6 +10,7 @@ public sealed class ConfigurationTests
     [InlineData("Expiry__IntervalSeconds", "0", "Expiry:IntervalSeconds = '0': must be between 1 and 86400 seconds")]
     [InlineData("Metrics__Port", "70000", "Metrics:Port = '70000'")]
     [InlineData("Webhooks__TimeoutSeconds", "soon", "'soon' at 'Webhooks:TimeoutSeconds'")]
+    [InlineData("Push__Subject", "operations", "Push:Subject = 'operations': must start with mailto: or https://")]
     public async Task WrongSetting_StopsTheStart_NamingTheKey(string variable, string value, string expected)
     {
         var folder = Directory.CreateTempSubdirectory("board-config-").FullName;
@@ -30,7 +31,7 @@ public sealed class ConfigurationTests
     }
 
     /// <summary>Board.Web as its own process (built next to the tests), its database in <paramref name="folder"/>.</summary>
-    private static async Task<(int ExitCode, string Output)> RunBoardAsync(string folder, Dictionary<string, string> environment)
+    internal static async Task<(int ExitCode, string Output)> RunBoardAsync(string folder, Dictionary<string, string> environment)
     {
         var info = new ProcessStartInfo("dotnet")
         {

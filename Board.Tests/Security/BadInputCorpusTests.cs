@@ -69,6 +69,15 @@ public sealed class BadInputCorpusTests(BoardApp app) : IClassFixture<BoardApp>
         return t == typeof(string) || t == typeof(int) || t == typeof(long) || t == typeof(bool) || t == typeof(Guid) || t == typeof(DateTimeOffset);
     }
 
+    /// <summary>A push subscription's P-256 public key, as a browser makes it.</summary>
+    private static readonly string DevicePublicKey = NewDevicePublicKey();
+
+    private static string NewDevicePublicKey()
+    {
+        using var browser = new Push.BrowserSubscription("https://push.example.com/corpus");
+        return System.Buffers.Text.Base64Url.EncodeToString(browser.PublicKey);
+    }
+
     /// <summary>A request each body type would accept: the corpus spoils one property of it at a time.</summary>
     private static JsonObject ValidBody(Type type) => type.Name switch
     {
@@ -82,6 +91,12 @@ public sealed class BadInputCorpusTests(BoardApp app) : IClassFixture<BoardApp>
         "CompleteRequest" => new() { ["note"] = "Corpus note" },
         "CommentRequest" or "PreviewRequest" => new() { ["body"] = "Corpus comment" },
         "CreateWebhookRequest" => new() { ["url"] = "https://hooks.example.org/corpus", ["secret"] = "a-receiver-secret-of-some-length", ["actions"] = new JsonArray("proposal.posted") },
+        "SubscribeRequest" => new()
+        {
+            ["endpoint"] = "https://push.example.com/corpus",
+            ["keys"] = new JsonObject { ["p256dh"] = DevicePublicKey, ["auth"] = System.Buffers.Text.Base64Url.EncodeToString(new byte[16]) },
+        },
+        "UnsubscribeRequest" => new() { ["endpoint"] = "https://push.example.com/corpus" },
         _ => throw new InvalidOperationException($"The corpus has no valid {type.Name}: add one"),
     };
 

@@ -14,6 +14,8 @@ public class ProxiedProductionApp : BoardApp
     {
         ["Board:Admin:Email"] = AdminEmail,
         ["Board:Admin:Password"] = AdminPassword,
+        // Outside Development the VAPID key is required, as a file.
+        ["Keys:VapidKey"] = TestKeys.VapidKeyFile(Folder),
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -4,13 +4,14 @@ namespace Board.Web.Security;
 /// Headers on every response: a Content-Security-Policy that allows no inline script or style (the page
 /// is plain modules from this origin, and rendered Markdown can never run), no MIME sniffing, no referrer
 /// leaking proposal URLs, and no framing. <c>connect-src 'self'</c> covers
-/// the hub's WebSocket on this origin (CSP Level 3) and nothing else.
+/// the hub's WebSocket on this origin (CSP Level 3) and nothing else. The service worker and the web app manifest
+/// come from this origin only (<c>worker-src</c>, <c>manifest-src</c>, said outright rather than left to default-src).
 /// </summary>
 public static class SecurityHeaders
 {
     public const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
-        "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        "font-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
         app.Use((context, next) =>

@@ -25,44 +25,9 @@ public sealed class WebhookDispatcher(
     public static string Sign(string secret, ReadOnlySpan<byte> body) =>
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var poll = TimeSpan.FromMilliseconds(Math.Max(10, _options.PollMilliseconds));
-        var concurrency = Math.Max(1, _options.Concurrency);
-        var running = new List<Task>();
-        Task? wake = null;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                running.RemoveAll(t => t.IsCompleted);
-                var free = concurrency - running.Count;
-                var claimed = free > 0 ? await ClaimAsync(free, stoppingToken) : [];
-                running.AddRange(claimed.Select(c => DeliverAsync(c, stoppingToken)));
-                if (free > 0 && claimed.Count == free) continue;
-                wake ??= signal.WaitAsync(poll, stoppingToken);
-                await Task.WhenAny([.. running, wake]);
-                if (wake.IsCompleted) wake = null;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                log.LogError(ex, "Claiming webhook deliveries failed; retrying");
-                try
-                {
-                    await Task.Delay(poll, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }
-        await Task.WhenAll(running);
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        OutboxLoop.RunAsync<Claim>(ClaimAsync, DeliverAsync, signal, TimeSpan.FromMilliseconds(Math.Max(10, _options.PollMilliseconds)),
+            Math.Max(1, _options.Concurrency), log, "webhook deliveries", stoppingToken);
 
     private sealed record Claim(Guid DeliveryId, Guid LeaseId);
 
