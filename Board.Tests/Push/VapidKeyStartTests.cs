@@ -15,7 +15,10 @@ public sealed class VapidKeyStartTests
         try
         {
             File.WriteAllText(Path.Combine(folder, "not-a-key.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
-            var environment = new Dictionary<string, string>();
+            // The key-ring certificate is given, so that the VAPID key is the one setting missing.
+            var certificate = Path.Combine(folder, "dataprotection.pfx");
+            Board.Web.Keys.DataProtectionCertificate.CreateFile(certificate);
+            var environment = new Dictionary<string, string> { ["Keys__DataProtectionCertificate"] = certificate };
             if (file is not null) environment["Keys__VapidKey"] = file;
 
             var (exitCode, output) = await ConfigurationTests.RunBoardAsync(folder, environment);
