@@ -27,6 +27,8 @@ public enum RefusalCode
     Inactive,
     /// <summary>Someone else changed the same thing first.</summary>
     Conflict,
+    /// <summary>The upload is larger than its limit.</summary>
+    TooLarge,
 }
 
 /// <summary>A refusal by the rule: nothing was changed.</summary>

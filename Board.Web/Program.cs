@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Board.Web.Attachments;
 using Board.Web.Auth;
 using Board.Web.Boards;
 using Board.Web.Demo;
@@ -20,6 +21,7 @@ using Board.Web.Trail;
 using Board.Web.Webhooks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.EntityFrameworkCore;
 
 // Offline trail commands (verify, export…) run against the SQLite file and never start the web host.
@@ -34,6 +36,7 @@ builder.LimitConnections();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<MarkdownRenderer>();
 builder.Services.AddSingleton<ProposalViews>();
+builder.Services.AddPhotos();
 try
 {
     builder.Services.AddBoardDatabase(builder.Configuration, builder.Environment);
@@ -97,11 +100,13 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBoardMetrics(app.Configuration);
 // Not async: a frame awaiting next() would live as long as the request, and a hub request lives as long as its WebSocket.
+// A route may allow more (the photo upload names its own limit); every other request is held to MaxRequestBytes.
 app.Use((context, next) =>
 {
-    if (context.Request.ContentLength > MaxRequestBytes)
+    var allowed = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? MaxRequestBytes;
+    if (context.Request.ContentLength > allowed)
         throw new BadHttpRequestException("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
-    if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxRequestBytes;
+    if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = allowed;
     return next(context);
 });
 app.UseDefaultFiles();
@@ -122,6 +127,7 @@ app.MapAuth();
 app.MapMembers();
 app.MapBoards();
 app.MapProposals();
+app.MapAttachments();
 app.MapTrail();
 app.MapWebhooks();
 app.MapNotifications();

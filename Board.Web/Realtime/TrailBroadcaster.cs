@@ -157,7 +157,7 @@ public sealed class TrailBroadcaster(
 
     private async Task<Dictionary<Guid, ProposalDto>> LoadAsync(BoardDb db, List<Guid> ids, CancellationToken ct) =>
         ids.Count == 0 ? [] : await db.Proposals.AsNoTracking().Where(p => ids.Contains(p.Id))
-            .Include(p => p.Approvals).Include(p => p.Comments).AsSplitQuery()
+            .Include(p => p.Approvals).Include(p => p.Comments).Include(p => p.Attachments).AsSplitQuery()
             .ToDictionaryAsync(p => p.Id, p => ProposalDto.From(p, markdown), ct);
 
     private async Task SendAsync(CommitDto commit)

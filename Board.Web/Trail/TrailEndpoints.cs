@@ -120,7 +120,7 @@ public static class TrailEndpoints
     {
         var ids = entries.Where(e => e.ProposalId is not null).Select(e => e.ProposalId!.Value).Distinct().ToList();
         var proposals = ids.Count == 0 ? [] : await db.Proposals.AsNoTracking().Where(p => ids.Contains(p.Id))
-            .Include(p => p.Approvals).Include(p => p.Comments).AsSplitQuery()
+            .Include(p => p.Approvals).Include(p => p.Comments).Include(p => p.Attachments).AsSplitQuery()
             .ToDictionaryAsync(p => p.Id, p => ProposalDto.From(p, markdown), ct);
         return [.. entries.Select(e => TrailEntryDto.From(e, e.ProposalId is { } id ? proposals.GetValueOrDefault(id) : null))];
     }

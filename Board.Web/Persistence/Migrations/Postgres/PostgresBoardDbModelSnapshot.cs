@@ -95,6 +95,49 @@ namespace Board.Web.Persistence.Migrations.Postgres
                     b.ToTable("approvals", (string)null);
                 });
 
+            modelBuilder.Entity("Board.Domain.Proposals.Attachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Alt")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProposalId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("attachments", (string)null);
+                });
+
             modelBuilder.Entity("Board.Domain.Proposals.Comment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -270,6 +313,24 @@ namespace Board.Web.Persistence.Migrations.Postgres
                     b.HasIndex("ProposalId", "Seq");
 
                     b.ToTable("audit_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Attachments.PhotoBytes", b =>
+                {
+                    b.Property<Guid>("AttachmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("Thumbnail")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("AttachmentId");
+
+                    b.ToTable("attachment_bytes", (string)null);
                 });
 
             modelBuilder.Entity("Board.Web.Auth.MemberAccount", b =>
@@ -666,6 +727,15 @@ namespace Board.Web.Persistence.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Board.Domain.Proposals.Attachment", b =>
+                {
+                    b.HasOne("Board.Domain.Proposals.Proposal", null)
+                        .WithMany("Attachments")
+                        .HasForeignKey("ProposalId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Board.Domain.Proposals.Comment", b =>
                 {
                     b.HasOne("Board.Domain.Proposals.Proposal", null)
@@ -687,6 +757,15 @@ namespace Board.Web.Persistence.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("ReversesId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Board.Web.Attachments.PhotoBytes", b =>
+                {
+                    b.HasOne("Board.Domain.Proposals.Attachment", null)
+                        .WithOne()
+                        .HasForeignKey("Board.Web.Attachments.PhotoBytes", "AttachmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Board.Web.Webhooks.Webhook", b =>
@@ -776,6 +855,8 @@ namespace Board.Web.Persistence.Migrations.Postgres
             modelBuilder.Entity("Board.Domain.Proposals.Proposal", b =>
                 {
                     b.Navigation("Approvals");
+
+                    b.Navigation("Attachments");
 
                     b.Navigation("Comments");
                 });

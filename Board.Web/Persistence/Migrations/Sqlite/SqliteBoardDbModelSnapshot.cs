@@ -90,6 +90,49 @@ namespace Board.Web.Persistence.Migrations.Sqlite
                     b.ToTable("approvals", (string)null);
                 });
 
+            modelBuilder.Entity("Board.Domain.Proposals.Attachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Alt")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProposalId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("attachments", (string)null);
+                });
+
             modelBuilder.Entity("Board.Domain.Proposals.Comment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -265,6 +308,24 @@ namespace Board.Web.Persistence.Migrations.Sqlite
                     b.HasIndex("ProposalId", "Seq");
 
                     b.ToTable("audit_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Attachments.PhotoBytes", b =>
+                {
+                    b.Property<Guid>("AttachmentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("Thumbnail")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("AttachmentId");
+
+                    b.ToTable("attachment_bytes", (string)null);
                 });
 
             modelBuilder.Entity("Board.Web.Auth.MemberAccount", b =>
@@ -655,6 +716,15 @@ namespace Board.Web.Persistence.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Board.Domain.Proposals.Attachment", b =>
+                {
+                    b.HasOne("Board.Domain.Proposals.Proposal", null)
+                        .WithMany("Attachments")
+                        .HasForeignKey("ProposalId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Board.Domain.Proposals.Comment", b =>
                 {
                     b.HasOne("Board.Domain.Proposals.Proposal", null)
@@ -676,6 +746,15 @@ namespace Board.Web.Persistence.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("ReversesId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Board.Web.Attachments.PhotoBytes", b =>
+                {
+                    b.HasOne("Board.Domain.Proposals.Attachment", null)
+                        .WithOne()
+                        .HasForeignKey("Board.Web.Attachments.PhotoBytes", "AttachmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Board.Web.Webhooks.Webhook", b =>
@@ -765,6 +844,8 @@ namespace Board.Web.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Board.Domain.Proposals.Proposal", b =>
                 {
                     b.Navigation("Approvals");
+
+                    b.Navigation("Attachments");
 
                     b.Navigation("Comments");
                 });
