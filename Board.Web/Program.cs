@@ -30,6 +30,7 @@ if (args is ["audit", ..]) return await AuditCommand.RunAsync(args[1..]);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = "../wwwroot" });
 
 const long MaxRequestBytes = 256 * 1024;
+const long TooLargeDrainBytes = 32 * 1024 * 1024;
 builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = MaxRequestBytes);
 builder.LimitConnections();
 
@@ -104,9 +105,15 @@ app.UseBoardMetrics(app.Configuration);
 app.Use((context, next) =>
 {
     var allowed = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? MaxRequestBytes;
+    var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature ? feature : null;
     if (context.Request.ContentLength > allowed)
+    {
+        // Kestrel reads what the client is still sending after the 413 (up to this much), so the client gets to read the
+        // answer instead of a connection reset in the middle of its upload.
+        if (limit is not null) limit.MaxRequestBodySize = Math.Max(allowed, TooLargeDrainBytes);
         throw new BadHttpRequestException("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
-    if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = allowed;
+    }
+    if (limit is not null) limit.MaxRequestBodySize = allowed;
     return next(context);
 });
 app.UseDefaultFiles();
