@@ -90,6 +90,10 @@ public class PhotoTests(BoardApp app) : IClassFixture<BoardApp>
         var gif = await Photos.UploadAsync(staff, proposal.Id, Photos.Gif(), "shelf.gif", contentType: "image/gif");
         await gif.IsProblemAsync(HttpStatusCode.BadRequest, "validation");
 
+        // A form without its file.
+        using var noFile = new MultipartFormDataContent { { new StringContent("a shelf"), "alt" } };
+        await (await staff.Client.PostAsync($"/api/proposals/{proposal.Id}/attachments", noFile)).IsProblemAsync(HttpStatusCode.BadRequest, "validation");
+
         Assert.Empty((await staff.GetAsync(proposal.Id)).Attachments);
         Assert.Equal(before.Count, (await TrailAsync(staff, proposal.Id)).Count);
     }
