@@ -5,6 +5,8 @@ import { announce, clear, fill, h, toast } from './dom.js';
 import { t } from './i18n.js';
 import { cardBody } from './cards.js';
 import { composeForm } from './forms.js';
+import { sendPhotos } from './photos.js';
+import { problemText } from './problems.js';
 
 const groups = [
   { key: 'open', statuses: ['open'], label: 'board.open', sorts: ['posted', 'oldest'] },
@@ -292,8 +294,18 @@ function composer(boardId, onPosted) {
       heading: t('post.heading'),
       submitLabel: t('post.submit'),
       onCancel: close,
-      onSubmit: async (title, body) => {
-        const created = await post(`/api/boards/${boardId}/proposals`, { title, body });
+      photos: [],
+      onSubmit: async (title, body, photos) => {
+        let created = await post(`/api/boards/${boardId}/proposals`, { title, body });
+        // Posted: a photo refused now is said, and the proposal stands (its page can add the photo again).
+        try {
+          await sendPhotos(created.id, photos);
+        } catch (error) {
+          const text = t('photo.uploadFailed', { reason: problemText(error) });
+          toast(text);
+          announce(text);
+        }
+        if (photos?.added.length) created = await get(`/api/proposals/${created.id}`).catch(() => created);
         onPosted(created);
         close();
         toast(t('post.posted', { title: created.title }));

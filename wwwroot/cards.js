@@ -4,6 +4,7 @@ import { del, post } from './api.js';
 import { announce, fill, h, time } from './dom.js';
 import { list, t } from './i18n.js';
 import { problemText } from './problems.js';
+import { cardPhotos } from './photos.js';
 import { approvalChoice } from './rules.js';
 
 export const statusBadge = (status) => h('span', { class: `badge badge-${status}`, dataset: { status } }, t(`status.${status}`));
@@ -44,6 +45,7 @@ export function cardBody(p, { boardName = null, executedNow = false, extra = nul
       t('card.by', { name: p.author.name }), ' · ', time(p.postedAt),
       p.status === 'executed' && p.executedAt ? [' · ', t('card.executed'), ' ', time(p.executedAt)] : null,
       commentCount(p) ? [' · ', t('card.comments', { count: commentCount(p) })] : null),
+    cardPhotos(p),
     active ? progress(p) : null,
     active || p.approvals.some((a) => a.counts) ? approvalsLine(p) : null,
     missingLine(p),

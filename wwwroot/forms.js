@@ -4,6 +4,7 @@ import { post } from './api.js';
 import { fill, h, trustedHtml } from './dom.js';
 import { t } from './i18n.js';
 import { vocabulary } from './meta.js';
+import { photoPicker } from './photos.js';
 import { markField, problemText, showFormError } from './problems.js';
 
 let uidCounter = 0;
@@ -38,8 +39,11 @@ function handleSubmit(form, button, fields, formError, required, submit) {
   });
 }
 
-/** Title + Markdown body with a server-rendered preview; field errors from problem details appear inline. */
-export function composeForm({ heading, submitLabel, title = '', body = '', warning = null, onSubmit, onCancel }) {
+/**
+ * Title + Markdown body with a server-rendered preview; field errors from problem details appear inline. With
+ * `photos` (the proposal's attachments, [] for a new one) it has a photo picker too, and onSubmit gets its changes.
+ */
+export function composeForm({ heading, submitLabel, title = '', body = '', warning = null, photos = null, onSubmit, onCancel }) {
   const id = uid();
   const titleField = fieldOf(t('post.title'), h('input', { id: `title-${id}`, name: 'title', maxlength: String(vocabulary().limits.title), required: true, value: title }));
   const bodyInput = h('textarea', { id: `body-${id}`, name: 'body', rows: '8' });
@@ -47,15 +51,16 @@ export function composeForm({ heading, submitLabel, title = '', body = '', warni
   const preview = markdownPreview(id, bodyInput);
   const bodyField = fieldOf(t('post.body'), bodyInput, preview.tabs);
   bodyField.node.append(preview.root);
+  const picker = photos ? photoPicker(photos) : null;
   const formError = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const submit = h('button', { type: 'submit', class: 'button button-primary' }, submitLabel);
   const form = h('form', { class: 'form compose', novalidate: true },
     h('h2', {}, heading),
     warning ? h('p', { class: 'warning', role: 'note' }, warning) : null,
-    titleField.node, bodyField.node, formError,
+    titleField.node, bodyField.node, picker?.node, formError,
     h('div', { class: 'actions' }, submit, onCancel ? h('button', { type: 'button', class: 'button button-quiet', onclick: onCancel }, t('post.cancel')) : null));
   handleSubmit(form, submit, { title: titleField, body: bodyField }, formError, [titleField],
-    () => onSubmit(titleField.input.value.trim(), bodyInput.value));
+    () => onSubmit(titleField.input.value.trim(), bodyInput.value, picker?.changes()));
   return form;
 }
 

@@ -371,6 +371,10 @@ function detailOf(entry) {
       return d.to ? t('board.policy', { required: d.to.approvalsRequired, role: t(`role.${d.to.approverRole}`) }) : '';
     case 'board.renamed':
       return `${d.from} → ${d.to}`;
+    case 'attachment.added':
+    case 'attachment.removed':
+      // The photo is named by the SHA-256 of its stored bytes, as the approval hash covers it.
+      return [d.alt, d.sha256 ? t('trail.photoHash', { hash: d.sha256 }) : ''].filter(Boolean).join(' — ');
     case 'member.created':
     case 'member.roles-changed':
       return [d.displayName, (d.roles ?? d.to ?? []).map((r) => t(`role.${r}`)).join(', ')].filter(Boolean).join(' — ');

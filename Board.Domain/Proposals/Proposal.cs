@@ -262,7 +262,6 @@ public sealed class Proposal : IRecordsTrail
     {
         TextHash = HashContent(Title, Body, PhotoHashes(_attachments));
         var dismissed = DismissApprovals();
-        EditedAt = now;
         Version++;
         Record(action, author.AsActor(), now, new JsonObject
         {

@@ -9,11 +9,14 @@ namespace Board.Web.Meta;
 
 /// <summary>The rule's vocabulary as the domain owns it, so the page reads it instead of keeping a copy.</summary>
 public sealed record MetaDto(
-    IReadOnlyList<string> Roles, IReadOnlyList<string> Actions, IReadOnlyList<string> Statuses, PolicyLimitsDto Policy, TextLimitsDto Limits);
+    IReadOnlyList<string> Roles, IReadOnlyList<string> Actions, IReadOnlyList<string> Statuses, PolicyLimitsDto Policy, TextLimitsDto Limits,
+    PhotoLimitsDto Photos);
 
 public sealed record PolicyLimitsDto(PolicyDto Default, int MinApprovals, int MaxApprovals, int MaxExpiryDays);
 
 public sealed record TextLimitsDto(int Title, int Body, int Note, int Comment, int MemberName, int BoardName);
+
+public sealed record PhotoLimitsDto(int PerProposal, long UploadBytes, int Alt);
 
 public static class MetaEndpoints
 {
@@ -22,7 +25,8 @@ public static class MetaEndpoints
         TrailActions.All,
         [.. Enum.GetValues<ProposalStatus>().Select(Proposals.ProposalDto.StatusName)],
         new PolicyLimitsDto(PolicyDto.From(BoardPolicy.Default), BoardPolicy.MinApprovals, BoardPolicy.MaxApprovals, BoardPolicy.MaxExpiryDays),
-        new TextLimitsDto(Proposal.TitleMax, Proposal.BodyMax, Proposal.NoteMax, Comment.BodyMax, Member.NameMax, Board.Domain.Boards.Board.NameMax));
+        new TextLimitsDto(Proposal.TitleMax, Proposal.BodyMax, Proposal.NoteMax, Comment.BodyMax, Member.NameMax, Board.Domain.Boards.Board.NameMax),
+        new PhotoLimitsDto(Attachment.PerProposalMax, Attachment.UploadMaxBytes, Attachment.AltMax));
 
     public static IEndpointRouteBuilder MapMeta(this IEndpointRouteBuilder app)
     {
