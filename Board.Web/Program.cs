@@ -110,10 +110,10 @@ app.Use((context, next) =>
     {
         // Kestrel reads what the client is still sending after the 413 (up to this much), so the client gets to read the
         // answer instead of a connection reset in the middle of its upload.
-        if (limit is not null) limit.MaxRequestBodySize = Math.Max(allowed, TooLargeDrainBytes);
+        limit?.MaxRequestBodySize = Math.Max(allowed, TooLargeDrainBytes);
         throw new BadHttpRequestException("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
     }
-    if (limit is not null) limit.MaxRequestBodySize = allowed;
+    limit?.MaxRequestBodySize = allowed;
     return next(context);
 });
 app.UseDefaultFiles();
