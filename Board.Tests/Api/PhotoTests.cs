@@ -54,6 +54,14 @@ public class PhotoTests(BoardApp app) : IClassFixture<BoardApp>
 
         var thumb = await staff.Client.GetByteArrayAsync($"/api/attachments/{attachment.Id}?size=thumb");
         Photos.AssertNoMetadata(thumb, 213, 320);
+
+        // Every list a card is drawn from carries the photos: the board, My proposals, Waiting for me.
+        using var ops = await app.SignInAsync("ops4");
+        var onBoard = await staff.Client.GetFromJsonAsync<ProposalPage>($"/api/boards/{proposal.BoardId}/proposals?status=open", BoardApp.Json);
+        var mine = await staff.Client.GetFromJsonAsync<ProposalPage>("/api/me/proposals", BoardApp.Json);
+        var waiting = await ops.Client.GetFromJsonAsync<ProposalPage>("/api/me/waiting", BoardApp.Json);
+        foreach (var page in new[] { onBoard!, mine!, waiting! })
+            Assert.Equal(attachment, Assert.Single(page.Items.Single(p => p.Id == proposal.Id).Attachments));
     }
 
     [Theory]

@@ -4,7 +4,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Board.Tests.Browser;
 
-/// <summary>A member on a phone attaches a photo while posting: previewed before sending, then on the card and the page.</summary>
+/// <summary>
+/// A member on a phone attaches a photo while posting: previewed before sending, then on the card and the page; then
+/// removes it by editing, which dismisses the approval given meanwhile.
+/// </summary>
 public sealed class PhotoPageTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     [Theory]
@@ -56,8 +59,23 @@ public sealed class PhotoPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         await screen.AssertAccessibleAsync("proposal with a photo");
         await screen.ScreenshotAsync($"photo-proposal-phone-{lang}.png", fullPage: false);
 
+        // Editing: the photo removed, and the approval given meanwhile dismissed, on screen and in the timeline.
+        var proposalId = Guid.Parse(screen.Page.Url.Split("#/proposal/")[1]);
+        await app.ApproveAsAsync(proposalId, "ops1");
+        await Expect(screen.Page.Locator(".approval-list li")).ToHaveCountAsync(1);
+        await screen.Page.Locator("#edit").ClickAsync();
+        await Expect(screen.Page.Locator(".compose .warning")).ToBeVisibleAsync();
+        await screen.Page.Locator(".compose .photo-pick button").ClickAsync();
+        await Expect(screen.Page.Locator(".compose .photo-pick")).ToHaveCountAsync(0);
+        await screen.Page.Locator(".compose button[type=submit]").ClickAsync();
+        await Expect(screen.Page.Locator("#photos")).ToBeHiddenAsync();
+        await Expect(screen.Page.Locator(".approval-list li")).ToHaveCountAsync(0);
+        await Expect(screen.Page.Locator("#timeline li[data-action='attachment.removed'] .muted")).ToBeVisibleAsync();
+        await screen.AssertAccessibleAsync("proposal after its photo was removed");
+
         await screen.Page.Locator("[data-route=mine]").ClickAsync();
-        await Expect(screen.Page.Locator(".proposal-card", new() { HasText = title }).Locator(".card-photos img")).ToHaveAttributeAsync("alt", alt);
+        await Expect(screen.Page.Locator(".proposal-card", new() { HasText = title })).ToBeVisibleAsync();
+        await Expect(screen.Page.Locator(".proposal-card", new() { HasText = title }).Locator(".card-photos img")).ToHaveCountAsync(0);
         // A CSP refusal or a failed image would show here.
         Assert.Empty(screen.Errors);
     }

@@ -32,34 +32,25 @@ public static class AttachmentsEndpoints
             // The browser guard checks the antiforgery header on every cookie request; the form binder need not again.
             .DisableAntiforgery()
             .RequireRateLimiting(RateLimits.WritePolicy)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblems(400, 401, 403, 404, 409, 413, 429, 503);
         group.MapDelete("/attachments/{id:guid}", Remove)
             .WithName("removeAttachment")
             .WithSummary("Removes a photo from an open proposal (author only); earlier approvals are dismissed.")
             .RequireRateLimiting(RateLimits.WritePolicy)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblems(400, 401, 403, 404, 409, 429, 503);
         group.MapGet("/attachments/{id:guid}", Get)
             .WithName("getAttachment")
             .WithSummary("The stored photo's bytes, or its thumbnail's with size=thumb (cacheable, immutable).")
             .Produces(StatusCodes.Status200OK, contentType: "image/jpeg", additionalContentTypes: ["image/png", "image/webp"])
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblems(400, 401, 404, 503);
         return app;
+    }
+
+    /// <summary>Each problem status the route can answer, with the problem schema.</summary>
+    private static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder route, params int[] statuses)
+    {
+        foreach (var status in statuses) route.ProducesProblem(status);
+        return route;
     }
 
     /// <summary><paramref name="alt"/>: what the photo shows, for people who cannot see it.</summary>
