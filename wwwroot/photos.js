@@ -93,9 +93,8 @@ export function photoPicker(existing = []) {
       if (count() >= perProposal) { say(t('photo.tooMany', { max: perProposal })); break; }
       if (!file.type.startsWith('image/')) { say(t('photo.notImage', { name: file.name })); continue; }
       if (file.size > vocabulary().photos.uploadBytes) { say(t('photo.tooLarge', { name: file.name, mb: megabytes() })); continue; }
-      const n = count() + 1;
-      const altInput = h('input', { id: `${id}-alt-${n}-${pending.length}`, maxlength: String(altMax), autocomplete: 'off' });
-      const entry = { file, altInput };
+      const altInput = h('input', { id: `${id}-alt-${++uidCounter}`, maxlength: String(altMax), autocomplete: 'off' });
+      const entry = { file, sent: false, get alt() { return altInput.value.trim(); } };
       pending.push(entry);
       const item = h('li', { class: 'photo-pick' });
       item.append(await previewOf(file) ?? h('p', { class: 'muted' }, t('photo.noPreview', { name: file.name })),
@@ -110,7 +109,7 @@ export function photoPicker(existing = []) {
 
   for (const [i, a] of existing.entries()) {
     const item = h('li', { class: 'photo-pick' }, photoImage(a, i, existing.length, true));
-    item.append(removable(item, t('photo.removeExisting', { n: i + 1 }), () => { kept.splice(kept.indexOf(a), 1); removed.push(a.id); }));
+    item.append(removable(item, t('photo.removeExisting', { n: i + 1 }), () => { kept.splice(kept.indexOf(a), 1); removed.push({ id: a.id, sent: false }); }));
     listEl.append(item);
   }
 
@@ -121,16 +120,21 @@ export function photoPicker(existing = []) {
       h('div', { class: 'field' }, h('label', { for: camera.id }, t('photo.camera')), camera),
       h('div', { class: 'field' }, h('label', { for: gallery.id }, t('photo.gallery')), gallery)),
     listEl, error);
-  return { node, changes: () => ({ added: pending.map((p) => ({ file: p.file, alt: p.altInput.value.trim() })), removed: [...removed] }) };
+  // What is still to send: after a refusal part-way, sending again does not repeat what was already done.
+  return { node, changes: () => ({ added: pending.filter((p) => !p.sent), removed: removed.filter((r) => !r.sent) }) };
 }
 
-/** Sends a picker's changes for proposal `id`: removals first, then each new photo. Throws the first refusal. */
+/** Sends a picker's changes for proposal `id`: removals first, then each new photo, each marked sent. Throws the first refusal. */
 export async function sendPhotos(id, changes) {
-  for (const attachmentId of changes?.removed ?? []) await del(`/api/attachments/${attachmentId}`);
-  for (const { file, alt } of changes?.added ?? []) {
+  for (const removal of changes?.removed ?? []) {
+    await del(`/api/attachments/${removal.id}`);
+    removal.sent = true;
+  }
+  for (const photo of changes?.added ?? []) {
     const form = new FormData();
-    form.append('file', file, file.name);
-    if (alt) form.append('alt', alt);
+    form.append('file', photo.file, photo.file.name);
+    if (photo.alt) form.append('alt', photo.alt);
     await upload(`/api/proposals/${id}/attachments`, form);
+    photo.sent = true;
   }
 }
