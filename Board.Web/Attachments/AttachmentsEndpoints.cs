@@ -69,7 +69,7 @@ public static class AttachmentsEndpoints
 
         if (await db.FindForUpdateAsync(id, ct) is not { } proposal) return TypedResults.NotFound();
         var attachment = proposal.AddPhoto(me.Member, photo.Facts, alt, clock.GetUtcNow());
-        store.Add(db, attachment.Id, photo);
+        store.Add(attachment.Id, photo);
         await db.CommitAsync(ct);
         return TypedResults.Created($"/api/attachments/{attachment.Id}", AttachmentDto.From(attachment));
     }

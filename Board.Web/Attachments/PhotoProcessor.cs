@@ -41,7 +41,7 @@ public sealed class PhotoProcessor
         MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions { MaximumPoolSizeMegabytes = 64 }),
     };
 
-    // A decoded photo takes up to 4 bytes per pixel: two at a time per core bounds what uploads can make the server hold.
+    // A decoded photo takes up to 4 bytes per pixel: one decode at a time per core bounds what uploads can make the server hold.
     private readonly SemaphoreSlim _decoding = new(Math.Max(1, Environment.ProcessorCount));
 
     public async Task<ProcessedPhoto> ProcessAsync(Stream upload, CancellationToken ct)

@@ -9,8 +9,8 @@ namespace Board.Web.Attachments;
 /// </summary>
 public interface IPhotoStore
 {
-    /// <summary>Adds the bytes of <paramref name="attachmentId"/> to the write in progress: kept only if it commits.</summary>
-    void Add(BoardDb db, Guid attachmentId, ProcessedPhoto photo);
+    /// <summary>Adds the bytes of <paramref name="attachmentId"/> to the request's write in progress: kept only if it commits.</summary>
+    void Add(Guid attachmentId, ProcessedPhoto photo);
 
     /// <summary>The stored bytes, or the thumbnail's; null when there is no such attachment.</summary>
     Task<byte[]?> ReadAsync(Guid attachmentId, bool thumbnail, CancellationToken ct);
@@ -22,8 +22,8 @@ public interface IPhotoStore
 /// </summary>
 public sealed class DatabasePhotoStore(BoardDb db) : IPhotoStore
 {
-    public void Add(BoardDb writer, Guid attachmentId, ProcessedPhoto photo) =>
-        writer.Set<PhotoBytes>().Add(new PhotoBytes(attachmentId, photo.Bytes, photo.Thumbnail));
+    public void Add(Guid attachmentId, ProcessedPhoto photo) =>
+        db.Set<PhotoBytes>().Add(new PhotoBytes(attachmentId, photo.Bytes, photo.Thumbnail));
 
     public Task<byte[]?> ReadAsync(Guid attachmentId, bool thumbnail, CancellationToken ct) =>
         db.Set<PhotoBytes>().AsNoTracking().Where(b => b.AttachmentId == attachmentId)
