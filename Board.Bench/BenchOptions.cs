@@ -19,6 +19,8 @@ public sealed record BenchOptions
     public int Members { get; init; } = 5000;
     /// <summary><c>--members-prep direct|api</c>: how (6) makes its accounts and tokens (see DirectMembers); api with <c>--url</c>.</summary>
     public string MembersPrep { get; init; } = "direct";
+    /// <summary>(7) phone-sized photos uploaded one after another, each timed until another member's board shows it.</summary>
+    public int PhotoUploads { get; init; } = 20;
     public HashSet<string> Skip { get; init; } = [];
     public string? OutDir { get; init; }
     /// <summary>Extra environment for the Board.Web process (<c>--server-env Key=Value</c>), for experiments.</summary>
@@ -39,7 +41,7 @@ public sealed record BenchOptions
             ? new BenchOptions
             {
                 Quick = true, Watchers = [20, 100], Decisions = 8, IdleWatchers = 200, Approvers = 8, ApprovalProposals = 48,
-                ApprovalsFor = TimeSpan.FromSeconds(4), TrailEntries = 10_000, Members = 100,
+                ApprovalsFor = TimeSpan.FromSeconds(4), TrailEntries = 10_000, Members = 100, PhotoUploads = 3,
             }
             : new BenchOptions();
         for (var i = 0; i < args.Length; i++)
@@ -60,6 +62,7 @@ public sealed record BenchOptions
                 "--trail" => o with { TrailEntries = int.Parse(Next()) },
                 "--members-prep" => o with { MembersPrep = Next() switch { "direct" => "direct", "api" => "api", _ => throw new ArgumentException("--members-prep is direct or api") } },
                 "--members" => o with { Members = Math.Clamp(int.Parse(Next()), 1, 10_000) },
+                "--photos" => o with { PhotoUploads = Math.Clamp(int.Parse(Next()), 1, 200) },
                 "--skip" => o with { Skip = [.. Next().Split(',')] },
                 "--out" => o with { OutDir = Next() },
                 "--provider" => o with { Provider = Next().ToLowerInvariant() switch { "sqlite" => "sqlite", "postgres" => "postgres", _ => throw new ArgumentException("--provider is sqlite or postgres") } },

@@ -109,6 +109,20 @@ public static class Report
                 .AppendLine();
         }
 
+        if (r.Photos is { } ph)
+        {
+            s.AppendLine("### (7) Photos")
+                .AppendLine()
+                .AppendLine($"Upload to visible: {ph.Uploads} JPEGs of {ph.UploadBytes / 1048576.0:F1} MiB (4032 × 3024, stored as {ph.StoredWidth} × {ph.StoredHeight}), one after another, each from sending it to another member's board having received `attachment.added` and fetched the card's thumbnail. Milliseconds.")
+                .AppendLine()
+                .AppendLine("| uploads | reply p50 | p95 | max | visible p50 | p95 | max | server CPU s | bench CPU s |")
+                .AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+                .AppendLine($"| {ph.Uploads} | {F(ph.Reply.P50)} | {F(ph.Reply.P95)} | {F(ph.Reply.Max)} | {F(ph.Visible.P50)} | {F(ph.Visible.P95)} | {F(ph.Visible.Max)} | {F(ph.Cpu.ServerCpuSeconds)} | {F(ph.Cpu.ClientCpuSeconds)} |")
+                .AppendLine()
+                .AppendLine($"One upload of {ph.LargeBytes / 1048576.0:F1} MiB (a noisy JPEG, the worst case under the 10 MB limit): answered in {F(ph.LargeReplyMs)} ms; server RSS {Mib(ph.ServerRssBeforeBytes)} MiB before, **{Mib(ph.ServerRssPeakBytes)} MiB at its peak** (sampled every 5 ms), {Mib(ph.ServerRssAfterBytes)} MiB a second after.")
+                .AppendLine();
+        }
+
         if (r.Trail is { } tr)
         {
             s.AppendLine($"### (5) Trail of {tr.Entries:N0} entries")

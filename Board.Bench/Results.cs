@@ -31,7 +31,12 @@ public sealed record TrailStep(string Step, long Entries, double Seconds, long P
 
 public sealed record TrailResult(long Entries, long DatabaseBytes, long ExportBytes, IReadOnlyList<TrailStep> Steps);
 
+/// <summary>(7) Photos: upload to visible on another member's board, and the server's memory around one 10 MB upload.</summary>
+public sealed record PhotosResult(
+    int Uploads, int UploadBytes, int StoredWidth, int StoredHeight, Percentiles Reply, Percentiles Visible, CpuUse Cpu,
+    int LargeBytes, double LargeReplyMs, long ServerRssBeforeBytes, long ServerRssPeakBytes, long ServerRssAfterBytes);
+
 public sealed record BenchResult(
     string Date, string Commit, Machine Machine, bool Quick, string Target,
     List<TravelResult> Travel, ApprovalsResult? Approvals, SqliteFloorResult? SqliteFloor, ConnectionsResult? Connections,
-    TrailResult? Trail, List<string> Notes, MembersResult? Members = null);
+    TrailResult? Trail, List<string> Notes, MembersResult? Members = null, PhotosResult? Photos = null);

@@ -84,6 +84,13 @@ public static class Runner
                 TimeSpan.FromMinutes(o.Quick ? 2 : 20), TimeSpan.FromSeconds(o.Quick ? 60 : 180), ct);
         }
 
+        PhotosResult? photos = null;
+        if (o.Runs("photos"))
+        {
+            Log.Line($"(7) Photos: one 10 MB upload, then {o.PhotoUploads} uploads to visible");
+            photos = await new PhotosBench(api, setup, boardHub, server, cpu).RunAsync(o.PhotoUploads, ct);
+        }
+
         TrailResult? trail = null;
         if (o.Runs("trail"))
         {
@@ -98,7 +105,7 @@ public static class Runner
         var result = new BenchResult(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), Commit(), Describe(), o.Quick,
             o.Url?.ToString() ?? (o.Provider == "postgres"
                 ? $"{o.Instances} Board.Web instance(s) started by the bench (Production, fresh PostgreSQL database)"
-                : "Board.Web started by the bench (Production, fresh SQLite file)"), travel, approvals, sqlite, connections, trail, notes, members);
+                : "Board.Web started by the bench (Production, fresh SQLite file)"), travel, approvals, sqlite, connections, trail, notes, members, photos);
         if (o.Url is null) try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         return result;
     }

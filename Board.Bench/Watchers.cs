@@ -145,6 +145,14 @@ public sealed class BoardApi(HttpClient http)
         return http.SendAsync(request, ct);
     }
 
+    /// <summary>POSTs <paramref name="content"/> as it is (a multipart photo upload).</summary>
+    public Task<HttpResponseMessage> PostAsync(string path, string token, HttpContent content, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http.SendAsync(request, ct);
+    }
+
     private static async Task EnsureAsync(HttpResponseMessage response, string what, CancellationToken ct)
     {
         if (response.IsSuccessStatusCode) return;

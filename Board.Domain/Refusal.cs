@@ -29,6 +29,8 @@ public enum RefusalCode
     Conflict,
     /// <summary>The change would leave no active administrator.</summary>
     LastAdmin,
+    /// <summary>The upload is larger than its limit.</summary>
+    TooLarge,
 }
 
 /// <summary>A refusal by the rule: nothing was changed.</summary>

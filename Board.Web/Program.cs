@@ -1,3 +1,4 @@
+using Board.Web.Attachments;
 using Board.Web.Auth;
 using Board.Web.Boards;
 using Board.Web.Demo;
@@ -31,7 +32,7 @@ var services = builder.Services.AddSingleton(TimeProvider.System).AddValidation(
 try { services.AddBoardDatabase(builder.Configuration, builder.Environment).AddRealtime(builder.Configuration); }
 catch (SettingException e) { return StartupError(e); }
 var keyRing = DataProtectionCertificate.Load(builder.Configuration, builder.Environment);
-services.AddBoardAuth(keyRing).AddSessionRevocation().AddBoardSecurity(builder.Configuration).AddProposals().AddExpiry()
+services.AddBoardAuth(keyRing).AddSessionRevocation().AddBoardSecurity(builder.Configuration).AddProposals().AddPhotos().AddExpiry()
     .AddWebhooks(builder.Configuration, builder.Environment).AddPush(builder.Configuration, builder.Environment)
     .AddVerifyLimit(builder.Configuration).AddBoardHealth(builder.Configuration).AddBoardTelemetry(builder.Configuration);
 var app = builder.Build();
@@ -48,7 +49,7 @@ await app.Services.RunExclusiveAsync(async () =>
 app.UseExceptionHandler().UseStatusCodePages().UseBoardMetrics(app.Configuration).UseRequestBodyLimit().UseDefaultFiles().UseStaticFiles();
 app.UseAuthentication().UseSessionCheck().UseBrowserRequestGuard().UseAuthorization().UseRateLimiter().UseWriteRelease();
 
-app.MapBoardOpenApi().MapBoardHealth().MapAuth().MapDemo().MapMembers().MapBoards().MapProposals();
+app.MapBoardOpenApi().MapBoardHealth().MapAuth().MapDemo().MapMembers().MapBoards().MapProposals().MapAttachments();
 app.MapTrail().MapWebhooks().MapPush().MapNotifications().MapMe().MapMeta().MapInsights().MapHub<BoardHub>(BoardHub.Path);
 app.PrintWhenStarted(Console.Out);
 app.Run();

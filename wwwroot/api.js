@@ -28,11 +28,13 @@ export function forgetSession() {
 async function request(method, path, body, retried = false) {
   // The page's language, not only the browser's: what the server writes for later (push notifications) follows it.
   const headers = { Accept: 'application/json', 'Accept-Language': language() };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // A form (a photo upload) sets its own multipart type and boundary.
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
   if (unsafe.has(method) && path !== '/api/auth/login') headers['X-XSRF-TOKEN'] = await antiforgery();
   let response;
   try {
-    response = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined || form ? body : JSON.stringify(body) });
   } catch {
     throw new ApiError(0, null);
   }
@@ -59,6 +61,8 @@ export const get = (path) => request('GET', path);
 export const post = (path, body) => request('POST', path, body);
 export const put = (path, body) => request('PUT', path, body);
 export const del = (path, body) => request('DELETE', path, body);
+/** POSTs a FormData (multipart): a photo and its description. */
+export const upload = (path, formData) => request('POST', path, formData);
 
 export function query(params) {
   const search = new URLSearchParams();

@@ -6,6 +6,8 @@ import { t } from './i18n.js';
 import { cardBody } from './cards.js';
 import { composeForm } from './forms.js';
 import { Action, Status } from './meta.js';
+import { sendPhotos } from './photos.js';
+import { problemText } from './problems.js';
 
 // The tabs, over the server's statuses (GET /api/meta), built once the vocabulary is loaded. The server's sort by
 // execution time is named after the status, as its list of sorts does (?sort=executed).
@@ -298,8 +300,18 @@ function composer(boardId, onPosted) {
       heading: t('post.heading'),
       submitLabel: t('post.submit'),
       onCancel: close,
-      onSubmit: async (title, body) => {
-        const created = await post(`/api/boards/${boardId}/proposals`, { title, body });
+      photos: [],
+      onSubmit: async (title, body, photos) => {
+        let created = await post(`/api/boards/${boardId}/proposals`, { title, body });
+        // Posted: a photo refused now is said, and the proposal stands (its page can add the photo again).
+        try {
+          await sendPhotos(created.id, photos);
+        } catch (error) {
+          const text = t('photo.uploadFailed', { reason: problemText(error) });
+          toast(text);
+          announce(text);
+        }
+        if (photos?.added.length) created = await get(`/api/proposals/${created.id}`).catch(() => created);
         onPosted(created);
         close();
         toast(t('post.posted', { title: created.title }));

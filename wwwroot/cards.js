@@ -5,6 +5,7 @@ import { announce, fill, h, time } from './dom.js';
 import { list, t } from './i18n.js';
 import { Status } from './meta.js';
 import { problemText } from './problems.js';
+import { cardPhotos } from './photos.js';
 import { approvalChoice } from './rules.js';
 
 export const statusBadge = (status) => h('span', { class: `badge badge-${status}`, dataset: { status } }, t(`status.${status}`));
@@ -45,6 +46,7 @@ export function cardBody(p, { boardName = null, executedNow = false, extra = nul
       t('card.by', { name: p.author.name }), ' · ', time(p.postedAt),
       p.status === Status.executed && p.executedAt ? [' · ', t('card.executed'), ' ', time(p.executedAt)] : null,
       commentCount(p) ? [' · ', t('card.comments', { count: commentCount(p) })] : null),
+    cardPhotos(p),
     active ? progress(p) : null,
     active || p.approvals.some((a) => a.counts) ? approvalsLine(p) : null,
     missingLine(p),

@@ -6,6 +6,7 @@ import { post } from './api.js';
 import { fill, h, trustedHtml } from './dom.js';
 import { t } from './i18n.js';
 import { vocabulary } from './meta.js';
+import { photoPicker } from './photos.js';
 import { markField, problemText, showFormError } from './problems.js';
 
 let uidCounter = 0;
@@ -93,8 +94,11 @@ export function kitForm({ kit, submitLabel, run, id = null, className = 'form', 
   return form;
 }
 
-/** Title + Markdown body with a server-rendered preview; field errors from problem details appear inline. */
-export function composeForm({ heading, submitLabel, title = '', body = '', warning = null, onSubmit, onCancel }) {
+/**
+ * Title + Markdown body with a server-rendered preview; field errors from problem details appear inline. With
+ * `photos` (the proposal's attachments, [] for a new one) it has a photo picker too, and onSubmit gets its changes.
+ */
+export function composeForm({ heading, submitLabel, title = '', body = '', warning = null, photos = null, onSubmit, onCancel }) {
   const id = uid();
   const titleInput = h('input', { id: `title-${id}`, name: 'title', maxlength: String(vocabulary().limits.title), required: true, value: title });
   const bodyInput = h('textarea', { id: `body-${id}`, name: 'body', rows: '8' });
@@ -104,10 +108,12 @@ export function composeForm({ heading, submitLabel, title = '', body = '', warni
     { name: 'title', label: t('post.title'), control: titleInput },
     { name: 'body', label: t('post.body'), control: bodyInput, before: preview.tabs, after: preview.root },
   ]);
+  const picker = photos ? photoPicker(photos) : null;
+  if (picker) kit.nodes.push(picker.node);
   return kitForm({
     kit, submitLabel, heading, note: warning, className: 'form compose',
     buttons: onCancel ? [h('button', { type: 'button', class: 'button button-quiet', onclick: onCancel }, t('post.cancel'))] : [],
-    run: () => onSubmit(titleInput.value.trim(), bodyInput.value),
+    run: () => onSubmit(titleInput.value.trim(), bodyInput.value, picker?.changes()),
   });
 }
 

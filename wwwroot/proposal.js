@@ -5,6 +5,7 @@ import { announce, h, toast } from './dom.js';
 import { t } from './i18n.js';
 import { Action, Status } from './meta.js';
 import { problemText } from './problems.js';
+import { photosPart, sendPhotos } from './photos.js';
 import { approvalsPart, authorPart, commentsPart, completePart, headerPart, reversePart, timelinePart } from './proposalParts.js';
 
 export { composeForm } from './forms.js';
@@ -26,7 +27,7 @@ export async function render(context, id) {
   main.append(
     h('p', {}, h('a', { class: 'back', href: `#/board/${view.p.boardId}` }, t('proposal.back'))),
     h('article', { class: 'proposal', 'aria-labelledby': 'proposal-title' },
-      ...parts.header.nodes, parts.approvals.root, ...parts.author.nodes, parts.complete.root, parts.reverse.root,
+      ...parts.header.nodes, parts.photos.root, parts.approvals.root, ...parts.author.nodes, parts.complete.root, parts.reverse.root,
       parts.comments.root, parts.timeline.root));
   renderAll();
 
@@ -38,7 +39,7 @@ export async function render(context, id) {
   function renderAll() {
     const executed = [...view.timeline].reverse().find((x) => x.action === Action.proposalExecuted);
     parts.header.render(view.p, { executedBy: executed?.actor.name, reversed: view.reversed, reversedBy: view.reversedBy });
-    for (const part of [parts.approvals, parts.author, parts.complete, parts.reverse, parts.comments]) part.render(view.p);
+    for (const part of [parts.photos, parts.approvals, parts.author, parts.complete, parts.reverse, parts.comments]) part.render(view.p);
     parts.timeline.render(view.timeline);
   }
 
@@ -80,9 +81,19 @@ function buildParts(context, id, view, renderAll) {
   }
   return {
     header: headerPart(),
+    photos: photosPart(),
     approvals,
     author: authorPart(me, {
-      onEdit: async (title, body) => settle(await put(`/api/proposals/${id}`, { title, body })),
+      onEdit: async (title, body, photos) => {
+        settle(await put(`/api/proposals/${id}`, { title, body }));
+        if (!photos?.added.length && !photos?.removed.length) return;
+        // Each photo is its own change; whatever was refused, the page shows what was kept.
+        try {
+          await sendPhotos(id, photos);
+        } finally {
+          settle(await get(`/api/proposals/${id}`).catch(() => view.p));
+        }
+      },
       onWithdraw: () => act(() => post(`/api/proposals/${id}/withdraw`)),
     }),
     complete: completePart(me, async (note) => settle(await post(`/api/proposals/${id}/complete`, { note }))),

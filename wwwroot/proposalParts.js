@@ -75,9 +75,10 @@ export function authorPart(me, { onEdit, onWithdraw }) {
     const count = current.approvals.length;
     editArea.append(composeForm({
       heading: t('proposal.edit'), submitLabel: t('proposal.save'), title: current.title, body: current.body,
-      warning: count ? t('proposal.editWarning', { count }) : null,
+      warning: count ? [t('proposal.editWarning', { count }), ' ', t('photo.editWarning', { count })].join('') : null,
+      photos: current.attachments ?? [],
       onCancel: () => { clear(editArea); actions.querySelector('#edit').focus(); },
-      onSubmit: async (title, body) => { await onEdit(title, body); clear(editArea); },
+      onSubmit: async (title, body, photos) => { await onEdit(title, body, photos); clear(editArea); },
     }));
     editArea.querySelector('input').focus();
   }
@@ -176,8 +177,10 @@ export function timelinePart() {
     root: h('section', { class: 'card', 'aria-labelledby': 'timeline-heading' }, h('h2', { id: 'timeline-heading' }, t('proposal.timeline')), listEl),
     render(timeline) {
       fill(listEl, [...timeline].sort((a, b) => a.seq - b.seq).map((entry) => {
-        const dismissed = entry.action === Action.proposalEdited && entry.data?.approvalsDismissed?.length
-          ? h('span', { class: 'muted' }, ' — ', t('proposal.dismissed', { names: list(entry.data.approvalsDismissed) })) : null;
+        // An edit, or a photo added or removed, dismisses the approvals given so far: the timeline names them.
+        const dismissedBy = { [Action.proposalEdited]: 'proposal.dismissed', [Action.attachmentAdded]: 'photo.dismissed', [Action.attachmentRemoved]: 'photo.dismissed' }[entry.action];
+        const dismissed = dismissedBy && entry.data?.approvalsDismissed?.length
+          ? h('span', { class: 'muted' }, ' — ', t(dismissedBy, { names: list(entry.data.approvalsDismissed) })) : null;
         return h('li', { dataset: { seq: entry.seq, action: entry.action } },
           time(entry.at), ' ', h('span', {}, t(`action.${entry.action}`, { name: entry.actor.name })), dismissed);
       }));

@@ -368,6 +368,10 @@ function detailOf(entry) {
       return d.to ? t('board.policy', { required: d.to.approvalsRequired, role: t(`role.${d.to.approverRole}`) }) : '';
     case Action.boardRenamed:
       return `${d.from} → ${d.to}`;
+    case Action.attachmentAdded:
+    case Action.attachmentRemoved:
+      // The photo is named by the SHA-256 of its stored bytes, as the approval hash covers it.
+      return [d.alt, d.sha256 ? t('trail.photoHash', { hash: d.sha256 }) : ''].filter(Boolean).join(' — ');
     case Action.memberCreated:
     case Action.memberRolesChanged:
       return [d.displayName, (d.roles ?? d.to ?? []).map((r) => t(`role.${r}`)).join(', ')].filter(Boolean).join(' — ');

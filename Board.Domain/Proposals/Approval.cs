@@ -26,7 +26,7 @@ public sealed class Approval
     public string MemberName { get; private set; } = "";
     /// <summary>When.</summary>
     public DateTimeOffset At { get; private set; }
-    /// <summary>SHA-256 of the title and body approved.</summary>
+    /// <summary>SHA-256 of the title, body and photos approved (<see cref="Proposal.HashContent"/>).</summary>
     public string TextHash { get; private set; } = "";
     /// <summary>False once the approver is no longer an active member holding the approver role (checked at each new approval).</summary>
     public bool Counts { get; private set; }

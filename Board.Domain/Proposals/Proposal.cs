@@ -22,6 +22,7 @@ public sealed class Proposal : IRecordsTrail
 
     private readonly List<Approval> _approvals = [];
     private readonly List<Comment> _comments = [];
+    private readonly List<Attachment> _attachments = [];
     private readonly List<TrailFact> _trail = [];
 
     private Proposal() { }
@@ -34,7 +35,7 @@ public sealed class Proposal : IRecordsTrail
     public string Title { get; private set; } = "";
     /// <summary>Markdown body.</summary>
     public string Body { get; private set; } = "";
-    /// <summary>SHA-256 of the current title and body; what an approval approves.</summary>
+    /// <summary>SHA-256 of the current title, body and photos (<see cref="HashContent"/>); what an approval approves.</summary>
     public string TextHash { get; private set; } = "";
     /// <summary>Who posted it.</summary>
     public Guid AuthorId { get; private set; }
@@ -71,6 +72,8 @@ public sealed class Proposal : IRecordsTrail
     public IReadOnlyList<Approval> Approvals => _approvals;
     /// <summary>Comments, oldest first.</summary>
     public IReadOnlyList<Comment> Comments => _comments;
+    /// <summary>Photos, in the order they were added (the order the approval hash covers them in).</summary>
+    public IReadOnlyList<Attachment> Attachments => [.. _attachments.OrderBy(a => a.Position)];
     /// <summary>Approvals that count toward the quorum.</summary>
     public int CountingApprovals => _approvals.Count(a => a.Counts);
 
@@ -195,11 +198,10 @@ public sealed class Proposal : IRecordsTrail
         RequireOpen(now);
         if (author.Id != AuthorId) throw new Refusal(RefusalCode.NotAuthor, "Only the author can edit a proposal.");
         var (validTitle, validBody) = ValidText(title, body);
-        var hash = HashText(validTitle, validBody);
+        var hash = HashContent(validTitle, validBody, PhotoHashes(_attachments));
         if (hash == TextHash) return false;
 
-        var dismissed = _approvals.Select(a => (JsonNode)a.MemberName).ToArray();
-        _approvals.Clear();
+        var dismissed = DismissApprovals();
         Title = validTitle;
         Body = validBody;
         TextHash = hash;
@@ -213,6 +215,72 @@ public sealed class Proposal : IRecordsTrail
             ["approvalsDismissed"] = new JsonArray(dismissed),
         });
         return true;
+    }
+
+    /// <summary>
+    /// Adds a photo the host has stored (<paramref name="photo"/> names its bytes) while open; author only, at most
+    /// <see cref="Attachment.PerProposalMax"/>. The approvals given so far approved a proposal without it: they are dismissed.
+    /// </summary>
+    public Attachment AddPhoto(Member author, StoredPhoto photo, string? alt, DateTimeOffset now)
+    {
+        RequireMayAddPhoto(author, now);
+        var validAlt = (alt ?? "").Trim();
+        if (validAlt.Length > Attachment.AltMax) throw Refusal.Invalid("alt", $"The description must be at most {Attachment.AltMax} characters.");
+        PlainText.RequireCleanLine("alt", validAlt);
+
+        var attachment = new Attachment(Id, photo, validAlt, _attachments.Count == 0 ? 0 : _attachments.Max(a => a.Position) + 1, now);
+        _attachments.Add(attachment);
+        RecordPhotoChange(TrailActions.AttachmentAdded, author, attachment, now);
+        return attachment;
+    }
+
+    /// <summary>Removes a photo while open; author only. The approvals given so far approved it: they are dismissed.</summary>
+    public Attachment RemovePhoto(Member author, Guid attachmentId, DateTimeOffset now)
+    {
+        RequireOpen(now);
+        if (author.Id != AuthorId) throw new Refusal(RefusalCode.NotAuthor, "Only the author can change the photos.");
+        var attachment = _attachments.FirstOrDefault(a => a.Id == attachmentId)
+            ?? throw new Refusal(RefusalCode.NotFound, "This proposal has no such photo.");
+        _attachments.Remove(attachment);
+        RecordPhotoChange(TrailActions.AttachmentRemoved, author, attachment, now);
+        return attachment;
+    }
+
+    /// <summary>
+    /// Refuses unless <paramref name="author"/> may add a photo now (open, the author, fewer than
+    /// <see cref="Attachment.PerProposalMax"/>): asked before an upload is processed, and again by <see cref="AddPhoto"/>.
+    /// </summary>
+    public void RequireMayAddPhoto(Member author, DateTimeOffset now)
+    {
+        RequireOpen(now);
+        if (author.Id != AuthorId) throw new Refusal(RefusalCode.NotAuthor, "Only the author can change the photos.");
+        if (_attachments.Count >= Attachment.PerProposalMax)
+            throw Refusal.Invalid("file", $"A proposal has at most {Attachment.PerProposalMax} photos.");
+    }
+
+    private void RecordPhotoChange(string action, Member author, Attachment attachment, DateTimeOffset now)
+    {
+        TextHash = HashContent(Title, Body, PhotoHashes(_attachments));
+        var dismissed = DismissApprovals();
+        Version++;
+        Record(action, author.AsActor(), now, new JsonObject
+        {
+            ["attachmentId"] = attachment.Id.ToString(),
+            ["sha256"] = attachment.Sha256,
+            ["contentType"] = attachment.ContentType,
+            ["width"] = attachment.Width,
+            ["height"] = attachment.Height,
+            ["alt"] = attachment.Alt,
+            ["textHash"] = TextHash,
+            ["approvalsDismissed"] = new JsonArray(dismissed),
+        });
+    }
+
+    private JsonNode[] DismissApprovals()
+    {
+        var dismissed = _approvals.Select(a => (JsonNode)a.MemberName).ToArray();
+        _approvals.Clear();
+        return dismissed;
     }
 
     /// <summary>Withdraws the proposal while open; author only.</summary>
@@ -274,10 +342,23 @@ public sealed class Proposal : IRecordsTrail
         return comment;
     }
 
-    /// <summary>The hash an approval records: SHA-256 over the canonical JSON of title and body.</summary>
-    public static string HashText(string title, string body) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            CanonicalJson.Write(new JsonObject { ["title"] = title, ["body"] = body }))));
+    /// <summary>The hash an approval records for a proposal without photos: SHA-256 over the canonical JSON of title and body.</summary>
+    public static string HashText(string title, string body) => HashContent(title, body, []);
+
+    /// <summary>
+    /// The hash an approval records: SHA-256 over the canonical JSON of title, body and the photos' SHA-256 in order.
+    /// Without photos the JSON has no <c>photos</c> member, so it equals <see cref="HashText"/> (and every hash
+    /// recorded before photos existed).
+    /// </summary>
+    public static string HashContent(string title, string body, IReadOnlyList<string> photoHashes)
+    {
+        var content = new JsonObject { ["title"] = title, ["body"] = body };
+        if (photoHashes.Count > 0) content["photos"] = new JsonArray([.. photoHashes.Select(h => (JsonNode)h)]);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalJson.Write(content))));
+    }
+
+    private static string[] PhotoHashes(IEnumerable<Attachment> attachments) =>
+        [.. attachments.OrderBy(a => a.Position).Select(a => a.Sha256)];
 
     private void Execute(Member tippedBy, DateTimeOffset now)
     {

@@ -22,6 +22,8 @@ public static class TrailActions
     public const string MemberReactivated = "member.reactivated";
     public const string WebhookCreated = "webhook.created";
     public const string WebhookDeleted = "webhook.deleted";
+    public const string AttachmentAdded = "attachment.added";
+    public const string AttachmentRemoved = "attachment.removed";
 #pragma warning restore CS1591
 
     /// <summary>Every action, for filters and validation.</summary>
@@ -30,5 +32,6 @@ public static class TrailActions
         ProposalPosted, ProposalEdited, ApprovalAdded, ApprovalWithdrawn, ProposalExecuted, ProposalCompleted,
         ProposalWithdrawn, ProposalExpired, CommentAdded, BoardCreated, BoardRenamed, BoardPolicyChanged,
         MemberCreated, MemberRolesChanged, MemberDeactivated, MemberReactivated, WebhookCreated, WebhookDeleted,
+        AttachmentAdded, AttachmentRemoved,
     ];
 }

@@ -34,7 +34,7 @@ public static class MeEndpoints
             .Where(p => p.Status == ProposalStatus.Open && roles.Contains(p.ApproverRole) && p.AuthorId != member.Id
                 && !p.Approvals.Any(a => a.MemberId == member.Id))
             .OrderBy(p => p.PostedAt).ThenBy(p => p.Id)
-            .Include(p => p.Approvals).AsSplitQuery().ToListAsync(ct);
+            .Include(p => p.Approvals).Include(p => p.Attachments).AsSplitQuery().ToListAsync(ct);
         var waiting = candidates.Where(p => p.MayApprove(member, now)).ToList();
         var shown = waiting.Take(MaxItems).ToList();
         return TypedResults.Ok(new ProposalPage(await db.SummariesAsync(shown, ct), 1, MaxItems, waiting.Count));
@@ -53,7 +53,7 @@ public static class MeEndpoints
         var total = await query.CountAsync(ct);
         var items = await query.OrderByDescending(p => p.PostedAt).ThenByDescending(p => p.Id)
             .Skip((pageNumber - 1) * ProposalsEndpoints.PageSize).Take(ProposalsEndpoints.PageSize)
-            .Include(p => p.Approvals).AsSplitQuery().ToListAsync(ct);
+            .Include(p => p.Approvals).Include(p => p.Attachments).AsSplitQuery().ToListAsync(ct);
         return TypedResults.Ok(new ProposalPage(await db.SummariesAsync(items, ct), pageNumber, ProposalsEndpoints.PageSize, total));
     }
 }

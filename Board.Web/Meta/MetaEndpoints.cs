@@ -18,7 +18,8 @@ namespace Board.Web.Meta;
 /// </summary>
 public sealed record MetaDto(
     IReadOnlyList<string> Roles, IReadOnlyList<string> Actions, IReadOnlyList<string> Statuses, PolicyLimitsDto Policy, TextLimitsDto Limits,
-    IReadOnlyDictionary<string, string> Role, IReadOnlyDictionary<string, string> Action, IReadOnlyDictionary<string, string> Status, MayDto May);
+    IReadOnlyDictionary<string, string> Role, IReadOnlyDictionary<string, string> Action, IReadOnlyDictionary<string, string> Status, MayDto May,
+    PhotoLimitsDto Photos);
 
 public sealed record PolicyLimitsDto(PolicyDto Default, int MinApprovals, int MaxApprovals, int MaxExpiryDays);
 
@@ -27,6 +28,8 @@ public sealed record TextLimitsDto(
 
 /// <summary>The roles, any one of which lets a member administer (members, boards, webhooks), review (insights, trail export) or complete.</summary>
 public sealed record MayDto(IReadOnlyList<string> Administer, IReadOnlyList<string> Review, IReadOnlyList<string> Complete);
+
+public sealed record PhotoLimitsDto(int PerProposal, long UploadBytes, int Alt);
 
 public static class MetaEndpoints
 {
@@ -42,7 +45,8 @@ public static class MetaEndpoints
         typeof(TrailActions).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral)
             .ToDictionary(f => JsonNamingPolicy.CamelCase.ConvertName(f.Name), f => (string)f.GetRawConstantValue()!),
         Enum.GetValues<ProposalStatus>().ToDictionary(s => JsonNamingPolicy.CamelCase.ConvertName(s.ToString()), Proposals.ProposalDto.StatusName),
-        new MayDto([Roles.Admin], Roles.Reviewers, [Roles.Completer]));
+        new MayDto([Roles.Admin], Roles.Reviewers, [Roles.Completer]),
+        new PhotoLimitsDto(Attachment.PerProposalMax, Attachment.UploadMaxBytes, Attachment.AltMax));
 
     public static IEndpointRouteBuilder MapMeta(this IEndpointRouteBuilder app)
     {

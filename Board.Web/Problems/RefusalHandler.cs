@@ -47,6 +47,7 @@ public sealed class RefusalHandler(IProblemDetailsService problems, BoardMetrics
         RefusalCode.NotFound => StatusCodes.Status404NotFound,
         RefusalCode.NotApprover or RefusalCode.OwnProposal or RefusalCode.NotAuthor or RefusalCode.Forbidden => StatusCodes.Status403Forbidden,
         RefusalCode.Inactive => StatusCodes.Status401Unauthorized,
+        RefusalCode.TooLarge => StatusCodes.Status413PayloadTooLarge,
         RefusalCode.AlreadyApproved or RefusalCode.NotApproved or RefusalCode.NotOpen or RefusalCode.NotExecuted or RefusalCode.Conflict or RefusalCode.LastAdmin => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status400BadRequest,
     };

@@ -35,6 +35,14 @@ public sealed class PreviewRequest
 
 public sealed record ApprovalDto(Guid MemberId, string Name, DateTimeOffset At, bool Counts);
 
+/// <summary>A photo on a proposal; its bytes are at <c>/api/attachments/{id}</c> (<c>?size=thumb</c> for the thumbnail).</summary>
+public sealed record AttachmentDto(Guid Id, string ContentType, int Width, int Height, string Sha256, string Alt)
+{
+    public static AttachmentDto From(Attachment a) => new(a.Id, a.ContentType, a.Width, a.Height, a.Sha256, a.Alt);
+
+    public static List<AttachmentDto> Of(Proposal p) => [.. p.Attachments.Select(From)];
+}
+
 public sealed record CommentDto(Guid Id, PersonDto Author, string Body, string BodyHtml, DateTimeOffset At);
 
 public sealed record ProposalDto(
@@ -42,7 +50,7 @@ public sealed record ProposalDto(
     int ApprovalsRequired, string ApproverRole, int ApprovalCount, IReadOnlyList<ApprovalDto> Approvals,
     IReadOnlyList<CommentDto> Comments, Guid? Reverses, DateTimeOffset PostedAt, DateTimeOffset? ExpiresAt,
     DateTimeOffset? EditedAt, DateTimeOffset? ExecutedAt, DateTimeOffset? CompletedAt, string? CompletedBy,
-    string? CompletionNote, DateTimeOffset? ClosedAt, int Version)
+    string? CompletionNote, DateTimeOffset? ClosedAt, int Version, IReadOnlyList<AttachmentDto> Attachments)
 {
     public static ProposalDto From(Proposal p, MarkdownRenderer markdown) => new(
         p.Id, p.BoardId, p.Title, p.Body, markdown.ToHtml(p.Body), StatusName(p.Status), new PersonDto(p.AuthorId, p.AuthorName),
@@ -50,7 +58,7 @@ public sealed record ProposalDto(
         [.. p.Approvals.OrderBy(a => a.At).Select(a => new ApprovalDto(a.MemberId, a.MemberName, a.At, a.Counts))],
         [.. p.Comments.OrderBy(c => c.At).Select(c => new CommentDto(c.Id, new PersonDto(c.AuthorId, c.AuthorName), c.Body, markdown.ToHtml(c.Body), c.At))],
         p.ReversesId, p.PostedAt, p.ExpiresAt, p.EditedAt, p.ExecutedAt, p.CompletedAt, p.CompletedByName,
-        p.CompletionNote, p.ClosedAt, p.Version);
+        p.CompletionNote, p.ClosedAt, p.Version, AttachmentDto.Of(p));
 
     public static string StatusName(ProposalStatus status) => status.ToString().ToLowerInvariant();
 }
@@ -60,7 +68,7 @@ public sealed record ProposalSummaryDto(
     Guid Id, Guid BoardId, string Title, string Excerpt, string Status, PersonDto Author, int ApprovalsRequired,
     int ApprovalCount, IReadOnlyList<ApprovalDto> Approvals, int CommentCount, Guid? Reverses,
     DateTimeOffset PostedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? ExecutedAt, DateTimeOffset? CompletedAt, int Version,
-    string ApproverRole, string? CompletedBy, string? CompletionNote, DateTimeOffset? ClosedAt)
+    string ApproverRole, string? CompletedBy, string? CompletionNote, DateTimeOffset? ClosedAt, IReadOnlyList<AttachmentDto> Attachments)
 {
     public const int ExcerptLength = 200;
 
@@ -69,7 +77,7 @@ public sealed record ProposalSummaryDto(
         ProposalDto.StatusName(p.Status), new PersonDto(p.AuthorId, p.AuthorName), p.ApprovalsRequired, p.CountingApprovals,
         [.. p.Approvals.OrderBy(a => a.At).Select(a => new ApprovalDto(a.MemberId, a.MemberName, a.At, a.Counts))],
         commentCount, p.ReversesId, p.PostedAt, p.ExpiresAt, p.ExecutedAt, p.CompletedAt, p.Version,
-        p.ApproverRole, p.CompletedByName, p.CompletionNote, p.ClosedAt);
+        p.ApproverRole, p.CompletedByName, p.CompletionNote, p.ClosedAt, AttachmentDto.Of(p));
 }
 
 public sealed record ProposalPage(IReadOnlyList<ProposalSummaryDto> Items, int Page, int PageSize, int Total);

@@ -63,7 +63,7 @@ public static class ProposalsEndpoints
         var total = await ordered.CountAsync(ct);
         var items = await ordered
             .Skip((pageNumber - 1) * PageSize).Take(PageSize)
-            .Include(p => p.Approvals).AsSplitQuery().ToListAsync(ct);
+            .Include(p => p.Approvals).Include(p => p.Attachments).AsSplitQuery().ToListAsync(ct);
         return TypedResults.Ok(new ProposalPage(await db.SummariesAsync(items, ct), pageNumber, PageSize, total));
     }
 

@@ -29,6 +29,8 @@ public sealed class ProposalConfiguration : IEntityTypeConfiguration<Proposal>
         b.Navigation(x => x.Approvals).HasField("_approvals").UsePropertyAccessMode(PropertyAccessMode.Field);
         b.HasMany(x => x.Comments).WithOne().HasForeignKey(c => c.ProposalId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(x => x.Comments).HasField("_comments").UsePropertyAccessMode(PropertyAccessMode.Field);
+        b.HasMany(x => x.Attachments).WithOne().HasForeignKey(a => a.ProposalId).OnDelete(DeleteBehavior.Cascade);
+        b.Navigation(x => x.Attachments).HasField("_attachments").UsePropertyAccessMode(PropertyAccessMode.Field);
         b.Ignore(x => x.PendingTrail);
         b.Ignore(x => x.CountingApprovals);
     }
