@@ -31,6 +31,7 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string Folder { get; }
     public string DatabasePath => Path.Combine(Folder, "board.db");
+    public string TrailKeyPath => Path.Combine(Folder, "trail-signing.key");
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>The PostgreSQL database this app runs on, or null on SQLite.</summary>
@@ -86,6 +87,9 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Database:Provider", Database.Provider.ToString());
         builder.UseSetting("ConnectionStrings:Board", PostgresDatabase is null ? $"Data Source={DatabasePath}" : Database.ConnectionString);
         builder.UseSetting("Realtime:PollMilliseconds", "250");
+        // The trail key lives next to the database in the test's folder, made once, as an operator would (any environment).
+        if (!File.Exists(TrailKeyPath)) File.WriteAllText(TrailKeyPath, Board.Web.Trail.TrailKey.Generate("board.test/trail"));
+        builder.UseSetting(Board.Web.Trail.TrailKeySetup.Setting, TrailKeyPath);
         // Tests sign in and write far faster than people do; the limits have their own tests, which set them low again.
         foreach (var (key, value) in UnlimitedRates) builder.UseSetting(key, value);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);

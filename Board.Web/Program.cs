@@ -51,6 +51,7 @@ builder.Services.AddSingleton<ExpirySweeper>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
 builder.Services.AddWebhooks(builder.Configuration, builder.Environment);
 builder.Services.AddVerifyLimit(builder.Configuration);
+builder.Services.AddTrailProof(builder.Configuration, builder.Environment);
 builder.Services.AddRateLimits(builder.Configuration);
 builder.Services.AddValidation();
 builder.Services.AddOpenApi();
@@ -75,6 +76,15 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 
 var app = builder.Build();
 if (!ConfigurationCheck.Passes(app.Services, Console.Error)) return 1;
+try
+{
+    // The trail key is read (or, in Development, made) before anything else runs: without it, no start.
+    app.Services.GetRequiredService<TrailKey>();
+}
+catch (SettingException e)
+{
+    return StartupError(e);
+}
 app.UseForwardedHeaders();
 app.UseSecurityHeaders();
 if (!app.Environment.IsDevelopment()) app.UseHsts();
@@ -123,6 +133,7 @@ app.MapMembers();
 app.MapBoards();
 app.MapProposals();
 app.MapTrail();
+app.MapTrailProof();
 app.MapWebhooks();
 app.MapNotifications();
 app.MapMe();

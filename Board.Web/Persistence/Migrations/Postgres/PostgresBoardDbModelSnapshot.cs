@@ -348,6 +348,44 @@ namespace Board.Web.Persistence.Migrations.Postgres
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Board.Web.Trail.TrailCheckpoint", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
+                    b.Property<long?>("VerifiedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Size");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("trail_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Trail.TrailNode", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("trail_nodes", (string)null);
+                });
+
             modelBuilder.Entity("Board.Web.Webhooks.Webhook", b =>
                 {
                     b.Property<Guid>("Id")

@@ -343,6 +343,44 @@ namespace Board.Web.Persistence.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Board.Web.Trail.TrailCheckpoint", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("VerifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Size");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("trail_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Trail.TrailNode", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("trail_nodes", (string)null);
+                });
+
             modelBuilder.Entity("Board.Web.Webhooks.Webhook", b =>
                 {
                     b.Property<Guid>("Id")
