@@ -146,7 +146,9 @@ public static class AuditCommand
         {
             ["seq"] = seq,
             ["size"] = checkpoint.Size,
-            ["entry"] = System.Text.Json.Nodes.JsonNode.Parse(HashChain.CanonicalBody(entry)),
+            // The exact text that was hashed: hash = SHA-256(prevHash ‖ canonical), so an outsider recomputes it.
+            ["canonical"] = HashChain.CanonicalBody(entry),
+            ["prevHash"] = entry.PrevHash,
             ["hash"] = entry.Hash,
             ["leafHash"] = Convert.ToBase64String(leaf),
             ["hashes"] = new System.Text.Json.Nodes.JsonArray([.. proof.Select(p => (System.Text.Json.Nodes.JsonNode)Convert.ToBase64String(p))]),

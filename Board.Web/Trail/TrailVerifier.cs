@@ -74,6 +74,10 @@ public static class TrailVerifier
         var pending = new Queue<Checkpoint>(checkpoints.OrderBy(c => c.Size));
         long? matched = start?.Size;
 
+        // A tree behind the chain is one the next commit catches up (entries added before the tree existed, or
+        // outside Board): its part must still be the tree of those entries.
+        var treeSize = await TrailTree.SizeAsync(tx, ct);
+        var rootAtTreeSize = builder.Size == treeSize ? builder.Root() : null;
         string? hashAtExpectedSeq = null;
         long? seqOfExpectedHash = null;
         try
@@ -82,6 +86,7 @@ public static class TrailVerifier
             {
                 if (!Add(verifier, entry)) break;
                 builder.Append(MerkleTree.LeafOf(entry));
+                if (builder.Size == treeSize) rootAtTreeSize = builder.Root();
                 while (pending.Count > 0 && pending.Peek().Size == builder.Size)
                 {
                     var checkpoint = pending.Dequeue();
@@ -105,14 +110,10 @@ public static class TrailVerifier
                 $"the trail ends at seq {verifier.HeadSeq}, before the checkpoint at size {pending.Peek().Size}: entries were removed", verifiedFrom, matched);
 
         // The stored tree must be the tree of the chain just read: proofs are served from it.
-        var treeSize = await TrailTree.SizeAsync(tx, ct);
         if (treeSize > verifier.HeadSeq)
             return Result(verifier, false, verifier.HeadSeq + 1,
                 $"the stored Merkle tree holds {treeSize} entries but the trail ends at seq {verifier.HeadSeq}: entries were removed", verifiedFrom, matched);
-        if (treeSize < verifier.HeadSeq)
-            return Result(verifier, false, treeSize + 1,
-                $"the stored Merkle tree holds {treeSize} entries, the trail {verifier.HeadSeq}: entries were added outside Board", verifiedFrom, matched);
-        if (!await StoredRootMatchesAsync(load, builder, ct))
+        if (rootAtTreeSize is null || !await StoredRootMatchesAsync(load, treeSize, rootAtTreeSize, ct))
             return Result(verifier, false, await FirstLeafMismatchAsync(tx, verifiedFrom, ct),
                 "the stored Merkle tree disagrees with the chain", verifiedFrom, matched);
 
@@ -184,11 +185,11 @@ public static class TrailVerifier
         return ((new HashChain.Verifier(last.Seq, last.Hash), builder), null);
     }
 
-    private static async Task<bool> StoredRootMatchesAsync(NodeLoader load, MerkleTree.Builder builder, CancellationToken ct)
+    private static async Task<bool> StoredRootMatchesAsync(NodeLoader load, long size, byte[] root, CancellationToken ct)
     {
         try
         {
-            return (await TrailTree.RootAsync(load, builder.Size, ct)).AsSpan().SequenceEqual(builder.Root());
+            return (await TrailTree.RootAsync(load, size, ct)).AsSpan().SequenceEqual(root);
         }
         catch (TreeIncompleteException)
         {
@@ -196,7 +197,7 @@ public static class TrailVerifier
         }
     }
 
-    /// <summary>The first entry after <paramref name="after"/> whose stored leaf is not its hash's leaf, or null.</summary>
+    /// <summary>The first entry after <paramref name="after"/> whose stored leaf is not its hash's leaf, or null (an interior node differs).</summary>
     private static async Task<long?> FirstLeafMismatchAsync(TrailSnapshot tx, long after, CancellationToken ct)
     {
         await using var command = tx.Command("""
@@ -206,7 +207,7 @@ public static class TrailVerifier
         tx.Add(command, "after", after);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            if (reader.IsDBNull(2) || !MerkleTree.LeafOfHash(reader.GetString(1)).AsSpan().SequenceEqual((byte[])reader.GetValue(2)))
+            if (!reader.IsDBNull(2) && !MerkleTree.LeafOfHash(reader.GetString(1)).AsSpan().SequenceEqual((byte[])reader.GetValue(2)))
                 return reader.GetInt64(0);
         return null;
     }
