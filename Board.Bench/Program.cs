@@ -13,6 +13,9 @@ switch (args.FirstOrDefault())
     case "--trail-verify":
         Console.WriteLine(JsonSerializer.Serialize(TrailBench.Verify(Arg("--db")), BoardApi.Json));
         return 0;
+    case "--trail-from-checkpoint":
+        Console.WriteLine(JsonSerializer.Serialize(await TrailBench.VerifyFromCheckpointAsync(Arg("--db"), long.Parse(Arg("--entries")), long.Parse(Arg("--new"))), BoardApi.Json));
+        return 0;
     case "generate":
         return await TrailGenerator.RunAsync(args[1..]);
     case "--trail-export":

@@ -130,6 +130,7 @@ public static class Runner
         var environment = new Dictionary<string, string>(o.ServerEnvironment)
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Keys__TrailSigningKey"] = TrailKeyFile(work),
             ["Database__Provider"] = o.Provider == "postgres" ? "Postgres" : "Sqlite",
             ["ConnectionStrings__Board"] = database,
             ["Keys__DataProtectionCertificate"] = KeyRingCertificate,
@@ -185,6 +186,7 @@ public static class Runner
                     ["ASPNETCORE_ENVIRONMENT"] = "Production",
                     ["ConnectionStrings__Board"] = $"Data Source={db}",
                     ["Keys__DataProtectionCertificate"] = KeyRingCertificate,
+                    ["Keys__TrailSigningKey"] = TrailKeyFile(work),
                 },
                 port, Path.Combine(work, "trail-web.log"), ct)).DisposeAsync();
         }
@@ -195,12 +197,21 @@ public static class Runner
             await ChildStepAsync(["--trail-build", "--db", db, "--entries", o.TrailEntries.ToString()], ct),
             await ChildStepAsync(["--trail-verify", "--db", db], ct),
             await ChildStepAsync(["--trail-export", "--db", db, "--file", export], ct),
+            await ChildStepAsync(["--trail-from-checkpoint", "--db", Path.Combine(work, "checkpoint-trail.db"), "--entries", o.TrailEntries.ToString(), "--new", "1000"], ct),
         };
         foreach (var s in steps) Log.Line($"  {s.Step}: {s.Entries:N0} entries in {s.Seconds:F1} s, peak {s.PeakWorkingSetBytes / 1048576.0:F0} MiB ({s.Detail})");
         var result = new TrailResult(steps[0].Entries, new FileInfo(db).Length + (File.Exists(db + "-wal") ? new FileInfo(db + "-wal").Length : 0),
             new FileInfo(export).Length, steps);
         File.Delete(export);
         return result;
+    }
+
+    /// <summary>The trail signing key the bench's Board.Web uses (Production requires one), made once per work folder.</summary>
+    private static string TrailKeyFile(string work)
+    {
+        var path = Path.Combine(work, "trail-signing.key");
+        if (!File.Exists(path)) File.WriteAllText(path, Board.Web.Trail.TrailKey.Generate("bench.board/trail"));
+        return path;
     }
 
     private static async Task<TrailStep> ChildStepAsync(string[] arguments, CancellationToken ct)

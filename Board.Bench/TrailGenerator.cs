@@ -60,7 +60,15 @@ public static class TrailGenerator
         }
         var database = BoardDatabase.Of(DatabaseProvider.Sqlite, connectionString, "");
         TrailHead head;
-        await using (var snapshot = await TrailSnapshot.OpenAsync(database, ct)) head = await TrailReader.HeadAsync(snapshot, ct);
+        MerkleTree.Builder tree;
+        await using (var snapshot = await TrailSnapshot.OpenAsync(database, ct))
+        {
+            head = await TrailReader.HeadAsync(snapshot, ct);
+            // The Merkle tree grows with the chain, as the app's commits grow it.
+            var treeSize = await TrailTree.SizeAsync(snapshot, ct);
+            if (treeSize != head.Seq) throw new InvalidOperationException($"the file's Merkle tree holds {treeSize} entries, its trail {head.Seq}");
+            tree = await TrailTree.BuilderAsync(TrailTree.From(snapshot), treeSize, ct);
+        }
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
 
         await using var insert = connection.CreateCommand();
@@ -73,6 +81,12 @@ public static class TrailGenerator
             .Select(name => insert.Parameters.Add(name, SqliteType.Text)).ToArray();
         p[0].SqliteType = p[1].SqliteType = SqliteType.Integer;
         insert.Prepare();
+        await using var node = connection.CreateCommand();
+        node.Transaction = tx;
+        node.CommandText = "INSERT INTO trail_nodes (Id, Hash) VALUES ($id, $hash)";
+        var nodeId = node.Parameters.Add("$id", SqliteType.Integer);
+        var nodeHash = node.Parameters.Add("$hash", SqliteType.Blob);
+        node.Prepare();
 
         var random = new Random(4);
         var actors = Enumerable.Range(1, 40).Select(i => new Actor(IdFrom(random), $"Member {i:00}")).ToArray();
@@ -99,6 +113,12 @@ public static class TrailGenerator
             p[8].Value = entry.PrevHash;
             p[9].Value = entry.Hash;
             insert.ExecuteNonQuery();
+            foreach (var (id, nodeValue) in tree.Append(MerkleTree.LeafOf(entry)))
+            {
+                nodeId.Value = id.Key;
+                nodeHash.Value = nodeValue;
+                node.ExecuteNonQuery();
+            }
             (seq, hash) = (entry.Seq, entry.Hash);
             if (i % 100_000 == 0) ct.ThrowIfCancellationRequested();
         }

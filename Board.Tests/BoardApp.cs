@@ -40,6 +40,7 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
         if (!File.Exists(KeyFile)) Board.Web.Keys.DataProtectionCertificate.CreateFile(KeyFile);
         return KeyFile;
     }
+    public string TrailKeyPath => Path.Combine(Folder, "trail-signing.key");
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>The PostgreSQL database this app runs on, or null on SQLite.</summary>
@@ -101,6 +102,9 @@ public class BoardApp : WebApplicationFactory<Program>, IAsyncLifetime
         // The key-ring certificate next to this app's database (a second instance shares it), made here so that apps
         // started as Production have one too.
         builder.UseSetting(Board.Web.Keys.DataProtectionCertificate.Setting, EnsureKeyFile());
+        // The trail key lives next to the database in the test's folder, made once, as an operator would (any environment).
+        if (!File.Exists(TrailKeyPath)) File.WriteAllText(TrailKeyPath, Board.Web.Trail.TrailKey.Generate("board.test/trail"));
+        builder.UseSetting(Board.Web.Trail.TrailKeySetup.Setting, TrailKeyPath);
         // Tests sign in and write far faster than people do; the limits have their own tests, which set them low again.
         foreach (var (key, value) in UnlimitedRates) builder.UseSetting(key, value);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);

@@ -1,3 +1,4 @@
+using Board.Web;
 using Board.Web.Attachments;
 using Board.Web.Auth;
 using Board.Web.Boards;
@@ -31,15 +32,15 @@ builder.LimitRequestBodies().LimitConnections();
 var services = builder.Services.AddSingleton(TimeProvider.System).AddValidation().AddOpenApi().AddBoardProblems();
 try { services.AddBoardDatabase(builder.Configuration, builder.Environment).AddRealtime(builder.Configuration); }
 catch (SettingException e) { return StartupError(e); }
-var keyRing = DataProtectionCertificate.Load(builder.Configuration, builder.Environment);
-services.AddBoardAuth(keyRing).AddSessionRevocation().AddBoardSecurity(builder.Configuration).AddProposals().AddPhotos().AddExpiry()
+services.AddBoardAuth(DataProtectionCertificate.Load(builder.Configuration, builder.Environment)).AddSessionRevocation()
+    .AddBoardSecurity(builder.Configuration).AddProposals().AddPhotos().AddExpiry()
     .AddWebhooks(builder.Configuration, builder.Environment).AddPush(builder.Configuration, builder.Environment)
-    .AddVerifyLimit(builder.Configuration).AddBoardHealth(builder.Configuration).AddBoardTelemetry(builder.Configuration);
+    .AddVerifyLimit(builder.Configuration).AddTrailProof(builder.Configuration, builder.Environment)
+    .AddBoardHealth(builder.Configuration).AddBoardTelemetry(builder.Configuration);
 var app = builder.Build();
 if (!ConfigurationCheck.Passes(app.Services, Console.Error)) return 1;
-if (keyRing.Problem is { } keyProblem) return StartupError(new SettingException(keyProblem));
 app.UseTransportSecurity();
-try { app.Services.LoadPushKeys(); await app.Services.MigrateDatabaseAsync(); }
+try { app.Services.RequireKeys(); await app.Services.MigrateDatabaseAsync(); }
 catch (SettingException e) { return StartupError(e); }
 await app.Services.RunExclusiveAsync(async () =>
 {
@@ -48,13 +49,11 @@ await app.Services.RunExclusiveAsync(async () =>
 });
 app.UseExceptionHandler().UseStatusCodePages().UseBoardMetrics(app.Configuration).UseRequestBodyLimit().UseDefaultFiles().UseStaticFiles();
 app.UseAuthentication().UseSessionCheck().UseBrowserRequestGuard().UseAuthorization().UseRateLimiter().UseWriteRelease();
-
 app.MapBoardOpenApi().MapBoardHealth().MapAuth().MapDemo().MapMembers().MapBoards().MapProposals().MapAttachments();
-app.MapTrail().MapWebhooks().MapPush().MapNotifications().MapMe().MapMeta().MapInsights().MapHub<BoardHub>(BoardHub.Path);
+app.MapTrail().MapTrailProof().MapWebhooks().MapPush().MapNotifications().MapMe().MapMeta().MapInsights().MapHub<BoardHub>(BoardHub.Path);
 app.PrintWhenStarted(Console.Out);
 app.Run();
 return 0;
-
 // A setting that keeps Board from starting is said in one line naming the key, not as a stack trace.
 static int StartupError(Exception e) { Console.Error.WriteLine($"Board cannot start: {e.Message}"); return 3; }
 

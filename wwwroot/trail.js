@@ -6,6 +6,7 @@ import { formKit } from './forms.js';
 import { exactTime, t } from './i18n.js';
 import { Action, may, vocabulary } from './meta.js';
 import { problemText } from './problems.js';
+import { canCheck, latestCheckpoint, proveEntry } from './proof.js';
 
 // The trail's actions come from the server (GET /api/meta), in TrailActions.All's order.
 const actions = () => vocabulary().actions;
@@ -44,7 +45,8 @@ export async function render(context) {
   const canExport = may(me, 'review');
   const [members, firstHead] = await Promise.all([get('/api/members/directory'), get('/api/audit/head')]);
   const entries = trailEntries(context.boards);
-  const proof = trailProof(firstHead);
+  const proof = trailProof(firstHead, canExport);
+  entries.checkpoint = () => proof.checkpoint;
   const filters = trailFilters(context.boards, members, canExport, readFilters(), (next) => {
     entries.filters = next;
     // The view is shareable: the URL always says what is shown (replaceState fires no hashchange, so no re-render).
@@ -145,8 +147,9 @@ function trailFilters(boards, members, canExport, initial, onApply) {
 }
 
 /** The chain's proof, folded until opened: the head to write down, verify, and verify against a head given earlier. */
-function trailProof(firstHead) {
+function trailProof(firstHead, canDownload) {
   let head = firstHead;
+  const checkpointBox = h('div', { class: 'trail-checkpoint', id: 'trail-checkpoint-box' }, h('p', { class: 'muted' }, t('trail.checkpointLoading')));
   const headBox = h('dl', { class: 'trail-head', id: 'trail-head' });
   const verifyButton = h('button', { type: 'button', class: 'button button-primary', id: 'trail-verify', onclick: () => verify() }, t('trail.verify'));
   const result = h('div', { class: 'trail-verify-result', id: 'trail-verify-result', role: 'status' });
@@ -164,9 +167,30 @@ function trailProof(firstHead) {
     h('summary', {}, h('h2', { id: 'trail-proof-heading' }, t('trail.proof'))),
     h('p', { class: 'muted' }, t('trail.headHint')), headBox,
     h('div', { class: 'actions' }, verifyButton), result,
-    h('details', { class: 'trail-earlier-box' }, h('summary', {}, t('trail.earlier')), earlierForm));
+    h('details', { class: 'trail-earlier-box' }, h('summary', {}, t('trail.earlier')), earlierForm),
+    h('section', { 'aria-labelledby': 'trail-checkpoint-heading' },
+      h('h3', { id: 'trail-checkpoint-heading', class: 'small-heading' }, t('trail.checkpoint')),
+      h('p', { class: 'muted' }, t('trail.checkpointHint')), checkpointBox));
   renderHead();
-  return { root, advance(entry) { if (entry.seq > head.seq) { head = { seq: entry.seq, hash: entry.hash, at: entry.at }; renderHead(); } } };
+  const state = {
+    root,
+    checkpoint: null,
+    advance(entry) { if (entry.seq > head.seq) { head = { seq: entry.seq, hash: entry.hash, at: entry.at }; renderHead(); } },
+  };
+  latestCheckpoint().then((checkpoint) => {
+    state.checkpoint = checkpoint;
+    fill(checkpointBox,
+      checkpoint
+        ? [h('p', {}, t('trail.checkpointSize', { size: checkpoint.size })),
+          h('pre', { class: 'hash trail-checkpoint-text', id: 'trail-checkpoint-text', tabindex: '0', 'aria-label': t('trail.checkpoint') }, checkpoint.text)]
+        : h('p', { class: 'muted', id: 'trail-checkpoint-none' }, t('trail.checkpointNone')),
+      canDownload
+        ? h('div', { class: 'actions' },
+          checkpoint ? h('a', { class: 'button', id: 'trail-checkpoint-download', href: '/api/audit/checkpoint', download: `board-checkpoint-${checkpoint.size}.txt` }, t('trail.downloadCheckpoint')) : null,
+          h('a', { class: 'button', id: 'trail-key-download', href: '/api/audit/key', download: 'board-trail.vkey' }, t('trail.downloadKey')))
+        : null);
+  }, () => fill(checkpointBox, h('p', { class: 'form-error' }, t('trail.checkpointFailed'))));
+  return state;
 
   function renderHead() {
     fill(headBox,
@@ -317,7 +341,7 @@ function showPending(state) {
 function place(state, entry) {
   if (state.shown.has(entry.seq)) return;
   if (entry.data?.title && entry.proposalId) state.titles.set(entry.proposalId, entry.data.title);
-  const row = entryRow(entry, state.boards, state.titles);
+  const row = entryRow(entry, state.boards, state.titles, () => state.checkpoint?.());
   state.shown.set(entry.seq, row);
   let before = state.list.firstElementChild;
   while (before && Number(before.dataset.seq) > entry.seq) before = before.nextElementSibling;
@@ -337,7 +361,7 @@ function showStatus(state, recount) {
 }
 
 /** One compact row: when, who, what (in words), where; what changed below it; the hashes folded. */
-function entryRow(entry, boards, titles) {
+function entryRow(entry, boards, titles, checkpoint) {
   const board = entry.boardId ? boards.find((b) => b.id === entry.boardId) : null;
   const title = entry.proposalId ? titles.get(entry.proposalId) : null;
   const detail = detailOf(entry);
@@ -353,7 +377,37 @@ function entryRow(entry, boards, titles) {
       h('summary', {}, h('span', { class: 'trail-seq' }, `#${entry.seq}`), ' ', t('trail.hashes')),
       h('dl', {},
         h('dt', {}, t('trail.hash')), h('dd', {}, h('code', { class: 'hash' }, entry.hash)),
-        h('dt', {}, t('trail.prevHash')), h('dd', {}, h('code', { class: 'hash' }, entry.prevHash)))));
+        h('dt', {}, t('trail.prevHash')), h('dd', {}, h('code', { class: 'hash' }, entry.prevHash))),
+      proveControl(entry, checkpoint)));
+}
+
+/** "Prove this entry": its inclusion proof in the latest checkpoint, checked in this browser against the signed root. */
+function proveControl(entry, checkpoint) {
+  const out = h('div', { class: 'trail-prove-result', role: 'status' });
+  const button = h('button', { type: 'button', class: 'button trail-prove' }, t('trail.prove'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    fill(out, h('p', { class: 'muted' }, t('trail.proving')));
+    try {
+      const latest = checkpoint();
+      const covered = latest && entry.seq <= latest.size;
+      const { proof, verified } = await proveEntry(entry, covered ? latest.size : entry.seq, covered ? latest.root : null);
+      const message = !covered ? t('trail.proofNoCheckpoint')
+        : verified === true ? t('trail.proofVerified', { size: latest.size })
+          : verified === false ? t('trail.proofFailed', { size: latest.size })
+            : canCheck() ? '' : t('trail.proofNotChecked');
+      out.dataset.verified = String(verified);
+      fill(out,
+        h('p', { class: verified === false ? 'trail-invalid' : verified ? 'trail-valid' : 'muted' }, message),
+        h('p', { class: 'muted' }, t('trail.proofPath', { seq: proof.seq, size: proof.size, count: proof.hashes.length })),
+        proof.hashes.length ? h('ol', { class: 'trail-proof-path' }, proof.hashes.map((x) => h('li', {}, h('code', { class: 'hash' }, x)))) : null);
+    } catch (e) {
+      fill(out, h('p', { class: 'form-error' }, problemText(e)));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h('div', { class: 'trail-prove-box' }, h('div', { class: 'actions' }, button), out);
 }
 
 /** One short line saying what the entry changed, from its data. */

@@ -45,6 +45,16 @@ public static class HashChain
         private string _expectedPrev = Genesis;
         private long _expectedSeq = 1;
 
+        /// <summary>From the start of the trail.</summary>
+        public Verifier() { }
+
+        /// <summary>From the entry after (<paramref name="seq"/>, <paramref name="hash"/>), taken as verified already.</summary>
+        public Verifier(long seq, string hash)
+        {
+            (_expectedSeq, _expectedPrev) = (seq + 1, hash);
+            (HeadSeq, HeadHash) = (seq, hash);
+        }
+
         /// <summary>Entries checked so far.</summary>
         public long Count { get; private set; }
         /// <summary>The last entry's seq and hash.</summary>

@@ -42,6 +42,8 @@ public sealed class AuditCommandTests
 
         await file.DropTriggersAsync();
         await file.ExecAsync("DELETE FROM audit_entries WHERE Seq > 10");
+        Assert.Contains("first invalid seq=11: the stored Merkle tree holds 12 entries", (await RunAsync("verify", "--db", file.Path)).Out);
+        await file.RebuildTreeAsync();
 
         Assert.Equal(0, (await RunAsync("verify", "--db", file.Path)).Exit);
         var hashOnly = await RunAsync("verify", "--db", file.Path, "--head", head.Hash);

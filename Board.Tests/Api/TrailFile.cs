@@ -66,6 +66,36 @@ public sealed class TrailFile : IDisposable
         ("$actorName", e.ActorName), ("$action", e.Action), ("$boardId", e.BoardId?.ToString().ToUpperInvariant()),
         ("$proposalId", e.ProposalId?.ToString().ToUpperInvariant()), ("$data", e.Data), ("$prevHash", e.PrevHash), ("$hash", e.Hash));
 
+    /// <summary>
+    /// What a careful forger does after changing the chain: drops the Merkle tree and builds it again from the entries,
+    /// so that the database agrees with itself and only something kept outside it can tell.
+    /// </summary>
+    public async Task RebuildTreeAsync()
+    {
+        var builder = new MerkleTree.Builder();
+        var nodes = (await EntriesAsync()).SelectMany(e => builder.Append(MerkleTree.LeafOf(e))).ToList();
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
+        await using (var clear = connection.CreateCommand())
+        {
+            clear.Transaction = tx;
+            clear.CommandText = "DELETE FROM trail_nodes";
+            await clear.ExecuteNonQueryAsync();
+        }
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = "INSERT INTO trail_nodes (Id, Hash) VALUES ($id, $hash)";
+        var id = insert.Parameters.Add("$id", SqliteType.Integer);
+        var hash = insert.Parameters.Add("$hash", SqliteType.Blob);
+        foreach (var (nodeId, value) in nodes)
+        {
+            (id.Value, hash.Value) = (nodeId.Key, value);
+            await insert.ExecuteNonQueryAsync();
+        }
+        await tx.CommitAsync();
+    }
+
     public Task<VerifyResult> VerifyAsync(ExpectedHead? head = null) => TrailVerifier.VerifyAsync(Database, head, default);
 
     public void Dispose()

@@ -16,12 +16,17 @@ public sealed class TrailTamperOverHttpTests(BoardApp app) : IClassFixture<Board
         await file.DropTriggersAsync();
 
         await file.ExecAsync("DELETE FROM audit_entries WHERE Seq > $s", ("$s", head.Seq - 2));
+        var treeLeft = await VerifyAsync(manager, "?full=true");
+        Assert.Equal((false, head.Seq - 1), (treeLeft.Valid, treeLeft.FirstInvalidSeq));
+        // A careful forger also rebuilds the tree and drops the checkpoints kept inside: then only a head kept outside tells.
+        await file.RebuildTreeAsync();
+        await file.ExecAsync("DELETE FROM trail_checkpoints");
         Assert.True((await VerifyAsync(manager, "")).Valid);
         var cut = await VerifyAsync(manager, $"?headSeq={head.Seq}&headHash={head.Hash}");
         Assert.Equal((false, head.Seq - 1), (cut.Valid, cut.FirstInvalidSeq));
 
         await file.ExecAsync("UPDATE audit_entries SET ActorName = 'Nobody' WHERE Seq = 5");
-        var changed = await VerifyAsync(manager, "");
+        var changed = await VerifyAsync(manager, "?full=true");
         Assert.Equal((false, 5L, 4L), (changed.Valid, changed.FirstInvalidSeq, changed.HeadSeq));
     }
 

@@ -91,9 +91,13 @@ public sealed class TrailTamperTests
         var head = (await file.EntriesAsync())[^1];
         await file.DropTriggersAsync();
         await file.ExecAsync("DELETE FROM audit_entries WHERE Seq > 15");
+        var treeLeft = await file.VerifyAsync();
+        Assert.Equal((false, 16L), (treeLeft.Valid, treeLeft.FirstInvalidSeq));
+        Assert.Contains("entries were removed", treeLeft.Problem);
+        await file.RebuildTreeAsync();
 
         var alone = await file.VerifyAsync();
-        Assert.True(alone.Valid, "a cut tail leaves a consistent chain; only a head given earlier shows it");
+        Assert.True(alone.Valid, "a cut tail with its tree rebuilt is consistent; only a head given earlier shows it");
         Assert.Equal(15, alone.Count);
 
         var withHead = await file.VerifyAsync(new ExpectedHead(head.Seq, head.Hash));
@@ -123,9 +127,13 @@ public sealed class TrailTamperTests
             await file.InsertAsync(forged);
             (seq, hash) = (forged.Seq, forged.Hash);
         }
+        var treeLeft = await file.VerifyAsync();
+        Assert.Equal((false, 12L), (treeLeft.Valid, treeLeft.FirstInvalidSeq));
+        Assert.Contains("Merkle tree disagrees", treeLeft.Problem);
+        await file.RebuildTreeAsync();
 
         var alone = await file.VerifyAsync();
-        Assert.True(alone.Valid, "a re-hashed suffix is a consistent chain; only a head given earlier shows it");
+        Assert.True(alone.Valid, "a re-hashed suffix with its tree rebuilt is consistent; only a head given earlier shows it");
         Assert.Equal(Count, alone.Count);
         Assert.NotEqual(original[^1].Hash, alone.HeadHash);
 

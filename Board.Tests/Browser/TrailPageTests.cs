@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Board.Web.Boards;
 using Board.Web.Trail;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -173,6 +174,51 @@ public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Expect(result.Locator(".trail-invalid")).ToContainTextAsync($"entry #{head.Seq}");
         await manager.ScreenshotAsync("trail-verify.png", fullPage: false);
         Assert.Empty(manager.Errors);
+    }
+
+    [Fact]
+    public async Task ProofPanel_ShowsTheCheckpoint_ManagerDownloadsIt_AndAnEntryIsProvenInTheBrowser()
+    {
+        await app.Services.GetRequiredService<CheckpointWriter>().MakeAsync(force: true, default);
+        var checkpoint = await app.Anonymous().GetStringAsync("/api/audit/checkpoint");
+        await using var manager = await Screen.OpenAsync(app.Browser, app.BaseAddress, "manager");
+        await manager.SignInAsync("manager");
+        await manager.GoAsync("#/trail/");
+        await Expect(manager.Page.Locator(Rows).First).ToBeVisibleAsync();
+        await manager.Page.Locator("#trail-proof-box > summary").FocusAsync();
+        await manager.Page.Keyboard.PressAsync("Enter");
+        await Expect(manager.Page.Locator("#trail-checkpoint-text")).ToHaveTextAsync(checkpoint.TrimEnd('\n'));
+        var download = await manager.Page.RunAndWaitForDownloadAsync(() => manager.Page.Locator("#trail-checkpoint-download").ClickAsync());
+        Assert.Equal(checkpoint, await File.ReadAllTextAsync((await download.PathAsync())!));
+        var key = await manager.Page.RunAndWaitForDownloadAsync(() => manager.Page.Locator("#trail-key-download").ClickAsync());
+        Assert.NotNull(SignedNote.ParseVerifierKey(await File.ReadAllTextAsync((await key.PathAsync())!)));
+
+        // An entry the checkpoint covers: its path recomputed here, with WebCrypto, up to the signed root.
+        var size = long.Parse(checkpoint.Split('\n')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var seq = long.Parse((await manager.Page.Locator(Rows).Nth(10).GetAttributeAsync("data-seq"))!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(seq <= size);
+        var row = manager.Page.Locator($"{Rows}[data-seq='{seq}']");
+        await row.Locator(".trail-hashes summary").ClickAsync();
+        await row.Locator("button.trail-prove").ClickAsync();
+        await Expect(row.Locator(".trail-prove-result")).ToHaveAttributeAsync("data-verified", "true");
+        await Expect(row.Locator(".trail-prove-result")).ToContainTextAsync("Proven");
+        await manager.AssertAccessibleAsync("trail proof panel");
+        Assert.Empty(manager.Errors);
+
+        // Staff see the checkpoint and prove entries, in Korean, but download nothing.
+        await using var staff = await Screen.OpenAsync(app.Browser, app.BaseAddress, "staff3", locale: "ko-KR");
+        await staff.SignInAsync("staff3");
+        await staff.GoAsync("#/trail/");
+        await staff.Page.Locator("#trail-proof-box > summary").ClickAsync();
+        await Expect(staff.Page.Locator("#trail-checkpoint-heading")).ToHaveTextAsync("서명된 체크포인트");
+        await Expect(staff.Page.Locator("#trail-checkpoint-download")).ToHaveCountAsync(0);
+        await Expect(staff.Page.Locator("#trail-key-download")).ToHaveCountAsync(0);
+        var first = staff.Page.Locator(Rows).First;
+        await first.Locator(".trail-hashes summary").ClickAsync();
+        await first.Locator("button.trail-prove").ClickAsync();
+        await Expect(first.Locator(".trail-prove-result p").First).Not.ToBeEmptyAsync();
+        await staff.AssertAccessibleAsync("trail proof panel, Korean");
+        Assert.Empty(staff.Errors);
     }
 
     [Fact]

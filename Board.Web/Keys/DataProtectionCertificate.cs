@@ -35,6 +35,12 @@ public sealed class DataProtectionCertificate
     /// <summary>Why Board cannot start, in one line naming the setting; null when the certificate is in hand.</summary>
     public string? Problem { get; }
 
+    /// <summary>Refuses the start, in one line naming the setting, when the certificate could not be had.</summary>
+    public void ThrowIfMissing()
+    {
+        if (Problem is { } problem) throw new Hosting.SettingException(problem);
+    }
+
     public IEnumerable<X509Certificate2> All => Current is null ? Previous : Previous.Prepend(Current);
 
     /// <summary>The default place in Development: the app's data folder, next to its SQLite file, never in it.</summary>

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Board.Domain.Trail;
 using Board.Web.Hosting;
 using Board.Web.Persistence;
 
@@ -18,10 +19,16 @@ public static class AuditCommand
 
     private const string Help = """
         usage:
-          audit verify   [DATABASE] [--head HASH] [--head-seq N]
+          audit verify   [DATABASE] [--head HASH] [--head-seq N] [--checkpoint FILE] [--key VKEY] [--full]
+          audit prove    [DATABASE] --seq N --checkpoint FILE
           audit head     [DATABASE]
+          audit keygen   --name ORIGIN --out FILE
           audit export   [DATABASE] [--format csv|jsonl] [--out FILE] [--board ID] [--proposal ID]
                          [--actor ID] [--action NAME] [--from ISO-TIME] [--to ISO-TIME] [--after SEQ]
+        --checkpoint FILE is a signed checkpoint kept elsewhere (a webhook's copy, /api/audit/checkpoint): verify
+        proves the trail extends it, prove gives an inclusion proof against it. --key is the note verifier key
+        (/api/audit/key), or a file holding it: checkpoints are checked against it, and verify starts from the
+        last checkpoint a verification found whole unless --full. keygen writes a new trail signing key file.
         DATABASE is --db PATH (a SQLite file), or --provider sqlite|postgres with --connection STRING.
         Without them: Database__Provider and ConnectionStrings__Board from the environment, as the app
         reads them; else the app's own file, data/board.db under the working directory (Board.Web/ with dotnet run).
@@ -44,6 +51,8 @@ public static class AuditCommand
             {
                 "verify" => await VerifyAsync(options, stdout, ct),
                 "head" => await HeadAsync(options, stdout, ct),
+                "prove" => await ProveAsync(options, stdout, ct),
+                "keygen" => await KeygenAsync(options, stdout, ct),
                 "export" => await ExportAsync(options, stdout, stderr, ct),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };
@@ -73,21 +82,136 @@ public static class AuditCommand
 
     private static async Task<int> VerifyAsync(Options o, TextWriter stdout, CancellationToken ct)
     {
-        o.Allow("db", "provider", "connection", "head", "head-seq");
+        o.Allow("db", "provider", "connection", "head", "head-seq", "checkpoint", "key", "full");
         var hash = o.Get("head")?.Trim().ToLowerInvariant();
         var seq = o.Long("head-seq");
         if (hash is not null && !TrailEndpoints.IsHash(hash)) throw new UsageException("--head is a hash of 64 hexadecimal characters");
         if (hash is null && seq is not null) throw new UsageException("--head-seq needs --head");
-        var result = await TrailVerifier.VerifyAsync(ReadOnly(o), hash is null ? null : new ExpectedHead(seq, hash), ct);
+        var key = VerifierKey(o);
+        var outside = o.Get("checkpoint") is { } file ? ReadCheckpoint(file, key ?? throw new UsageException("--checkpoint needs --key to check its signature")) : null;
+        if (outside is null && key is not null && !o.Flag("full") && hash is null)
+            await stdout.WriteLineAsync("starting from the last checkpoint verified before (--full to recompute everything)");
+        var check = new TrailCheck(hash is null ? null : new ExpectedHead(seq, hash), outside, key, Full: key is null || o.Flag("full"));
+        var result = await TrailVerifier.CheckAsync(ReadOnly(o), check, ct);
         if (result.Valid)
         {
-            await stdout.WriteLineAsync($"valid: {result.Count} entries, head seq={result.HeadSeq} hash={result.HeadHash}"
-                + (hash is null ? "" : $"; contains the given head {hash}"));
+            await stdout.WriteLineAsync($"valid: {result.Count} entries" + (result.VerifiedFrom > 0 ? $" after checkpoint {result.VerifiedFrom}" : "")
+                + $", head seq={result.HeadSeq} hash={result.HeadHash}"
+                + (hash is null ? "" : $"; contains the given head {hash}")
+                + (outside is null ? "" : $"; extends the checkpoint at size {outside.Size}"));
             return Valid;
         }
         await stdout.WriteLineAsync($"INVALID: first invalid seq={result.FirstInvalidSeq?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}: {result.Problem}");
         await stdout.WriteLineAsync($"checked {result.Count} entries; last valid seq={result.HeadSeq} hash={result.HeadHash}");
         return Invalid;
+    }
+
+    /// <summary>
+    /// The inclusion proof of one entry against a checkpoint, as JSON an outsider checks without Board: the entry as
+    /// hashed, its leaf hash, the RFC 9162 path, and the checkpoint itself (docs/audit.md).
+    /// </summary>
+    private static async Task<int> ProveAsync(Options o, TextWriter stdout, CancellationToken ct)
+    {
+        o.Allow("db", "provider", "connection", "seq", "checkpoint");
+        var seq = o.Long("seq") ?? throw new UsageException("--seq N names the entry to prove");
+        var file = o.Get("checkpoint") ?? throw new UsageException("--checkpoint FILE names the checkpoint to prove it against");
+        var note = ReadFile(file);
+        var checkpoint = Checkpoint.Parse(NoteText(note) ?? "") ?? throw new UsageException($"{file} is not a signed checkpoint");
+        if (seq < 1 || seq > checkpoint.Size) throw new UsageException($"--seq must be from 1 to the checkpoint's size, {checkpoint.Size}");
+
+        await using var tx = await TrailSnapshot.OpenAsync(ReadOnly(o), ct);
+        var treeSize = await TrailTree.SizeAsync(tx, ct);
+        if (treeSize < checkpoint.Size)
+        {
+            await stdout.WriteLineAsync($"INVALID: the trail's tree holds {treeSize} entries, fewer than the checkpoint's {checkpoint.Size}");
+            return Invalid;
+        }
+        var load = TrailTree.From(tx);
+        if (!(await TrailTree.RootAsync(load, checkpoint.Size, ct)).AsSpan().SequenceEqual(checkpoint.Root))
+        {
+            await stdout.WriteLineAsync($"INVALID: this trail does not have the checkpoint's root at size {checkpoint.Size}");
+            return Invalid;
+        }
+        AuditEntry? entry = null;
+        await foreach (var e in TrailReader.ReadAsync(tx, new TrailFilter(After: seq - 1), seq, ct)) entry = e;
+        if (entry is null) throw new UsageException($"there is no entry {seq}");
+        var proof = await TrailTree.InclusionAsync(load, seq - 1, checkpoint.Size, ct);
+        var leaf = MerkleTree.LeafOf(entry);
+        if (!MerkleTree.VerifyInclusion(seq - 1, checkpoint.Size, leaf, proof, checkpoint.Root))
+        {
+            await stdout.WriteLineAsync($"INVALID: entry {seq} is not the one the checkpoint includes");
+            return Invalid;
+        }
+        var document = new System.Text.Json.Nodes.JsonObject
+        {
+            ["seq"] = seq,
+            ["size"] = checkpoint.Size,
+            // The exact text that was hashed: hash = SHA-256(prevHash ‖ canonical), so an outsider recomputes it.
+            ["canonical"] = HashChain.CanonicalBody(entry),
+            ["prevHash"] = entry.PrevHash,
+            ["hash"] = entry.Hash,
+            ["leafHash"] = Convert.ToBase64String(leaf),
+            ["hashes"] = new System.Text.Json.Nodes.JsonArray([.. proof.Select(p => (System.Text.Json.Nodes.JsonNode)Convert.ToBase64String(p))]),
+            ["checkpoint"] = note,
+        };
+        await stdout.WriteLineAsync(document.ToJsonString(new System.Text.Json.JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }));
+        return Valid;
+    }
+
+    private static async Task<int> KeygenAsync(Options o, TextWriter stdout, CancellationToken ct)
+    {
+        o.Allow("name", "out");
+        var name = o.Get("name") ?? throw new UsageException("--name ORIGIN names the key (the checkpoints' origin line), e.g. board.example.org/trail");
+        var path = o.Get("out") ?? throw new UsageException("--out FILE is where the key goes");
+        if (!SignedNote.IsValidName(name)) throw new UsageException("--name has no spaces or '+'");
+        var text = TrailKey.Generate(name);
+        try
+        {
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+            await using var writer = new StreamWriter(file);
+            await writer.WriteAsync(text.AsMemory(), ct);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            throw new UsageException($"{path} exists: a key is never overwritten");
+        }
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        using var key = TrailKey.Parse(text)!;
+        await stdout.WriteLineAsync($"wrote {path}; set Keys__TrailSigningKey to it. Verifier key: {key.Verifier}");
+        return Valid;
+    }
+
+    /// <summary>The verifier key given by --key, as the key itself or a file that holds it.</summary>
+    private static NoteVerifier? VerifierKey(Options o)
+    {
+        if (o.Get("key") is not { } value) return null;
+        var text = File.Exists(value) ? ReadFile(value) : value;
+        return SignedNote.ParseVerifierKey(text) ?? throw new UsageException("--key is not a note verifier key (name+hash+key, as /api/audit/key gives it)");
+    }
+
+    /// <summary>A checkpoint kept elsewhere, signed by <paramref name="key"/>.</summary>
+    private static Checkpoint ReadCheckpoint(string path, NoteVerifier key)
+    {
+        var text = SignedNote.Open(ReadFile(path), key) ?? throw new UsageException($"{path} is not a checkpoint signed by {key.Name}");
+        return Checkpoint.Parse(text) ?? throw new UsageException($"{path} is not a checkpoint");
+    }
+
+    private static string? NoteText(string note) => note.LastIndexOf("\n\n", StringComparison.Ordinal) is var i and >= 0 ? note[..(i + 1)] : null;
+
+    private static string ReadFile(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).ReplaceLineEndings("\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot read {path}: {e.Message}");
+        }
     }
 
     private static async Task<int> HeadAsync(Options o, TextWriter stdout, CancellationToken ct)
@@ -155,6 +279,7 @@ public static class AuditCommand
 
     internal sealed class Options
     {
+        private static readonly string[] Flags = ["full"];
         private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 
         public static Options Parse(string[] args)
@@ -167,6 +292,7 @@ public static class AuditCommand
                 var name = args[i][2..];
                 string value;
                 if (name.IndexOf('=') is var eq and > 0) (name, value) = (name[..eq], name[(eq + 1)..]);
+                else if (Flags.Contains(name)) value = "true";
                 else if (i + 1 < args.Length) value = args[++i];
                 else throw new UsageException($"--{name} needs a value");
                 if (!options._values.TryAdd(name, value)) throw new UsageException($"--{name} is given twice");
@@ -181,6 +307,13 @@ public static class AuditCommand
         }
 
         public string? Get(string name) => _values.GetValueOrDefault(name);
+
+        public bool Flag(string name) => Get(name) switch
+        {
+            null => false,
+            "true" => true,
+            _ => throw new UsageException($"--{name} takes no value"),
+        };
 
         public long? Long(string name) => Get(name) is not { } v ? null
             : long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n

@@ -77,8 +77,23 @@ public static class TrailEndpoints
     }
 
     /// <summary>Recomputes the chain; with a head given earlier (<c>headSeq</c> and <c>headHash</c>, or <c>head</c>), also proves the trail still holds it.</summary>
-    static async Task<Ok<VerifyResult>> Verify(long? headSeq, string? headHash, string? head, CurrentMember me, BoardDatabase database, CancellationToken ct) =>
-        TypedResults.Ok(await TrailVerifier.VerifyAsync(database, ExpectedHeadOf(headSeq, headHash, head), ct));
+    /// <remarks>
+    /// Starts from the last checkpoint a verification found whole (its signature checked, the stored tree still
+    /// holding its root) and recomputes only the entries after it; <c>full=true</c> recomputes everything. A valid
+    /// answer marks the latest checkpoint it passed as verified, for the next one to start from.
+    /// </remarks>
+    static async Task<Ok<VerifyResult>> Verify(long? headSeq, string? headHash, string? head, bool? full, CurrentMember me,
+        BoardDatabase database, TrailKey key, BoardDb db, TimeProvider clock, CancellationToken ct)
+    {
+        var result = await TrailVerifier.CheckAsync(database, new TrailCheck(ExpectedHeadOf(headSeq, headHash, head), Key: key.Verifier, Full: full ?? false), ct);
+        if (result is { Valid: true, CheckpointSize: { } size } && size > result.VerifiedFrom)
+        {
+            var now = clock.GetUtcNow();
+            await db.Set<TrailCheckpoint>().Where(c => c.Size == size && c.VerifiedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.VerifiedAt, now), ct);
+        }
+        return TypedResults.Ok(result);
+    }
 
     /// <summary>
     /// Streams the entries matching the filters, oldest first, from one read snapshot: the head of that snapshot is

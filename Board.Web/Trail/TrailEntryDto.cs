@@ -23,4 +23,10 @@ public sealed record TrailEntryDto(
 
 public sealed record TrailPage(IReadOnlyList<TrailEntryDto> Items, long? Next, long HeadSeq);
 
-public sealed record VerifyResult(bool Valid, long Count, long HeadSeq, string HeadHash, long? FirstInvalidSeq, string? Problem);
+/// <summary>
+/// A verification: <see cref="Count"/> entries were recomputed, those after <see cref="VerifiedFrom"/> (0: the whole
+/// trail; else the size of a checkpoint verified before, whose entries were not read again). <see cref="CheckpointSize"/>
+/// is the largest checkpoint the trail was found to match.
+/// </summary>
+public sealed record VerifyResult(bool Valid, long Count, long HeadSeq, string HeadHash, long? FirstInvalidSeq, string? Problem,
+    long VerifiedFrom = 0, long? CheckpointSize = null);

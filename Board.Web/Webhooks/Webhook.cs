@@ -61,11 +61,17 @@ public sealed class Webhook
         return secret;
     }
 
+    /// <summary>What a webhook can subscribe to: every trail action, and new signed checkpoints (only when named).</summary>
+    public static readonly IReadOnlyList<string> Events = [.. TrailActions.All, Checkpoint.Event];
+
+    /// <summary>Subscribed to checkpoints: named explicitly (an empty list means every trail entry, not checkpoints).</summary>
+    public bool WantsCheckpoints => IsActive && Actions.Contains(Checkpoint.Event);
+
     public static List<string> ValidActions(IEnumerable<string>? actions)
     {
         var list = (actions ?? []).Select(a => a?.Trim() ?? "").Distinct(StringComparer.Ordinal).ToList();
-        if (list.FirstOrDefault(a => !TrailActions.All.Contains(a)) is { } unknown)
-            throw Refusal.Invalid("actions", $"Unknown action '{unknown}'. Actions are: {string.Join(", ", TrailActions.All)}.");
-        return [.. TrailActions.All.Where(list.Contains)];
+        if (list.FirstOrDefault(a => !Events.Contains(a)) is { } unknown)
+            throw Refusal.Invalid("actions", $"Unknown action '{unknown}'. Actions are: {string.Join(", ", Events)}.");
+        return [.. Events.Where(list.Contains)];
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Board.Domain.Trail;
 using Board.Web.Persistence;
 using Board.Web.Telemetry;
 using Board.Web.Trail;
@@ -68,9 +69,18 @@ public sealed class WebhookDispatcher(
                     .SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null).SetProperty(d => d.LeaseId, (Guid?)null), CancellationToken.None);
                 return;
             }
-            var entry = await db.Trail.AsNoTracking().FirstAsync(e => e.Seq == delivery.Seq, ct);
-            // The entry is immutable, so every attempt sends the same bytes under the same signature.
-            var body = JsonSerializer.SerializeToUtf8Bytes(TrailEntryDto.From(entry), json.Value.SerializerOptions);
+            // The entry (or checkpoint) is immutable, so every attempt sends the same bytes under the same signature.
+            byte[] body;
+            if (delivery.Action == Checkpoint.Event)
+            {
+                var checkpoint = await db.Set<TrailCheckpoint>().AsNoTracking().FirstAsync(c => c.Size == delivery.Seq, ct);
+                body = JsonSerializer.SerializeToUtf8Bytes(CheckpointDto.From(checkpoint), json.Value.SerializerOptions);
+            }
+            else
+            {
+                var entry = await db.Trail.AsNoTracking().FirstAsync(e => e.Seq == delivery.Seq, ct);
+                body = JsonSerializer.SerializeToUtf8Bytes(TrailEntryDto.From(entry), json.Value.SerializerOptions);
+            }
 
             var at = clock.GetUtcNow();
             var started = clock.GetTimestamp();

@@ -1,0 +1,126 @@
+using System.Data.Common;
+using Board.Domain.Trail;
+using Board.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Board.Web.Trail;
+
+/// <summary>Reads stored Merkle nodes by key: from the unit of work or from a read snapshot.</summary>
+public delegate Task<Dictionary<long, byte[]>> NodeLoader(IReadOnlyCollection<long> keys, CancellationToken ct);
+
+/// <summary>The stored tree does not hold a node it should: it disagrees with the chain, or was never built.</summary>
+public sealed class TreeIncompleteException(string message) : Exception(message);
+
+/// <summary>
+/// Keeps the trail's Merkle tree next to the chain: inside every commit, after the entries are chained, it adds their
+/// leaves and the interior nodes they complete, so the tree and the chain commit together or not at all. Proofs read
+/// O(log n) nodes. A tree found behind the chain (an installation from before the tree) is caught up in that commit.
+/// </summary>
+public sealed class TrailTree(ILogger<TrailTree> log) : ICommitObserver
+{
+    private const int CatchUpBatch = 5000;
+
+    public async ValueTask CommittingAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
+    {
+        var size = entries[0].Seq - 1;
+        var builder = await BuilderAtAsync(db, size, ct);
+        foreach (var entry in entries) Add(db, builder, entry.Hash);
+    }
+
+    // The nodes are written with the entries; nothing is left to do once they are committed.
+    public void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<Board.Domain.Proposals.Proposal> proposals) { }
+
+    /// <summary>A builder holding the tree of the first <paramref name="size"/> entries, catching the stored tree up first.</summary>
+    public async Task<MerkleTree.Builder> BuilderAtAsync(BoardDb db, long size, CancellationToken ct)
+    {
+        var stored = await SizeAsync(db, ct);
+        if (stored > size)
+        {
+            // Leaves for entries that are no longer there: the chain was cut. Keep the tree to the chain; the
+            // checkpoints kept outside are what tell that it happened.
+            log.LogWarning("The trail's Merkle tree holds {Stored} leaves but the trail ends at seq {Size}: dropping the leaves beyond it.", stored, size);
+            var keys = await db.Set<TrailNode>().Select(n => n.Id).ToListAsync(ct);
+            var beyond = keys.Where(k => MerkleTree.NodeId.FromKey(k).End > size).ToList();
+            await db.Set<TrailNode>().Where(n => beyond.Contains(n.Id)).ExecuteDeleteAsync(ct);
+            stored = size;
+        }
+        var builder = new MerkleTree.Builder(stored, await NodesAsync(From(db), MerkleTree.Frontier(stored), ct));
+        if (stored < size)
+        {
+            log.LogInformation("Adding {Count} trail entries to the Merkle tree.", size - stored);
+            while (builder.Size < size)
+            {
+                var from = builder.Size;
+                var hashes = await db.Trail.AsNoTracking().Where(e => e.Seq > from && e.Seq <= size).OrderBy(e => e.Seq)
+                    .Take(CatchUpBatch).Select(e => e.Hash).ToListAsync(ct);
+                if (hashes.Count == 0) throw new TreeIncompleteException($"entries after seq {from} are missing");
+                foreach (var hash in hashes) Add(db, builder, hash);
+            }
+        }
+        return builder;
+    }
+
+    private static void Add(BoardDb db, MerkleTree.Builder builder, string entryHash)
+    {
+        foreach (var (id, hash) in builder.Append(MerkleTree.LeafOfHash(entryHash))) db.Set<TrailNode>().Add(TrailNode.Of(id, hash));
+    }
+
+    /// <summary>Leaves in the stored tree: one more than the highest leaf key.</summary>
+    public static async Task<long> SizeAsync(BoardDb db, CancellationToken ct) =>
+        (await db.Set<TrailNode>().Where(n => n.Id < MerkleTree.NodeId.FirstNonLeafKey).MaxAsync(n => (long?)n.Id, ct) ?? -1) + 1;
+
+    /// <inheritdoc cref="SizeAsync(BoardDb, CancellationToken)"/>
+    public static async Task<long> SizeAsync(TrailSnapshot snapshot, CancellationToken ct)
+    {
+        await using var command = snapshot.Command("SELECT MAX(\"Id\") FROM trail_nodes WHERE \"Id\" < @first");
+        snapshot.Add(command, "first", MerkleTree.NodeId.FirstNonLeafKey);
+        return await command.ExecuteScalarAsync(ct) is long max ? max + 1 : 0;
+    }
+
+    public static NodeLoader From(BoardDb db) => async (keys, ct) =>
+    {
+        var list = keys.ToList();
+        return await db.Set<TrailNode>().AsNoTracking().Where(n => list.Contains(n.Id)).ToDictionaryAsync(n => n.Id, n => n.Hash, ct);
+    };
+
+    public static NodeLoader From(TrailSnapshot snapshot) => async (keys, ct) =>
+    {
+        var result = new Dictionary<long, byte[]>();
+        if (keys.Count == 0) return result;
+        await using var command = snapshot.Command("");
+        var names = new List<string>();
+        foreach (var key in keys)
+        {
+            var name = "k" + names.Count;
+            names.Add("@" + name);
+            snapshot.Add(command, name, key);
+        }
+        command.CommandText = $"SELECT \"Id\", \"Hash\" FROM trail_nodes WHERE \"Id\" IN ({string.Join(", ", names)})";
+        await using DbDataReader reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) result[reader.GetInt64(0)] = (byte[])reader.GetValue(1);
+        return result;
+    };
+
+    /// <summary>The stored hashes of <paramref name="ids"/>, as a lookup the tree algorithms take.</summary>
+    public static async Task<Func<MerkleTree.NodeId, byte[]>> NodesAsync(NodeLoader load, IEnumerable<MerkleTree.NodeId> ids, CancellationToken ct)
+    {
+        var wanted = ids.Distinct().ToList();
+        var found = await load([.. wanted.Select(i => i.Key)], ct);
+        foreach (var id in wanted)
+            if (!found.ContainsKey(id.Key)) throw new TreeIncompleteException($"the stored tree has no node at level {id.Level}, index {id.Index}");
+        return id => found[id.Key];
+    }
+
+    public static async Task<byte[]> RootAsync(NodeLoader load, long size, CancellationToken ct) =>
+        MerkleTree.Root(size, await NodesAsync(load, MerkleTree.NodesFor(n => MerkleTree.Root(size, n)), ct));
+
+    public static async Task<List<byte[]>> InclusionAsync(NodeLoader load, long index, long size, CancellationToken ct) =>
+        MerkleTree.InclusionProof(index, size, await NodesAsync(load, MerkleTree.NodesFor(n => MerkleTree.InclusionProof(index, size, n)), ct));
+
+    public static async Task<List<byte[]>> ConsistencyAsync(NodeLoader load, long first, long second, CancellationToken ct) =>
+        MerkleTree.ConsistencyProof(first, second, await NodesAsync(load, MerkleTree.NodesFor(n => MerkleTree.ConsistencyProof(first, second, n)), ct));
+
+    /// <summary>The tree of <paramref name="size"/> leaves as its frontier, to append to while streaming entries.</summary>
+    public static async Task<MerkleTree.Builder> BuilderAsync(NodeLoader load, long size, CancellationToken ct) =>
+        new(size, await NodesAsync(load, MerkleTree.Frontier(size), ct));
+}
