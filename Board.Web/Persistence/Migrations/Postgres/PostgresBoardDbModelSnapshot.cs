@@ -208,7 +208,11 @@ namespace Board.Web.Persistence.Migrations.Postgres
 
                     b.HasIndex("Status", "ExpiresAt");
 
+                    b.HasIndex("AuthorId", "PostedAt", "Id");
+
                     b.HasIndex("BoardId", "Status", "PostedAt");
+
+                    b.HasIndex("Status", "PostedAt", "Id");
 
                     b.ToTable("proposals", (string)null);
                 });
@@ -268,6 +272,9 @@ namespace Board.Web.Persistence.Migrations.Postgres
                     b.HasIndex("BoardId", "Seq");
 
                     b.HasIndex("ProposalId", "Seq");
+
+                    b.HasIndex(new[] { "Action", "At" }, "IX_audit_entries_approvals_At")
+                        .HasFilter("\"Action\" = 'approval.added'");
 
                     b.ToTable("audit_entries", (string)null);
                 });
@@ -346,6 +353,84 @@ namespace Board.Web.Persistence.Migrations.Postgres
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Insights.ApproverDay", b =>
+                {
+                    b.Property<long>("Day")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("BoardId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ActorKey")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Approvals")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("FirstSeq")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("LastAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("LastName")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<long>("LastSeq")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Day", "BoardId", "ActorKey");
+
+                    b.ToTable("insight_approver_days", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Insights.ProposalTimeline", b =>
+                {
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("BoardId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("DoneAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ExecutedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ExpiredAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("PostedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("WithdrawnAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ProposalId");
+
+                    b.HasIndex("DoneAt");
+
+                    b.HasIndex("ExecutedAt");
+
+                    b.HasIndex("ExpiredAt");
+
+                    b.HasIndex("WithdrawnAt");
+
+                    b.HasIndex("ClosedAt", "PostedAt");
+
+                    b.ToTable("insight_proposals", (string)null);
                 });
 
             modelBuilder.Entity("Board.Web.Webhooks.Webhook", b =>

@@ -203,7 +203,11 @@ namespace Board.Web.Persistence.Migrations.Sqlite
 
                     b.HasIndex("Status", "ExpiresAt");
 
+                    b.HasIndex("AuthorId", "PostedAt", "Id");
+
                     b.HasIndex("BoardId", "Status", "PostedAt");
+
+                    b.HasIndex("Status", "PostedAt", "Id");
 
                     b.ToTable("proposals", (string)null);
                 });
@@ -263,6 +267,9 @@ namespace Board.Web.Persistence.Migrations.Sqlite
                     b.HasIndex("BoardId", "Seq");
 
                     b.HasIndex("ProposalId", "Seq");
+
+                    b.HasIndex(new[] { "Action", "At" }, "IX_audit_entries_approvals_At")
+                        .HasFilter("\"Action\" = 'approval.added'");
 
                     b.ToTable("audit_entries", (string)null);
                 });
@@ -341,6 +348,84 @@ namespace Board.Web.Persistence.Migrations.Sqlite
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Insights.ApproverDay", b =>
+                {
+                    b.Property<long>("Day")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("BoardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorKey")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Approvals")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FirstSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastName")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Day", "BoardId", "ActorKey");
+
+                    b.ToTable("insight_approver_days", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Insights.ProposalTimeline", b =>
+                {
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("BoardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DoneAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ExecutedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ExpiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PostedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("WithdrawnAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProposalId");
+
+                    b.HasIndex("DoneAt");
+
+                    b.HasIndex("ExecutedAt");
+
+                    b.HasIndex("ExpiredAt");
+
+                    b.HasIndex("WithdrawnAt");
+
+                    b.HasIndex("ClosedAt", "PostedAt");
+
+                    b.ToTable("insight_proposals", (string)null);
                 });
 
             modelBuilder.Entity("Board.Web.Webhooks.Webhook", b =>
