@@ -5,14 +5,16 @@ public sealed record Machine(string Cpu, int Cores, long MemoryBytes, string Os,
 public sealed record TravelResult(
     int Watchers, int Connected, double ConnectSeconds, string? ConnectError, int Decisions, int Missed, int PayloadBytes,
     Percentiles Travel, Percentiles FirstArrival, Percentiles HttpResponse, Percentiles Floor, Percentiles FloorFirstArrival,
-    int FloorMissed, double RatioP50, double RatioP99, CpuUse Cpu);
+    int FloorMissed, double RatioP50, double RatioP99, CpuUse Cpu,
+    Percentiles? DurableFloor = null, int DurableMissed = 0, double RatioDurableP50 = double.NaN, double RatioDurableP99 = double.NaN);
 
 public sealed record ApprovalsResult(
     int Approvers, int Proposals, int Committed, int RefusedNotOpen, int Errors, double Seconds, double PerSecond,
     Percentiles Latency, int ExecutedEntries, int ExecutedProposals, int DoubleExecutions, int ExpectedExecutions,
     int ProposalsOverApproved, CpuUse Cpu);
 
-public sealed record SqliteFloorResult(int Writers, int Transactions, double Seconds, double PerSecond, Percentiles Latency, CpuUse Cpu);
+/// <summary>A database floor: raw writes shaped like one approval, <see cref="Writers"/> at a time.</summary>
+public sealed record FloorResult(int Writers, int Transactions, double Seconds, double PerSecond, Percentiles Latency, CpuUse Cpu);
 
 public sealed record HeldStep(int Watchers, long ServerRssBytes, double ServerBytesPerConnection, double MarginalBytesPerConnection, long ClientRssBytes, double ConnectSeconds);
 
@@ -33,5 +35,13 @@ public sealed record TrailResult(long Entries, long DatabaseBytes, long ExportBy
 
 public sealed record BenchResult(
     string Date, string Commit, Machine Machine, bool Quick, string Target,
-    List<TravelResult> Travel, ApprovalsResult? Approvals, SqliteFloorResult? SqliteFloor, ConnectionsResult? Connections,
-    TrailResult? Trail, List<string> Notes, MembersResult? Members = null);
+    List<TravelResult> Travel, ApprovalsResult? Approvals, FloorResult? SqliteFloor, ConnectionsResult? Connections,
+    TrailResult? Trail, List<string> Notes, MembersResult? Members = null)
+{
+    /// <summary>The database Board ran on: its approvals are compared with that database's floor.</summary>
+    public string Provider { get; init; } = "sqlite";
+    public FloorResult? PostgresFloor { get; init; }
+    /// <summary>/proc/loadavg (1, 5, 15 minutes) when the run started and when it ended.</summary>
+    public string LoadAtStart { get; init; } = "";
+    public string LoadAtEnd { get; init; } = "";
+}
