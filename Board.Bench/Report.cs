@@ -129,6 +129,19 @@ public static class Report
             s.AppendLine();
         }
 
+        if (r.Scale.Count > 0)
+        {
+            s.AppendLine("### (5b) The same reads as the trail grows")
+                .AppendLine()
+                .AppendLine("One SQLite file grown by the trail generator (Board's migrations and triggers; an entry every 7 s, so a 12-week view covers the whole trail up to about 10⁶ entries), read in-process after each step: Insights through `InsightsSummary` (the endpoint's code), the pages through the endpoints' EF Core queries. Milliseconds, p50 / p95.")
+                .AppendLine()
+                .AppendLine("| entries | DB MiB | fill s | Insights, 12 weeks, all boards | Insights, last day, one board | audit newest page | board page at mid-trail | events?after (last 500) |")
+                .AppendLine("|---:|---:|---:|---|---|---|---|---|");
+            foreach (var x in r.Scale)
+                s.AppendLine($"| {x.Entries:N0} | {Mib(x.DatabaseBytes)} | {F(x.FillSeconds)} | {P(x.Insights12Weeks)} | {P(x.InsightsLastDay)} | {P(x.AuditPage)} | {P(x.BoardPageDeep)} | {P(x.EventsAfter)} |");
+            s.AppendLine();
+        }
+
         s.AppendLine("### Goals").AppendLine().AppendLine("| goal | measured | |").AppendLine("|---|---|---|");
         foreach (var (goal, measured, met) in Goals(r)) s.AppendLine($"| {goal} | {measured} | {met} |");
         return s.ToString();
@@ -170,6 +183,7 @@ public static class Report
             m is null || m.Target < 5000 ? "–" : m.Joined >= 5000 && m.SawAll == m.Joined && m.SeenSeconds < 60 ? "met" : "**missed**");
 
     private static string F(double v) => double.IsNaN(v) ? "–" : v.ToString(v >= 100 ? "F0" : "F1", CultureInfo.InvariantCulture);
+    private static string P(Percentiles p) => $"{F(p.P50)} / {F(p.P95)}";
     private static string F2(double v) => double.IsNaN(v) ? "–" : v.ToString("F2", CultureInfo.InvariantCulture);
     private static string Mib(long bytes) => bytes < 0 ? "–" : (bytes / 1048576.0).ToString("F0", CultureInfo.InvariantCulture);
 }

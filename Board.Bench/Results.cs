@@ -29,6 +29,10 @@ public sealed record MembersResult(
     long MessagesTotal, int MessagesMax, double MessagesMean, long BytesTotal, long BytesMaxPerWatcher, CpuUse Cpu,
     long ServerRssBeforeBytes, long ServerRssAfterBytes, string? StoppedBy);
 
+/// <summary>(5b) reads timed (milliseconds over repeats) on a trail of <see cref="Entries"/> entries.</summary>
+public sealed record ScaleStep(long Entries, double FillSeconds, long DatabaseBytes, Percentiles Insights12Weeks, Percentiles InsightsLastDay,
+    Percentiles AuditPage, Percentiles BoardPageDeep, Percentiles EventsAfter);
+
 public sealed record TrailStep(string Step, long Entries, double Seconds, long PeakWorkingSetBytes, double CpuSeconds, string? Detail);
 
 public sealed record TrailResult(long Entries, long DatabaseBytes, long ExportBytes, IReadOnlyList<TrailStep> Steps);
@@ -44,4 +48,5 @@ public sealed record BenchResult(
     /// <summary>/proc/loadavg (1, 5, 15 minutes) when the run started and when it ended.</summary>
     public string LoadAtStart { get; init; } = "";
     public string LoadAtEnd { get; init; } = "";
+    public List<ScaleStep> Scale { get; init; } = [];
 }

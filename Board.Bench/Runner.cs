@@ -100,6 +100,13 @@ public static class Runner
             trail = await RunTrailAsync(o, work, ct);
         }
 
+        var scale = new List<ScaleStep>();
+        if (o.Runs("scale"))
+        {
+            Log.Line($"(5b) The same reads at {string.Join(", ", o.ScaleSizes.Select(n => n.ToString("N0")))} trail entries");
+            scale = await ScaleBench.RunAsync(work, o.ScaleSizes, o.Quick ? 5 : 20, ct);
+        }
+
         notes.Add("Server, floor hub and load generator share the same machine; the load generator's CPU time is reported next to the server's.");
         if (o.Provider == "postgres")
             notes.Add($"PostgreSQL ({o.Instances} Board instance{(o.Instances > 1 ? "s" : "")} on one database, approvers spread over them); server CPU is the first instance's only.");
@@ -109,7 +116,7 @@ public static class Runner
                 ? $"{o.Instances} Board.Web instance(s) started by the bench (Production, fresh PostgreSQL database)"
                 : "Board.Web started by the bench (Production, fresh SQLite file)"), travel, approvals, sqlite, connections, trail, notes, members)
         {
-            Provider = o.Provider, PostgresFloor = postgres, LoadAtStart = load, LoadAtEnd = LoadAverage(),
+            Provider = o.Provider, PostgresFloor = postgres, LoadAtStart = load, LoadAtEnd = LoadAverage(), Scale = scale,
         };
         if (o.Url is null) try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         return result;
