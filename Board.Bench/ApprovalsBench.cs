@@ -87,7 +87,7 @@ public sealed class ApprovalsBench(IReadOnlyList<BoardApi> instances, BenchSetup
 /// </summary>
 public static class SqliteFloor
 {
-    public static async Task<SqliteFloorResult> RunAsync(string path, int writers, int proposals, TimeSpan limit, CpuMeter cpu, CancellationToken ct)
+    public static async Task<FloorResult> RunAsync(string path, int writers, int proposals, TimeSpan limit, CpuMeter cpu, CancellationToken ct)
     {
         var cs = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
         await using (var setup = await OpenAsync(cs, ct))
@@ -134,7 +134,7 @@ public static class SqliteFloor
             }
         }, ct)));
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new SqliteFloorResult(writers, count, seconds, count / seconds, Percentiles.Of(latencies), usage.Stop());
+        return new FloorResult(writers, count, seconds, count / seconds, Percentiles.Of(latencies), usage.Stop());
     }
 
     private static async Task WriteAsync(SqliteConnection c, string proposalId, string member, CancellationToken ct)

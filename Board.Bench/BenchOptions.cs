@@ -15,6 +15,8 @@ public sealed record BenchOptions
     public int ApprovalProposals { get; init; } = 8000;
     public TimeSpan ApprovalsFor { get; init; } = TimeSpan.FromSeconds(20);
     public int TrailEntries { get; init; } = 1_000_000;
+    /// <summary>(5b) the trail sizes the same reads are timed at (<c>--scale 10000,100000,1000000</c>).</summary>
+    public IReadOnlyList<long> ScaleSizes { get; init; } = [10_000, 100_000, 1_000_000];
     /// <summary>(6) distinct members joining one board, each with their own account and sign-in.</summary>
     public int Members { get; init; } = 5000;
     /// <summary><c>--members-prep direct|api</c>: how (6) makes its accounts and tokens (see DirectMembers); api with <c>--url</c>.</summary>
@@ -41,7 +43,7 @@ public sealed record BenchOptions
             ? new BenchOptions
             {
                 Quick = true, Watchers = [20, 100], Decisions = 8, IdleWatchers = 200, Approvers = 8, ApprovalProposals = 48,
-                ApprovalsFor = TimeSpan.FromSeconds(4), TrailEntries = 10_000, Members = 100, PhotoUploads = 3,
+                ApprovalsFor = TimeSpan.FromSeconds(4), TrailEntries = 10_000, Members = 100, PhotoUploads = 3, ScaleSizes = [1_000, 10_000],
             }
             : new BenchOptions();
         for (var i = 0; i < args.Length; i++)
@@ -60,6 +62,7 @@ public sealed record BenchOptions
                 "--proposals" => o with { ApprovalProposals = int.Parse(Next()) },
                 "--approvals-seconds" => o with { ApprovalsFor = TimeSpan.FromSeconds(double.Parse(Next())) },
                 "--trail" => o with { TrailEntries = int.Parse(Next()) },
+                "--scale" => o with { ScaleSizes = [.. Next().Split(',').Select(long.Parse).Order()] },
                 "--members-prep" => o with { MembersPrep = Next() switch { "direct" => "direct", "api" => "api", _ => throw new ArgumentException("--members-prep is direct or api") } },
                 "--members" => o with { Members = Math.Clamp(int.Parse(Next()), 1, 10_000) },
                 "--photos" => o with { PhotoUploads = Math.Clamp(int.Parse(Next()), 1, 200) },

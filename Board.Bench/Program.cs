@@ -5,7 +5,7 @@ using Board.Bench;
 switch (args.FirstOrDefault())
 {
     case "--floor-server":
-        await FloorServer.RunAsync(int.Parse(args[Array.IndexOf(args, "--port") + 1]));
+        await FloorServer.RunAsync(int.Parse(Arg("--port")), Arg("--db"));
         return 0;
     case "--trail-build":
         Console.WriteLine(JsonSerializer.Serialize(TrailBench.Build(Arg("--db"), long.Parse(Arg("--entries"))), BoardApi.Json));

@@ -45,33 +45,40 @@ public static class Report
             .AppendLine()
             .AppendLine($"- machine: {r.Machine.Cpu}, {r.Machine.Cores} cores, {Mib(r.Machine.MemoryBytes)} MiB; {r.Machine.Os}; {r.Machine.Runtime}")
             .AppendLine($"- commit: `{r.Commit}`; target: {r.Target}")
+            .AppendLine($"- load average (1, 5, 15 min) at start: {(r.LoadAtStart is { Length: > 0 } a0 ? a0 : "–")}; at end: {(r.LoadAtEnd is { Length: > 0 } a1 ? a1 : "–")}")
             .AppendLine("- server, bare hub and load generator run on this same machine and share its cores: CPU seconds are given for the server (from /proc) and the load generator (the bench process) side by side.")
             .AppendLine();
 
         if (r.Travel.Count > 0)
         {
-            s.AppendLine("### (1) Decision travel vs (2) the broadcast floor")
+            s.AppendLine("### (1) Decision travel vs (2) the broadcast floors")
                 .AppendLine()
-                .AppendLine("Travel: from sending the deciding approval to the last watcher receiving `proposal.executed`. Floor: a bare SignalR hub (no database, no domain, its own process) sending a message of the same size to the same number of clients. Milliseconds.")
+                .AppendLine("Travel: from sending the deciding approval to the last watcher receiving `proposal.executed`. Floor: a bare SignalR hub (no database, no domain, its own process) sending a message of the same size to the same number of clients. Durable floor: the same hub first commits one row to a SQLite file (WAL, synchronous=FULL: fsynced), then broadcasts — Board's durable commit is part of its travel, the bare hub's floor leaves it out. Milliseconds.")
                 .AppendLine()
-                .AppendLine("| watchers | decisions | payload B | travel p50 | p95 | p99 | max | floor p50 | p95 | p99 | max | ratio p50 | ratio p99 | HTTP reply p50 | first watcher p50 | server CPU s | bench CPU s | wall s |")
-                .AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                .AppendLine("| watchers | decisions | payload B | travel p50 | p95 | p99 | max | floor p50 | p95 | p99 | max | ratio p50 | ratio p99 | durable floor p50 | p99 | ratio to durable p50 | p99 | HTTP reply p50 | first watcher p50 | server CPU s | bench CPU s | wall s |")
+                .AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var t in r.Travel)
-                s.AppendLine($"| {t.Connected}{(t.Connected < t.Watchers ? $" of {t.Watchers}" : "")} | {t.Decisions}{(t.Missed + t.FloorMissed > 0 ? $" ({t.Missed}+{t.FloorMissed} incomplete)" : "")} | {t.PayloadBytes} | {F(t.Travel.P50)} | {F(t.Travel.P95)} | {F(t.Travel.P99)} | {F(t.Travel.Max)} | {F(t.Floor.P50)} | {F(t.Floor.P95)} | {F(t.Floor.P99)} | {F(t.Floor.Max)} | {F2(t.RatioP50)} | {F2(t.RatioP99)} | {F(t.HttpResponse.P50)} | {F(t.FirstArrival.P50)} | {F(t.Cpu.ServerCpuSeconds)} | {F(t.Cpu.ClientCpuSeconds)} | {F(t.Cpu.WallSeconds)} |");
+                s.AppendLine($"| {t.Connected}{(t.Connected < t.Watchers ? $" of {t.Watchers}" : "")} | {t.Decisions}{(t.Missed + t.FloorMissed > 0 ? $" ({t.Missed}+{t.FloorMissed} incomplete)" : "")} | {t.PayloadBytes} | {F(t.Travel.P50)} | {F(t.Travel.P95)} | {F(t.Travel.P99)} | {F(t.Travel.Max)} | {F(t.Floor.P50)} | {F(t.Floor.P95)} | {F(t.Floor.P99)} | {F(t.Floor.Max)} | {F2(t.RatioP50)} | {F2(t.RatioP99)} | {F(t.DurableFloor?.P50 ?? double.NaN)} | {F(t.DurableFloor?.P99 ?? double.NaN)} | {F2(t.RatioDurableP50)} | {F2(t.RatioDurableP99)} | {F(t.HttpResponse.P50)} | {F(t.FirstArrival.P50)} | {F(t.Cpu.ServerCpuSeconds)} | {F(t.Cpu.ClientCpuSeconds)} | {F(t.Cpu.WallSeconds)} |");
             s.AppendLine();
         }
 
         if (r.Approvals is { } a)
         {
-            s.AppendLine("### (3) Approvals committed per second vs the SQLite floor")
+            var floor = r.Provider == "postgres" ? r.PostgresFloor : r.SqliteFloor;
+            var floorName = r.Provider == "postgres" ? "PostgreSQL" : "SQLite";
+            s.AppendLine("### (3) Approvals committed per second vs the database floors")
+                .AppendLine()
+                .AppendLine($"Board ran on {floorName}: its rate is compared with that database's floor. Each floor is raw driver code writing what one approval writes, under the same serialization as Board's writers.")
                 .AppendLine()
                 .AppendLine("| what | writers | committed | seconds | per second | latency p50 ms | p99 ms | server CPU s | bench CPU s |")
                 .AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-                .AppendLine($"| Board: POST /api/proposals/{{id}}/approvals | {a.Approvers} | {a.Committed} | {F(a.Seconds)} | {F(a.PerSecond)} | {F(a.Latency.P50)} | {F(a.Latency.P99)} | {F(a.Cpu.ServerCpuSeconds)} | {F(a.Cpu.ClientCpuSeconds)} |");
+                .AppendLine($"| Board ({floorName}): POST /api/proposals/{{id}}/approvals | {a.Approvers} | {a.Committed} | {F(a.Seconds)} | {F(a.PerSecond)} | {F(a.Latency.P50)} | {F(a.Latency.P99)} | {F(a.Cpu.ServerCpuSeconds)} | {F(a.Cpu.ClientCpuSeconds)} |");
             if (r.SqliteFloor is { } f)
                 s.AppendLine($"| SQLite floor: BEGIN IMMEDIATE, 2 reads, 2 inserts, 1 update, COMMIT (WAL, synchronous=FULL) | {f.Writers} | {f.Transactions} | {F(f.Seconds)} | {F(f.PerSecond)} | {F(f.Latency.P50)} | {F(f.Latency.P99)} | – | {F(f.Cpu.ClientCpuSeconds)} |");
+            if (r.PostgresFloor is { } pg)
+                s.AppendLine($"| PostgreSQL floor: BEGIN, pg_advisory_xact_lock, 2 reads, 2 inserts, 1 update, COMMIT (synchronous_commit on) | {pg.Writers} | {pg.Transactions} | {F(pg.Seconds)} | {F(pg.PerSecond)} | {F(pg.Latency.P50)} | {F(pg.Latency.P99)} | – | {F(pg.Cpu.ClientCpuSeconds)} |");
             s.AppendLine()
-                .AppendLine($"Ratio Board / floor: **{F2(a.PerSecond / (r.SqliteFloor?.PerSecond ?? double.NaN))}**. Exactly once, from the trail: {a.ExecutedEntries} `proposal.executed` entries for {a.ExecutedProposals} proposals, **{a.DoubleExecutions} double executions**; {a.ExpectedExecutions} proposals reached three committed approvals, {a.ProposalsOverApproved} got more than three; {a.RefusedNotOpen} late approvals refused `not-open`, {a.Errors} other errors, over {a.Proposals} proposals with four approvers each.")
+                .AppendLine($"Ratio Board / {floorName} floor: **{F2(a.PerSecond / (floor?.PerSecond ?? double.NaN))}**. Exactly once, from the trail: {a.ExecutedEntries} `proposal.executed` entries for {a.ExecutedProposals} proposals, **{a.DoubleExecutions} double executions**; {a.ExpectedExecutions} proposals reached three committed approvals, {a.ProposalsOverApproved} got more than three; {a.RefusedNotOpen} late approvals refused `not-open`, {a.Errors} other errors, over {a.Proposals} proposals with four approvers each.")
                 .AppendLine();
             // Every proposal executed: the approvers ran out of work before the time was up, and the rate is only a lower bound.
             if (a.ExecutedProposals >= a.Proposals)
@@ -136,6 +143,19 @@ public static class Report
             s.AppendLine();
         }
 
+        if (r.Scale.Count > 0)
+        {
+            s.AppendLine("### (5b) The same reads as the trail grows")
+                .AppendLine()
+                .AppendLine("One SQLite file grown by the trail generator (Board's migrations and triggers; an entry every 7 s, so a 12-week view covers the whole trail up to about 10⁶ entries), read in-process after each step: Insights through `InsightsSummary` (the endpoint's code), the pages through the endpoints' EF Core queries. Milliseconds, p50 / p95.")
+                .AppendLine()
+                .AppendLine("| entries | DB MiB | fill s | Insights, 12 weeks, all boards | Insights, last day, one board | audit newest page | board page at mid-trail | events?after (last 500) |")
+                .AppendLine("|---:|---:|---:|---|---|---|---|---|");
+            foreach (var x in r.Scale)
+                s.AppendLine($"| {x.Entries:N0} | {Mib(x.DatabaseBytes)} | {F(x.FillSeconds)} | {P(x.Insights12Weeks)} | {P(x.InsightsLastDay)} | {P(x.AuditPage)} | {P(x.BoardPageDeep)} | {P(x.EventsAfter)} |");
+            s.AppendLine();
+        }
+
         s.AppendLine("### Goals").AppendLine().AppendLine("| goal | measured | |").AppendLine("|---|---|---|");
         foreach (var (goal, measured, met) in Goals(r)) s.AppendLine($"| {goal} | {measured} | {met} |");
         return s.ToString();
@@ -150,9 +170,19 @@ public static class Report
                 at is null ? "not measured" : $"p50 {F(at.Travel.P50)} vs {F(at.Floor.P50)} ms = {F2(at.RatioP50)}×; p99 {F(at.Travel.P99)} vs {F(at.Floor.P99)} ms = {F2(at.RatioP99)}×; {at.Connected} connected",
                 at is null ? "–" : at.RatioP50 <= 1.25 && at.RatioP99 <= 1.25 && at.Connected == n ? "met" : "**missed**");
         }
-        var ratio = r.Approvals is { } a && r.SqliteFloor is { } f ? a.PerSecond / f.PerSecond : double.NaN;
-        yield return ("approvals/s ≥ 50 % of the SQLite floor", double.IsNaN(ratio) ? "not measured" : $"{F(r.Approvals!.PerSecond)} vs {F(r.SqliteFloor!.PerSecond)} = {ratio:P0}",
-            double.IsNaN(ratio) ? "–" : ratio >= 0.5 ? "met" : "**missed**");
+        foreach (var n in new[] { 1000, 5000 })
+        {
+            var at = r.Travel.FirstOrDefault(t => t.Watchers == n && t.DurableFloor is not null);
+            yield return ($"travel p50 and p99 each ≤ 1.25 × the durable-broadcast floor at {n:N0} watchers",
+                at is null ? "not measured" : $"p50 {F(at.Travel.P50)} vs {F(at.DurableFloor!.P50)} ms = {F2(at.RatioDurableP50)}×; p99 {F(at.Travel.P99)} vs {F(at.DurableFloor.P99)} ms = {F2(at.RatioDurableP99)}×",
+                at is null ? "–" : at.RatioDurableP50 <= 1.25 && at.RatioDurableP99 <= 1.25 && at.Connected == n ? "met" : "**missed**");
+        }
+        foreach (var (provider, name, floor) in new[] { ("sqlite", "SQLite", r.SqliteFloor), ("postgres", "PostgreSQL", r.PostgresFloor) })
+        {
+            var ratio = r.Approvals is { } a && r.Provider == provider && floor is not null ? a.PerSecond / floor.PerSecond : double.NaN;
+            yield return ($"approvals/s ≥ 50 % of the {name} floor", double.IsNaN(ratio) ? $"not measured (Board ran on {r.Provider})" : $"{F(r.Approvals!.PerSecond)} vs {F(floor!.PerSecond)} = {ratio:P0}",
+                double.IsNaN(ratio) ? "–" : ratio >= 0.5 ? "met" : "**missed**");
+        }
         yield return ("zero double executions", r.Approvals is null ? "not measured" : $"{r.Approvals.DoubleExecutions}", r.Approvals is null ? "–" : r.Approvals.DoubleExecutions == 0 ? "met" : "**missed**");
         var last = r.Connections?.Steps.LastOrDefault();
         yield return ("20,000 watchers held at ≤ 40 KB each", last is null ? "not measured" : $"{last.Watchers} held, {F(last.ServerBytesPerConnection / 1000)} KB each",
@@ -167,6 +197,7 @@ public static class Report
             m is null || m.Target < 5000 ? "–" : m.Joined >= 5000 && m.SawAll == m.Joined && m.SeenSeconds < 60 ? "met" : "**missed**");
 
     private static string F(double v) => double.IsNaN(v) ? "–" : v.ToString(v >= 100 ? "F0" : "F1", CultureInfo.InvariantCulture);
+    private static string P(Percentiles p) => $"{F(p.P50)} / {F(p.P95)}";
     private static string F2(double v) => double.IsNaN(v) ? "–" : v.ToString("F2", CultureInfo.InvariantCulture);
     private static string Mib(long bytes) => bytes < 0 ? "–" : (bytes / 1048576.0).ToString("F0", CultureInfo.InvariantCulture);
 }

@@ -9,6 +9,7 @@ public static class Runner
 {
     public static async Task<BenchResult> RunAsync(BenchOptions o, CancellationToken ct)
     {
+        var load = LoadAverage();
         var work = Directory.CreateTempSubdirectory("board-bench-").FullName;
         var notes = new List<string>();
         Log.Line($"Board.Bench {(o.Quick ? "(quick) " : "")}— work folder {work}");
@@ -22,7 +23,7 @@ public static class Runner
         for (var i = 1; o.Url is null && i < o.Instances; i++) others.Add(await StartBoardAsync(database, o, work, ct, i));
         var floorPort = ChildProcess.FreePort();
         await using var floor = await ChildProcess.StartAsync("floor hub", work,
-            [BenchDll, "--floor-server", "--port", floorPort.ToString()], new Dictionary<string, string>(), floorPort,
+            [BenchDll, "--floor-server", "--port", floorPort.ToString(), "--db", Path.Combine(work, "durable-floor.db")], new Dictionary<string, string>(), floorPort,
             Path.Combine(work, "floor.log"), ct);
         var cpu = new CpuMeter(server?.Process);
 
@@ -58,7 +59,8 @@ public static class Runner
         }
 
         ApprovalsResult? approvals = null;
-        SqliteFloorResult? sqlite = null;
+        FloorResult? sqlite = null;
+        FloorResult? postgres = null;
         if (o.Runs("approvals"))
         {
             Log.Line($"(3) Approvals with {o.Approvers} concurrent approvers over {o.ApprovalProposals} proposals, at most {o.ApprovalsFor.TotalSeconds:F0} s");
@@ -70,6 +72,13 @@ public static class Runner
             Log.Line("(3) SQLite floor");
             sqlite = await SqliteFloor.RunAsync(Path.Combine(work, "floor.db"), o.Approvers, o.ApprovalProposals, o.ApprovalsFor, new CpuMeter(null), ct);
             Log.Line($"  {sqlite.PerSecond:F0} transactions/s");
+            if (!string.IsNullOrWhiteSpace(o.Postgres))
+            {
+                Log.Line("(3) PostgreSQL floor");
+                postgres = await PostgresFloor.RunAsync(o.Postgres, o.Approvers, o.ApprovalProposals, o.ApprovalsFor, new CpuMeter(null), ct);
+                Log.Line($"  {postgres.PerSecond:F0} transactions/s");
+            }
+            else notes.Add("No PostgreSQL server given (--postgres or BOARD_TEST_POSTGRES): the PostgreSQL floor was not measured.");
         }
 
         MembersResult? members = null;
@@ -98,6 +107,13 @@ public static class Runner
             trail = await RunTrailAsync(o, work, ct);
         }
 
+        var scale = new List<ScaleStep>();
+        if (o.Runs("scale"))
+        {
+            Log.Line($"(5b) The same reads at {string.Join(", ", o.ScaleSizes.Select(n => n.ToString("N0")))} trail entries");
+            scale = await ScaleBench.RunAsync(work, o.ScaleSizes, o.Quick ? 5 : 20, ct);
+        }
+
         notes.Add("Server, floor hub and load generator share the same machine; the load generator's CPU time is reported next to the server's.");
         if (o.Provider == "postgres")
             notes.Add($"PostgreSQL ({o.Instances} Board instance{(o.Instances > 1 ? "s" : "")} on one database, approvers spread over them); server CPU is the first instance's only.");
@@ -105,7 +121,10 @@ public static class Runner
         var result = new BenchResult(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"), Commit(), Describe(), o.Quick,
             o.Url?.ToString() ?? (o.Provider == "postgres"
                 ? $"{o.Instances} Board.Web instance(s) started by the bench (Production, fresh PostgreSQL database)"
-                : "Board.Web started by the bench (Production, fresh SQLite file)"), travel, approvals, sqlite, connections, trail, notes, members, photos);
+                : "Board.Web started by the bench (Production, fresh SQLite file)"), travel, approvals, sqlite, connections, trail, notes, members, photos)
+        {
+            Provider = o.Provider, PostgresFloor = postgres, LoadAtStart = load, LoadAtEnd = LoadAverage(), Scale = scale,
+        };
         if (o.Url is null) try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         return result;
     }
@@ -280,6 +299,10 @@ public static class Runner
             return "unknown";
         }
     }
+
+    /// <summary>The 1, 5 and 15 minute load averages, as /proc/loadavg gives them ("" where there is none).</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "";
 
     private static Machine Describe()
     {

@@ -5,12 +5,14 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Board.Bench;
 
 /// <summary>
-/// (1) decision travel and (2) the broadcast floor, for one watcher count. Board rounds and floor rounds alternate,
-/// so whatever else the machine does falls on both alike.
+/// (1) decision travel and (2) the broadcast floors, for one watcher count: Board, the bare hub and the durable
+/// broadcast (one fsynced commit, then the broadcast) take turns round by round, so whatever else the machine does
+/// falls on all three alike.
 /// </summary>
 public sealed class TravelBench(BoardApi api, BenchSetup setup, IReadOnlyList<Uri> boardHubs, Uri floorHub, CpuMeter cpu)
 {
     private static readonly TimeSpan RoundLimit = TimeSpan.FromSeconds(60);
+    private const int DurableRounds = 1_000_000;
 
     public async Task<TravelResult> RunAsync(int n, int decisions, CancellationToken ct)
     {
@@ -49,8 +51,8 @@ public sealed class TravelBench(BoardApi api, BenchSetup setup, IReadOnlyList<Ur
         await using var driver = WatcherSet.Build(floorHub, null);
         await driver.StartAsync(ct);
 
-        List<double> travel = [], first = [], response = [], floorTravel = [], floorFirst = [];
-        int missed = 0, floorMissed = 0;
+        List<double> travel = [], first = [], response = [], floorTravel = [], floorFirst = [], durableTravel = [];
+        int missed = 0, floorMissed = 0, durableMissed = 0;
         var meter = new CpuMeter(null);
         var usage = cpu.Start();
         // Round 0 warms both paths up and captures the payload the floor sends; it is not counted.
@@ -92,13 +94,26 @@ public sealed class TravelBench(BoardApi api, BenchSetup setup, IReadOnlyList<Ur
                 floorTravel.Add(Ms(f0, floorArrivals.Last));
                 floorFirst.Add(Ms(f0, floorArrivals.First));
             }
+
+            // The durable-broadcast floor: the same hub commits one fsynced row first (round numbers of its own).
+            floorArrivals.Expect(floor.Count);
+            Volatile.Write(ref floorRound, DurableRounds + round);
+            var d0 = Stopwatch.GetTimestamp();
+            await driver.InvokeAsync("FireDurable", DurableRounds + round, sample.Value, ct);
+            var durableComplete = await floorArrivals.WaitAsync(RoundLimit);
+            if (round > 0)
+            {
+                if (!durableComplete) durableMissed++;
+                durableTravel.Add(Ms(d0, floorArrivals.Last));
+            }
         }
         var used = usage.Stop();
         var t = Percentiles.Of(travel);
         var f = Percentiles.Of(floorTravel);
+        var d = Percentiles.Of(durableTravel);
         return new TravelResult(n, watching, board.ConnectTime.TotalSeconds, board.FirstError ?? floor.FirstError, travel.Count, missed,
             sample?.GetRawText().Length ?? 0, t, Percentiles.Of(first), Percentiles.Of(response), f, Percentiles.Of(floorFirst),
-            floorMissed, t.P50 / f.P50, t.P99 / f.P99, used);
+            floorMissed, t.P50 / f.P50, t.P99 / f.P99, used, d, durableMissed, t.P50 / d.P50, t.P99 / d.P99);
     }
 
     private static string Error(WatcherSet board, WatcherSet floor) =>

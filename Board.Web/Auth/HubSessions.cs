@@ -5,18 +5,83 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Board.Web.Auth;
 
-/// <summary>The hub connections open on this instance, with the member and the security stamp each was opened with.</summary>
+/// <summary>
+/// The hub connections open on this instance, by member and by the security stamp each was opened with, so that the
+/// watchdog can check them member by member without copying them: its round costs one lookup per connected member and
+/// touches a connection only to close it.
+/// </summary>
 public sealed class HubSessions
 {
-    private readonly ConcurrentDictionary<string, Session> _open = new();
+    private readonly ConcurrentDictionary<Guid, MemberConnections> _members = new();
+    private readonly ConcurrentDictionary<string, Guid> _memberOf = new();
 
-    public sealed record Session(Guid MemberId, string Stamp, HubCallerContext Connection);
+    /// <summary>One member's connections, grouped by stamp (nearly always one), each group by connection id.</summary>
+    private sealed class MemberConnections
+    {
+        public readonly Dictionary<string, Dictionary<string, HubCallerContext>> ByStamp = new(StringComparer.Ordinal);
+        public bool Removed;
+    }
 
-    public void Add(HubCallerContext connection, Guid memberId, string stamp) => _open[connection.ConnectionId] = new(memberId, stamp, connection);
+    /// <summary>How many connections are open.</summary>
+    public int Count => _memberOf.Count;
 
-    public void Remove(string connectionId) => _open.TryRemove(connectionId, out _);
+    public void Add(HubCallerContext connection, Guid memberId, string stamp)
+    {
+        while (true)
+        {
+            var member = _members.GetOrAdd(memberId, _ => new MemberConnections());
+            lock (member)
+            {
+                if (member.Removed) continue; // emptied and dropped meanwhile: take the fresh one
+                if (!member.ByStamp.TryGetValue(stamp, out var connections)) member.ByStamp[stamp] = connections = new(StringComparer.Ordinal);
+                connections[connection.ConnectionId] = connection;
+                _memberOf[connection.ConnectionId] = memberId;
+                return;
+            }
+        }
+    }
 
-    public IReadOnlyCollection<Session> Open => [.. _open.Values];
+    public void Remove(string connectionId)
+    {
+        if (!_memberOf.TryRemove(connectionId, out var memberId) || !_members.TryGetValue(memberId, out var member)) return;
+        lock (member)
+        {
+            foreach (var (stamp, connections) in member.ByStamp)
+                if (connections.Remove(connectionId) && connections.Count == 0)
+                {
+                    member.ByStamp.Remove(stamp);
+                    break;
+                }
+            if (member.ByStamp.Count > 0) return;
+            member.Removed = true;
+            _members.TryRemove(new KeyValuePair<Guid, MemberConnections>(memberId, member));
+        }
+    }
+
+    /// <summary>The connected members, walked in place (ConcurrentDictionary's enumerator takes no snapshot, unlike its Keys).</summary>
+    internal IEnumerable<Guid> Members => _members.Select(m => m.Key);
+
+    /// <summary>
+    /// Closes the connections of <paramref name="memberId"/> that were not opened with <paramref name="current"/> (null: the
+    /// member is gone or inactive, so all of them). Returns how many.
+    /// </summary>
+    public int CloseUnless(Guid memberId, string? current)
+    {
+        if (!_members.TryGetValue(memberId, out var member)) return 0;
+        List<HubCallerContext>? stale = null;
+        lock (member)
+        {
+            foreach (var (stamp, connections) in member.ByStamp)
+                if (stamp != current) (stale ??= []).AddRange(connections.Values);
+        }
+        if (stale is null) return 0;
+        foreach (var connection in stale)
+        {
+            connection.Abort();
+            Remove(connection.ConnectionId);
+        }
+        return stale.Count;
+    }
 
     /// <summary>Whether the member is still active and still carries <paramref name="stamp"/>, in one query.</summary>
     public static Task<bool> IsCurrentAsync(BoardDb db, Guid memberId, string? stamp, CancellationToken ct) =>
@@ -88,21 +153,37 @@ public sealed class SessionWatchdog(HubSessions sessions, IServiceScopeFactory s
         }
     }
 
+    /// <summary>Members asked about per query: bounds the query's parameter and the buffer, whatever the number of connections.</summary>
+    public const int Chunk = 500;
+
+    // Reused round after round: the watchdog runs one round at a time.
+    private readonly List<Guid> _ids = new(Chunk);
+    private readonly Dictionary<Guid, string?> _current = new(Chunk);
+
+    /// <summary>
+    /// One round: the connected members' stamps, <see cref="Chunk"/> members per query, compared with the stamps their
+    /// connections were opened with. Nothing in it is sized by the connection count: the members are walked in place
+    /// (no snapshot of the connections), the id buffer is reused, and a connection is touched only to be closed.
+    /// </summary>
     public async Task<int> CloseStaleAsync(CancellationToken ct)
     {
-        var open = sessions.Open;
-        if (open.Count == 0) return 0;
-        var ids = open.Select(s => s.MemberId).Distinct().ToList();
-        using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<BoardDb>();
-        var current = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id) && u.IsActive)
-            .Select(u => new { u.Id, u.SecurityStamp }).ToDictionaryAsync(u => u.Id, u => u.SecurityStamp, ct);
         var closed = 0;
-        foreach (var session in open.Where(s => current.GetValueOrDefault(s.MemberId) != s.Stamp))
+        using var members = sessions.Members.GetEnumerator();
+        var more = members.MoveNext();
+        while (more)
         {
-            session.Connection.Abort();
-            sessions.Remove(session.Connection.ConnectionId);
-            closed++;
+            _ids.Clear();
+            do _ids.Add(members.Current);
+            while ((more = members.MoveNext()) && _ids.Count < Chunk);
+            _current.Clear();
+            using (var scope = scopes.CreateScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<BoardDb>();
+                await foreach (var u in db.Users.AsNoTracking().Where(u => _ids.Contains(u.Id) && u.IsActive)
+                    .Select(u => new { u.Id, u.SecurityStamp }).AsAsyncEnumerable().WithCancellation(ct))
+                    _current[u.Id] = u.SecurityStamp;
+            }
+            foreach (var id in _ids) closed += sessions.CloseUnless(id, _current.GetValueOrDefault(id));
         }
         if (closed > 0) log.LogInformation("Closed {Count} hub connections whose session was revoked", closed);
         return closed;

@@ -25,7 +25,8 @@ public sealed record InsightRow(DateTimeOffset At, string Action, Guid ProposalI
 
 /// <summary>
 /// The figures managers read, computed from the trail alone: the same entries anyone can read and verify,
-/// so the picture and the record cannot disagree.
+/// so the picture and the record cannot disagree. The endpoint reads them from <see cref="InsightsSummary"/>, whose
+/// cost does not grow with the trail; this whole-trail computation is the reference it is tested against.
 /// </summary>
 public static class InsightsCalculator
 {
@@ -55,7 +56,7 @@ public static class InsightsCalculator
 
         return new InsightsDto(from, to, boardId, Weeks(rows, from, to),
             Duration(toExecution), Duration(toDone),
-            [.. AgeBuckets.Select(b => new AgeBucketDto(b.Name, b.Min, b.Max, openAges.Count(d => d >= b.Min && (b.Max is not { } max || d < max))))],
+            OpenByAge(openAges),
             [.. rows.Where(r => r.Action == TrailActions.ApprovalAdded && InPeriod(r.At))
                 .GroupBy(r => r.ActorId?.ToString() ?? r.ActorName)
                 .Select(g => new ApproverCountDto(g.First().ActorId, g.OrderBy(r => r.At).Last().ActorName, g.Count()))
@@ -87,7 +88,11 @@ public static class InsightsCalculator
         return weeks;
     }
 
-    private static DurationDto Duration(IEnumerable<double> hours)
+    /// <summary>Open proposals counted by age in days at the end of the period.</summary>
+    internal static List<AgeBucketDto> OpenByAge(IReadOnlyList<double> ageDays) =>
+        [.. AgeBuckets.Select(b => new AgeBucketDto(b.Name, b.Min, b.Max, ageDays.Count(d => d >= b.Min && (b.Max is not { } max || d < max))))];
+
+    internal static DurationDto Duration(IEnumerable<double> hours)
     {
         var sorted = hours.Order().ToList();
         return sorted.Count == 0 ? new DurationDto(0, null, null)

@@ -52,6 +52,7 @@ public static class ProposalQueries
     public static async Task<List<ProposalSummaryDto>> SummariesAsync(this BoardDb db, IReadOnlyCollection<Proposal> proposals, CancellationToken ct)
     {
         var ids = proposals.Select(p => p.Id).ToList();
+        if (ids.Count == 0) return [];
         var commentCounts = await db.Set<Comment>().Where(c => ids.Contains(c.ProposalId))
             .GroupBy(c => c.ProposalId).Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.Key, x => x.Count, ct);

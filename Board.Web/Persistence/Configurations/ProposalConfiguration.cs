@@ -24,6 +24,9 @@ public sealed class ProposalConfiguration : IEntityTypeConfiguration<Proposal>
         b.Property(x => x.Version).IsConcurrencyToken();
         b.HasIndex(x => new { x.BoardId, x.Status, x.PostedAt });
         b.HasIndex(x => new { x.Status, x.ExpiresAt });
+        // Waiting for me (open ones, oldest first) and My proposals (an author's, newest first), read in their order.
+        b.HasIndex(x => new { x.Status, x.PostedAt, x.Id });
+        b.HasIndex(x => new { x.AuthorId, x.PostedAt, x.Id });
 
         b.HasMany(x => x.Approvals).WithOne().HasForeignKey(a => a.ProposalId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(x => x.Approvals).HasField("_approvals").UsePropertyAccessMode(PropertyAccessMode.Field);

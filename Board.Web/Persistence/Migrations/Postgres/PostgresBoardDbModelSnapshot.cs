@@ -95,6 +95,49 @@ namespace Board.Web.Persistence.Migrations.Postgres
                     b.ToTable("approvals", (string)null);
                 });
 
+            modelBuilder.Entity("Board.Domain.Proposals.Attachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Alt")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProposalId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("attachments", (string)null);
+                });
+
             modelBuilder.Entity("Board.Domain.Proposals.Comment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -208,7 +251,11 @@ namespace Board.Web.Persistence.Migrations.Postgres
 
                     b.HasIndex("Status", "ExpiresAt");
 
+                    b.HasIndex("AuthorId", "PostedAt", "Id");
+
                     b.HasIndex("BoardId", "Status", "PostedAt");
+
+                    b.HasIndex("Status", "PostedAt", "Id");
 
                     b.ToTable("proposals", (string)null);
                 });
@@ -269,10 +316,109 @@ namespace Board.Web.Persistence.Migrations.Postgres
 
                     b.HasIndex("ProposalId", "Seq");
 
+                    b.HasIndex(new[] { "Action", "At" }, "IX_audit_entries_approvals_At")
+                        .HasFilter("\"Action\" = 'approval.added'");
+
                     b.ToTable("audit_entries", (string)null);
                 });
 
-            modelBuilder.Entity("Board.Web.Auth.MemberAccount", b =>
+            modelBuilder.Entity("Board.Web.Attachments.PhotoBytes", b =>
+                {
+                    b.Property<Guid>("AttachmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("Thumbnail")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("AttachmentId");
+
+                    b.ToTable("attachment_bytes", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Insights.ApproverDay", b =>
+                {
+                    b.Property<long>("Day")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("BoardId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ActorKey")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Approvals")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("FirstSeq")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("LastAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("LastName")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<long>("LastSeq")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Day", "BoardId", "ActorKey");
+
+                    b.ToTable("insight_approver_days", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Insights.ProposalTimeline", b =>
+                {
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("BoardId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("DoneAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ExecutedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ExpiredAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("PostedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("WithdrawnAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ProposalId");
+
+                    b.HasIndex("DoneAt");
+
+                    b.HasIndex("ExecutedAt");
+
+                    b.HasIndex("ExpiredAt");
+
+                    b.HasIndex("WithdrawnAt");
+
+                    b.HasIndex("ClosedAt", "PostedAt");
+
+                    b.ToTable("insight_proposals", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Persistence.MemberAccount", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -450,6 +596,44 @@ namespace Board.Web.Persistence.Migrations.Postgres
                     b.HasIndex("DeviceId", "Kind", "Status");
 
                     b.ToTable("push_notices", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Trail.TrailCheckpoint", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
+                    b.Property<long?>("VerifiedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Size");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("trail_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Trail.TrailNode", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("trail_nodes", (string)null);
                 });
 
             modelBuilder.Entity("Board.Web.Webhooks.Webhook", b =>
@@ -770,6 +954,15 @@ namespace Board.Web.Persistence.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Board.Domain.Proposals.Attachment", b =>
+                {
+                    b.HasOne("Board.Domain.Proposals.Proposal", null)
+                        .WithMany("Attachments")
+                        .HasForeignKey("ProposalId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Board.Domain.Proposals.Comment", b =>
                 {
                     b.HasOne("Board.Domain.Proposals.Proposal", null)
@@ -793,9 +986,18 @@ namespace Board.Web.Persistence.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
+            modelBuilder.Entity("Board.Web.Attachments.PhotoBytes", b =>
+                {
+                    b.HasOne("Board.Domain.Proposals.Attachment", null)
+                        .WithOne()
+                        .HasForeignKey("Board.Web.Attachments.PhotoBytes", "AttachmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Board.Web.Push.PushDevice", b =>
                 {
-                    b.HasOne("Board.Web.Auth.MemberAccount", null)
+                    b.HasOne("Board.Web.Persistence.MemberAccount", null)
                         .WithMany()
                         .HasForeignKey("MemberId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -855,7 +1057,7 @@ namespace Board.Web.Persistence.Migrations.Postgres
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
                 {
-                    b.HasOne("Board.Web.Auth.MemberAccount", null)
+                    b.HasOne("Board.Web.Persistence.MemberAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -864,7 +1066,7 @@ namespace Board.Web.Persistence.Migrations.Postgres
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<System.Guid>", b =>
                 {
-                    b.HasOne("Board.Web.Auth.MemberAccount", null)
+                    b.HasOne("Board.Web.Persistence.MemberAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -879,7 +1081,7 @@ namespace Board.Web.Persistence.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("Board.Web.Auth.MemberAccount", null)
+                    b.HasOne("Board.Web.Persistence.MemberAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -888,7 +1090,7 @@ namespace Board.Web.Persistence.Migrations.Postgres
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<System.Guid>", b =>
                 {
-                    b.HasOne("Board.Web.Auth.MemberAccount", null)
+                    b.HasOne("Board.Web.Persistence.MemberAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -898,6 +1100,8 @@ namespace Board.Web.Persistence.Migrations.Postgres
             modelBuilder.Entity("Board.Domain.Proposals.Proposal", b =>
                 {
                     b.Navigation("Approvals");
+
+                    b.Navigation("Attachments");
 
                     b.Navigation("Comments");
                 });

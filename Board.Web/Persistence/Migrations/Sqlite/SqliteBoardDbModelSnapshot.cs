@@ -90,6 +90,49 @@ namespace Board.Web.Persistence.Migrations.Sqlite
                     b.ToTable("approvals", (string)null);
                 });
 
+            modelBuilder.Entity("Board.Domain.Proposals.Attachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Alt")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProposalId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("attachments", (string)null);
+                });
+
             modelBuilder.Entity("Board.Domain.Proposals.Comment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -203,7 +246,11 @@ namespace Board.Web.Persistence.Migrations.Sqlite
 
                     b.HasIndex("Status", "ExpiresAt");
 
+                    b.HasIndex("AuthorId", "PostedAt", "Id");
+
                     b.HasIndex("BoardId", "Status", "PostedAt");
+
+                    b.HasIndex("Status", "PostedAt", "Id");
 
                     b.ToTable("proposals", (string)null);
                 });
@@ -264,10 +311,109 @@ namespace Board.Web.Persistence.Migrations.Sqlite
 
                     b.HasIndex("ProposalId", "Seq");
 
+                    b.HasIndex(new[] { "Action", "At" }, "IX_audit_entries_approvals_At")
+                        .HasFilter("\"Action\" = 'approval.added'");
+
                     b.ToTable("audit_entries", (string)null);
                 });
 
-            modelBuilder.Entity("Board.Web.Auth.MemberAccount", b =>
+            modelBuilder.Entity("Board.Web.Attachments.PhotoBytes", b =>
+                {
+                    b.Property<Guid>("AttachmentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("Thumbnail")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("AttachmentId");
+
+                    b.ToTable("attachment_bytes", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Insights.ApproverDay", b =>
+                {
+                    b.Property<long>("Day")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("BoardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorKey")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Approvals")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FirstSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastName")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Day", "BoardId", "ActorKey");
+
+                    b.ToTable("insight_approver_days", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Insights.ProposalTimeline", b =>
+                {
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("BoardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DoneAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ExecutedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ExpiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PostedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("WithdrawnAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ProposalId");
+
+                    b.HasIndex("DoneAt");
+
+                    b.HasIndex("ExecutedAt");
+
+                    b.HasIndex("ExpiredAt");
+
+                    b.HasIndex("WithdrawnAt");
+
+                    b.HasIndex("ClosedAt", "PostedAt");
+
+                    b.ToTable("insight_proposals", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Persistence.MemberAccount", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -445,6 +591,44 @@ namespace Board.Web.Persistence.Migrations.Sqlite
                     b.HasIndex("DeviceId", "Kind", "Status");
 
                     b.ToTable("push_notices", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Trail.TrailCheckpoint", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("VerifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Size");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("trail_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Trail.TrailNode", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("trail_nodes", (string)null);
                 });
 
             modelBuilder.Entity("Board.Web.Webhooks.Webhook", b =>
@@ -759,6 +943,15 @@ namespace Board.Web.Persistence.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Board.Domain.Proposals.Attachment", b =>
+                {
+                    b.HasOne("Board.Domain.Proposals.Proposal", null)
+                        .WithMany("Attachments")
+                        .HasForeignKey("ProposalId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Board.Domain.Proposals.Comment", b =>
                 {
                     b.HasOne("Board.Domain.Proposals.Proposal", null)
@@ -782,9 +975,18 @@ namespace Board.Web.Persistence.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
+            modelBuilder.Entity("Board.Web.Attachments.PhotoBytes", b =>
+                {
+                    b.HasOne("Board.Domain.Proposals.Attachment", null)
+                        .WithOne()
+                        .HasForeignKey("Board.Web.Attachments.PhotoBytes", "AttachmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Board.Web.Push.PushDevice", b =>
                 {
-                    b.HasOne("Board.Web.Auth.MemberAccount", null)
+                    b.HasOne("Board.Web.Persistence.MemberAccount", null)
                         .WithMany()
                         .HasForeignKey("MemberId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -844,7 +1046,7 @@ namespace Board.Web.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
                 {
-                    b.HasOne("Board.Web.Auth.MemberAccount", null)
+                    b.HasOne("Board.Web.Persistence.MemberAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -853,7 +1055,7 @@ namespace Board.Web.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<System.Guid>", b =>
                 {
-                    b.HasOne("Board.Web.Auth.MemberAccount", null)
+                    b.HasOne("Board.Web.Persistence.MemberAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -868,7 +1070,7 @@ namespace Board.Web.Persistence.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("Board.Web.Auth.MemberAccount", null)
+                    b.HasOne("Board.Web.Persistence.MemberAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -877,7 +1079,7 @@ namespace Board.Web.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<System.Guid>", b =>
                 {
-                    b.HasOne("Board.Web.Auth.MemberAccount", null)
+                    b.HasOne("Board.Web.Persistence.MemberAccount", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -887,6 +1089,8 @@ namespace Board.Web.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Board.Domain.Proposals.Proposal", b =>
                 {
                     b.Navigation("Approvals");
+
+                    b.Navigation("Attachments");
 
                     b.Navigation("Comments");
                 });
