@@ -51,9 +51,17 @@ public sealed class BoardHub(BoardDb db, PresenceTracker presence, PresenceBroad
     }
 
     /// <summary>The whole trail is open to every member, so any signed-in member may follow all of it.</summary>
-    public Task WatchTrail() => Groups.AddToGroupAsync(Context.ConnectionId, TrailGroup);
+    public async Task WatchTrail()
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, TrailGroup);
+        presence.WatchTrail(Context.ConnectionId);
+    }
 
-    public Task UnwatchTrail() => Groups.RemoveFromGroupAsync(Context.ConnectionId, TrailGroup);
+    public async Task UnwatchTrail()
+    {
+        presence.UnwatchTrail(Context.ConnectionId);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, TrailGroup);
+    }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {

@@ -78,8 +78,38 @@ public sealed class PresenceTracker
     /// <summary>Forgets the connection; returns the boards whose list of members changed.</summary>
     public IReadOnlyList<Guid> Disconnect(string connectionId)
     {
+        _trail.TryRemove(connectionId, out _);
         if (!_connections.TryRemove(connectionId, out var w)) return [];
         lock (_boards) return [.. w.Boards.Where(boardId => Leave(w, boardId))];
+    }
+
+    private readonly ConcurrentDictionary<string, byte> _trail = new();
+
+    /// <summary>Records that the connection follows the whole trail.</summary>
+    public void WatchTrail(string connectionId)
+    {
+        if (_connections.ContainsKey(connectionId)) _trail.TryAdd(connectionId, 0);
+    }
+
+    public void UnwatchTrail(string connectionId) => _trail.TryRemove(connectionId, out _);
+
+    /// <summary>The connections following the whole trail on this instance.</summary>
+    public IReadOnlyList<string> TrailWatchers() => [.. _trail.Keys];
+
+    /// <summary>This instance's connections by the boards they watch: one walk over the connections.</summary>
+    public IReadOnlyDictionary<Guid, List<string>> WatchersByBoard()
+    {
+        var byBoard = new Dictionary<Guid, List<string>>();
+        lock (_boards)
+        {
+            foreach (var (connectionId, w) in _connections)
+                foreach (var boardId in w.Boards)
+                {
+                    if (!byBoard.TryGetValue(boardId, out var ids)) byBoard[boardId] = ids = [];
+                    ids.Add(connectionId);
+                }
+        }
+        return byBoard;
     }
 
     public bool IsWatching(string connectionId, Guid boardId)
