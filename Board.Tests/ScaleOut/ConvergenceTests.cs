@@ -35,13 +35,16 @@ public sealed class ConvergenceTests(ITestOutputHelper output)
             await Task.Delay(TimeSpan.FromSeconds(2));
             await redis.StopAsync();
             output.WriteLine($"Redis stopped at {clock.Elapsed.TotalSeconds:0.0} s");
-            await Task.Delay(RedisDown);
+            var down = Task.Delay(RedisDown);
+            await setup.WaitForReadinessAsync(HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(5));
+            await down;
             await redis.StartAsync();
             output.WriteLine($"Redis started at {clock.Elapsed.TotalSeconds:0.0} s");
         });
         var results = await setup.ApproveAsync(until: () => outage.IsCompleted && clock.Elapsed > RedisDown + TimeSpan.FromSeconds(5));
         await outage;
         output.WriteLine($"load ended at {clock.Elapsed.TotalSeconds:0.0} s");
+        await setup.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(15));
         Assert.DoesNotContain(results, r => (int)r >= 500);
         await setup.AssertEveryWatcherHoldsTheBoardAsync(expectRepair: true);
     }
@@ -174,6 +177,19 @@ public sealed class ConvergenceTests(ITestOutputHelper output)
             });
             _output.WriteLine($"{results.Count} approvals answered in {clock.Elapsed.TotalSeconds:0.0} s");
             return [.. results];
+        }
+
+        /// <summary>Waits until both instances' readiness answers <paramref name="status"/>; fails if it does not within the time.</summary>
+        public async Task WaitForReadinessAsync(HttpStatusCode status, TimeSpan timeout)
+        {
+            foreach (var instance in new[] { A, B })
+            {
+                using var http = instance.Client();
+                var deadline = DateTime.UtcNow + timeout;
+                HttpStatusCode now;
+                while ((now = (await http.GetAsync("/healthz/ready")).StatusCode) != status && DateTime.UtcNow < deadline) await Task.Delay(200);
+                Assert.Equal(status, now);
+            }
         }
 
         public async Task AssertEveryWatcherHoldsTheBoardAsync(bool expectRepair)
