@@ -47,8 +47,22 @@ public sealed class PresenceTracker
         }
     }
 
-    public void Connect(string connectionId, Guid memberId, string name) =>
+    private readonly Dictionary<Guid, int> _perMember = [];
+
+    public void Connect(string connectionId, Guid memberId, string name) => TryConnect(connectionId, memberId, name, int.MaxValue);
+
+    /// <summary>Records the connection unless the member already holds <paramref name="max"/> on this instance.</summary>
+    public bool TryConnect(string connectionId, Guid memberId, string name, int max)
+    {
+        lock (_perMember)
+        {
+            var held = _perMember.GetValueOrDefault(memberId);
+            if (held >= max) return false;
+            _perMember[memberId] = held + 1;
+        }
         _connections[connectionId] = new Watcher(memberId, name, []);
+        return true;
+    }
 
     /// <summary>Records that the connection watches the board; true when the board's list of members changed.</summary>
     public bool Watch(string connectionId, Guid boardId)
@@ -80,6 +94,11 @@ public sealed class PresenceTracker
     {
         _trail.TryRemove(connectionId, out _);
         if (!_connections.TryRemove(connectionId, out var w)) return [];
+        lock (_perMember)
+        {
+            if (_perMember.TryGetValue(w.MemberId, out var held) && held > 1) _perMember[w.MemberId] = held - 1;
+            else _perMember.Remove(w.MemberId);
+        }
         lock (_boards) return [.. w.Boards.Where(boardId => Leave(w, boardId))];
     }
 
