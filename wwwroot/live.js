@@ -1,5 +1,7 @@
-// Owns the SignalR connection: which board is watched, the last seq applied, and catching up after a
-// reconnect from /api/boards/{id}/events?after=. Pages listen for 'commit', 'presence' and 'state'.
+// Owns the SignalR connection: which board is watched, the last seq applied, and catching up from
+// /api/boards/{id}/events?after= after a reconnect, or when a commit's `prev` or the 15-s `head` shows that a message
+// was lost (a backplane outage, an instance killed between commit and publish). Pages listen for 'commit',
+// 'presence' and 'state'.
 // 'commit' carries one committed transaction, {entries, proposal, replayed}: once and in seq order for the
 // watched board (caught up after a reconnect, replayed: true), and as it arrives for any other board or
 // none (the member's own notices, and every commit while watchTrail() holds, with 'trailresumed').
@@ -8,6 +10,8 @@ import { get } from './api.js';
 const retryDelays = [0, 1000, 2000, 4000, 8000];
 const delayFor = (attempt) => retryDelays[Math.min(attempt, retryDelays.length - 1)];
 const catchUpLimit = 500;
+// Two instances' messages may cross on the way: a gap that the next moment fills is not worth a fetch.
+const gapGraceMs = 1000;
 
 /**
  * Entries fetched after an outage, as commits: consecutive entries of one proposal become one commit carrying
@@ -28,6 +32,11 @@ export class Live extends EventTarget {
   #connection;
   #boardId = null;
   #lastSeq = 0;
+  // Everything of the watched board up to #held is applied; commits past a gap wait in #pending as [prev, last].
+  #held = 0;
+  #pending = [];
+  #head = 0;
+  #repairTimer = null;
   #floor = 0;
   #applied = new Set();
   #catchingUp = false;
@@ -37,6 +46,11 @@ export class Live extends EventTarget {
   #restartAttempt = 0;
   #stopped = false;
   #trail = 0;
+  // The whole trail is seq-gap-free: every seq up to #trailHeld arrived; #trailSeen holds those past a gap.
+  #trailHeld = 0;
+  #trailSeen = new Set();
+  #trailHead = 0;
+  #trailTimer = null;
 
   constructor() {
     super();
@@ -48,6 +62,7 @@ export class Live extends EventTarget {
       .configureLogging(signalR.LogLevel.Warning)
       .build();
     this.#connection.on('commit', (commit) => this.#onCommit(commit));
+    this.#connection.on('head', (head) => this.#onHead(head));
     this.#connection.on('presence', (presence) => {
       this.#presence.set(presence.boardId, presence.members);
       this.dispatchEvent(new CustomEvent('presence', { detail: presence }));
@@ -90,6 +105,9 @@ export class Live extends EventTarget {
     if (previous === boardId && afterSeq <= this.#lastSeq) return;
     this.#boardId = boardId;
     this.#lastSeq = afterSeq;
+    this.#held = afterSeq;
+    this.#pending = [];
+    this.#head = 0;
     this.#floor = afterSeq;
     this.#applied.clear();
     this.#queue = [];
@@ -105,7 +123,15 @@ export class Live extends EventTarget {
    */
   async watchTrail() {
     if (this.#trail++ > 0) return;
+    await this.#trailBaseline();
     if (this.#connection.state === 'Connected') await this.#connection.invoke('WatchTrail');
+  }
+
+  /** The trail's head now: what the trail pages load next includes it, and any seq past it must arrive. */
+  async #trailBaseline() {
+    const { headSeq } = await get('/api/audit?limit=1');
+    this.#trailHeld = Math.max(this.#trailHeld, headSeq);
+    this.#trailSeen.clear();
   }
 
   async unwatchTrail() {
@@ -117,6 +143,7 @@ export class Live extends EventTarget {
   async #rejoinTrail() {
     if (this.#trail === 0) return;
     await this.#connection.invoke('WatchTrail');
+    await this.#trailBaseline();
     this.dispatchEvent(new CustomEvent('trailresumed'));
   }
 
@@ -139,25 +166,112 @@ export class Live extends EventTarget {
     let caughtUp = 0;
     try {
       await this.#connection.invoke('Watch', boardId);
-      for (;;) {
-        const entries = await get(`/api/boards/${boardId}/events?after=${this.#lastSeq}&limit=${catchUpLimit}`);
-        if (boardId !== this.#boardId) return;
-        for (const commit of commitsOf(entries)) if (this.#accept(commit, true)) caughtUp += commit.entries.length;
-        if (entries.length < catchUpLimit) break;
-      }
+      caughtUp = await this.#fetchMissed(boardId);
     } finally {
       this.#catchingUp = false;
       const queued = this.#queue;
       this.#queue = [];
-      for (const commit of queued) this.#accept(commit, false);
+      for (const commit of queued) this.#onBoardCommit(commit);
     }
     if (afterOutage) this.dispatchEvent(new CustomEvent('caughtup', { detail: { count: caughtUp } }));
   }
 
+  /** Applies the board's entries after #held, whose every entry is then held; returns how many were new. */
+  async #fetchMissed(boardId) {
+    let count = 0;
+    for (;;) {
+      const entries = await get(`/api/boards/${boardId}/events?after=${this.#held}&limit=${catchUpLimit}`);
+      if (boardId !== this.#boardId) return count;
+      for (const commit of commitsOf(entries)) if (this.#accept(commit, true)) count += commit.entries.length;
+      if (entries.length > 0) this.#held = Math.max(this.#held, entries[entries.length - 1].seq);
+      if (entries.length < catchUpLimit) break;
+    }
+    this.#pending = this.#pending.filter(([, last]) => last > this.#held);
+    return count;
+  }
+
   #onCommit(commit) {
+    if (this.#trail > 0) this.#trailArrived(commit.entries);
     if (commit.entries[0].boardId !== this.#boardId) this.#dispatch(commit, false);
     else if (this.#catchingUp) this.#queue.push(commit);
-    else this.#accept(commit, false);
+    else this.#onBoardCommit(commit);
+  }
+
+  /**
+   * A commit of the watched board: applied once, and its `prev` checked. A commit whose prev is held continues the
+   * board; one whose prev is not waits in #pending, and if the gap is still open after a moment the board's entries
+   * after #held are fetched. A repeat still counts for the check (the trail's copy of a commit carries the trail's prev).
+   */
+  #onBoardCommit(commit) {
+    this.#accept(commit, false);
+    const last = commit.entries[commit.entries.length - 1].seq;
+    this.#pending.push([commit.prev ?? last, last]);
+    this.#settle();
+  }
+
+  /** Moves #held over every pending commit that now continues it; a gap left open is repaired after a moment. */
+  #settle() {
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const [prev, last] of this.#pending) {
+        if (prev <= this.#held && last > this.#held) { this.#held = last; moved = true; }
+      }
+    }
+    this.#pending = this.#pending.filter(([, last]) => last > this.#held);
+    if ((this.#pending.length > 0 || this.#head > this.#held) && !this.#repairTimer) {
+      this.#repairTimer = setTimeout(() => this.#repair(), gapGraceMs);
+    }
+  }
+
+  async #repair() {
+    this.#repairTimer = null;
+    const boardId = this.#boardId;
+    if (!boardId || this.#catchingUp || this.#connection.state !== 'Connected') return;
+    if (this.#pending.length === 0 && this.#head <= this.#held) return;
+    this.#catchingUp = true;
+    try {
+      await this.#fetchMissed(boardId);
+    } catch {
+      // The next commit, head or reconnect tries again.
+    } finally {
+      this.#catchingUp = false;
+      const queued = this.#queue;
+      this.#queue = [];
+      for (const commit of queued) this.#onBoardCommit(commit);
+    }
+  }
+
+  #onHead({ boardId, seq }) {
+    if (boardId === null || boardId === undefined) {
+      if (this.#trail === 0) return;
+      this.#trailHead = Math.max(this.#trailHead, seq);
+      this.#trailSettle();
+    } else if (boardId === this.#boardId) {
+      this.#head = Math.max(this.#head, seq);
+      this.#settle();
+    }
+  }
+
+  /** Trail seqs have no gaps: every seq past #trailHeld that arrives is kept until the ones before it arrive too. */
+  #trailArrived(entries) {
+    for (const e of entries) if (e.seq > this.#trailHeld) this.#trailSeen.add(e.seq);
+    this.#trailSettle();
+  }
+
+  #trailSettle() {
+    while (this.#trailSeen.delete(this.#trailHeld + 1)) this.#trailHeld++;
+    if ((this.#trailSeen.size > 0 || this.#trailHead > this.#trailHeld) && !this.#trailTimer) {
+      this.#trailTimer = setTimeout(() => this.#trailRepair(), gapGraceMs);
+    }
+  }
+
+  /** A trail seq never arrived: the trail pages load again what they show (as after a reconnect). */
+  #trailRepair() {
+    this.#trailTimer = null;
+    if (this.#trail === 0 || (this.#trailSeen.size === 0 && this.#trailHead <= this.#trailHeld)) return;
+    this.#trailHeld = Math.max(this.#trailHead, ...this.#trailSeen);
+    this.#trailSeen.clear();
+    this.dispatchEvent(new CustomEvent('trailresumed'));
   }
 
   /**

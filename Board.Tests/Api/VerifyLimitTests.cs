@@ -47,3 +47,40 @@ public sealed class VerifyLimitTests(LongTrailApp app) : IClassFixture<LongTrail
         Assert.True(result.Count > 60_000);
     }
 }
+
+/// <summary>The long trail with a line of four.</summary>
+public sealed class FairVerifyApp : BoardApp
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Trail:VerifyQueue"] = "4" };
+
+    public override async ValueTask InitializeAsync()
+    {
+        await TrailGenerator.FillAsync(DatabasePath, 60_000);
+        await base.InitializeAsync();
+    }
+}
+
+public sealed class FairVerifyTests(FairVerifyApp app) : IClassFixture<FairVerifyApp>
+{
+    [Fact]
+    public async Task OneMemberPressingVerifyAgainAndAgain_HoldsOnePlace_AndAnotherMemberStillGetsATurn()
+    {
+        using var presser = await app.SignInAsync("staff1");
+        using var other = await app.SignInAsync("staff2");
+        var pressed = Enumerable.Range(0, 6).Select(_ => presser.Client.GetAsync("/api/audit/verify")).ToList();
+        await Task.Delay(200);
+        using var theirs = await other.Client.GetAsync("/api/audit/verify");
+        var mine = await Task.WhenAll(pressed);
+        try
+        {
+            // Unfair, the presser's six would fill the running place and the line of four, and the other member would be told busy.
+            Assert.Equal(HttpStatusCode.OK, theirs.StatusCode);
+            Assert.Single(mine, r => r.StatusCode == HttpStatusCode.OK);
+            foreach (var busy in mine.Where(r => r.StatusCode != HttpStatusCode.OK)) await busy.IsProblemAsync(HttpStatusCode.TooManyRequests, "busy");
+        }
+        finally
+        {
+            foreach (var response in mine) response.Dispose();
+        }
+    }
+}

@@ -47,9 +47,13 @@ public sealed class ScratchPostgres : IAsyncDisposable
     }
 
     /// <summary>Posts <paramref name="count"/> proposals by <paramref name="authorEmail"/> through the domain, in one commit.</summary>
-    public async Task<Guid[]> PostProposalsAsync(Guid boardId, string authorEmail, int count)
+    public Task<Guid[]> PostProposalsAsync(Guid boardId, string authorEmail, int count) =>
+        PostProposalsAsync(Database.ConnectionString, boardId, authorEmail, count);
+
+    /// <summary>The same on any Board database on PostgreSQL.</summary>
+    public static async Task<Guid[]> PostProposalsAsync(string connectionString, Guid boardId, string authorEmail, int count)
     {
-        var options = new DbContextOptionsBuilder<PostgresBoardDb>().UseNpgsql(Database.ConnectionString).Options;
+        var options = new DbContextOptionsBuilder<PostgresBoardDb>().UseNpgsql(connectionString).Options;
         await using var db = new PostgresBoardDb(options, []);
         await db.BeginWriteAsync(default);
         var board = await db.Boards.SingleAsync(b => b.Id == boardId);

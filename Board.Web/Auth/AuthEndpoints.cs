@@ -27,7 +27,7 @@ public static class AuthEndpoints
         LoginRequest request, HttpContext http, SignInManager<MemberAccount> signIn, BoardDb db, SignInLimiter limiter,
         UnknownAccount unknown, IOptionsMonitor<BearerTokenOptions> bearer, TimeProvider clock)
     {
-        if (limiter.TryAttempt(request.Email, http) is { } wait)
+        if (await limiter.TryAttemptAsync(request.Email, http) is { } wait)
             return RateLimits.Rejected(http, wait, "Too many sign-in attempts for this account from this address. Wait a moment and try again.");
         var users = signIn.UserManager;
         var account = await users.FindByEmailAsync(request.Email);

@@ -41,6 +41,20 @@ public static class DatabaseErrors
         _ => false,
     });
 
+    /// <summary>
+    /// The database cannot serve right now: unreachable (refused, reset, a connection broken mid-command), shutting
+    /// down, restarting or failing over (PostgreSQL class 08 connection exceptions and 57P operator intervention:
+    /// admin_shutdown, crash_shutdown, cannot_connect_now), or a SQLite file that cannot be opened. 503 <c>unavailable</c>;
+    /// the next request opens a fresh connection, so the instance recovers when the database does.
+    /// </summary>
+    public static bool IsUnavailable(Exception exception) => Unwrap(exception).Any(e => e switch
+    {
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState.StartsWith("57P", StringComparison.Ordinal),
+        NpgsqlException and not PostgresException => true,
+        SqliteException s => s.SqliteErrorCode is 14, // CANTOPEN
+        _ => false,
+    });
+
     /// <summary>The server answered, but the named database does not exist (yet): migrations create it.</summary>
     public static bool IsMissingDatabase(Exception exception) =>
         Unwrap(exception).Any(e => e is PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName });

@@ -23,6 +23,8 @@ public sealed class RefusalHandler(IProblemDetailsService problems, BoardMetrics
                 (StatusCodes.Status409Conflict, "conflict", "This conflicts with a change made at the same moment. Reload and try again.", null),
             _ when DatabaseErrors.IsBusy(exception) =>
                 (StatusCodes.Status503ServiceUnavailable, "busy", "The database is busy. Try again in a few seconds.", null),
+            _ when DatabaseErrors.IsUnavailable(exception) =>
+                (StatusCodes.Status503ServiceUnavailable, "unavailable", "The database cannot be reached just now. Try again in a few seconds.", null),
             _ => (0, "", "", null),
         };
         if (status == 0) return false;

@@ -1,14 +1,17 @@
 using Board.Web.Auth;
+using Board.Web.Hosting;
 using Board.Web.Persistence;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Board.Web.Realtime;
 
 /// <summary>Clients watch boards here; every change arrives through HTTP and is pushed by <see cref="TrailBroadcaster"/>.</summary>
 [Authorize]
-public sealed class BoardHub(BoardDb db, PresenceTracker presence, PresenceBroadcaster presenceBroadcaster) : Hub<IBoardClient>
+public sealed class BoardHub(
+    BoardDb db, PresenceTracker presence, PresenceBroadcaster presenceBroadcaster, IOptions<RealtimeSettings> settings) : Hub<IBoardClient>
 {
     public const string Path = AuthSetup.HubPath + "/board";
 
@@ -28,7 +31,12 @@ public sealed class BoardHub(BoardDb db, PresenceTracker presence, PresenceBroad
             Context.Abort();
             return;
         }
-        presence.Connect(Context.ConnectionId, member.Id, member.Name);
+        // Each connection costs this instance memory and a file; one member's tabs and devices are plenty at the cap.
+        if (!presence.TryConnect(Context.ConnectionId, member.Id, member.Name, settings.Value.ConnectionsPerMember))
+        {
+            Context.Abort();
+            return;
+        }
         await Groups.AddToGroupAsync(Context.ConnectionId, MemberGroup(member.Id));
         await base.OnConnectedAsync();
     }
@@ -51,9 +59,17 @@ public sealed class BoardHub(BoardDb db, PresenceTracker presence, PresenceBroad
     }
 
     /// <summary>The whole trail is open to every member, so any signed-in member may follow all of it.</summary>
-    public Task WatchTrail() => Groups.AddToGroupAsync(Context.ConnectionId, TrailGroup);
+    public async Task WatchTrail()
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, TrailGroup);
+        presence.WatchTrail(Context.ConnectionId);
+    }
 
-    public Task UnwatchTrail() => Groups.RemoveFromGroupAsync(Context.ConnectionId, TrailGroup);
+    public async Task UnwatchTrail()
+    {
+        presence.UnwatchTrail(Context.ConnectionId);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, TrailGroup);
+    }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {

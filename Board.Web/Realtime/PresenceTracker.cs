@@ -47,8 +47,22 @@ public sealed class PresenceTracker
         }
     }
 
-    public void Connect(string connectionId, Guid memberId, string name) =>
+    private readonly Dictionary<Guid, int> _perMember = [];
+
+    public void Connect(string connectionId, Guid memberId, string name) => TryConnect(connectionId, memberId, name, int.MaxValue);
+
+    /// <summary>Records the connection unless the member already holds <paramref name="max"/> on this instance.</summary>
+    public bool TryConnect(string connectionId, Guid memberId, string name, int max)
+    {
+        lock (_perMember)
+        {
+            var held = _perMember.GetValueOrDefault(memberId);
+            if (held >= max) return false;
+            _perMember[memberId] = held + 1;
+        }
         _connections[connectionId] = new Watcher(memberId, name, []);
+        return true;
+    }
 
     /// <summary>Records that the connection watches the board; true when the board's list of members changed.</summary>
     public bool Watch(string connectionId, Guid boardId)
@@ -78,8 +92,43 @@ public sealed class PresenceTracker
     /// <summary>Forgets the connection; returns the boards whose list of members changed.</summary>
     public IReadOnlyList<Guid> Disconnect(string connectionId)
     {
+        _trail.TryRemove(connectionId, out _);
         if (!_connections.TryRemove(connectionId, out var w)) return [];
+        lock (_perMember)
+        {
+            if (_perMember.TryGetValue(w.MemberId, out var held) && held > 1) _perMember[w.MemberId] = held - 1;
+            else _perMember.Remove(w.MemberId);
+        }
         lock (_boards) return [.. w.Boards.Where(boardId => Leave(w, boardId))];
+    }
+
+    private readonly ConcurrentDictionary<string, byte> _trail = new();
+
+    /// <summary>Records that the connection follows the whole trail.</summary>
+    public void WatchTrail(string connectionId)
+    {
+        if (_connections.ContainsKey(connectionId)) _trail.TryAdd(connectionId, 0);
+    }
+
+    public void UnwatchTrail(string connectionId) => _trail.TryRemove(connectionId, out _);
+
+    /// <summary>The connections following the whole trail on this instance.</summary>
+    public IReadOnlyList<string> TrailWatchers() => [.. _trail.Keys];
+
+    /// <summary>This instance's connections by the boards they watch: one walk over the connections.</summary>
+    public IReadOnlyDictionary<Guid, List<string>> WatchersByBoard()
+    {
+        var byBoard = new Dictionary<Guid, List<string>>();
+        lock (_boards)
+        {
+            foreach (var (connectionId, w) in _connections)
+                foreach (var boardId in w.Boards)
+                {
+                    if (!byBoard.TryGetValue(boardId, out var ids)) byBoard[boardId] = ids = [];
+                    ids.Add(connectionId);
+                }
+        }
+        return byBoard;
     }
 
     public bool IsWatching(string connectionId, Guid boardId)

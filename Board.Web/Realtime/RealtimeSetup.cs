@@ -33,6 +33,7 @@ public static class RealtimeSetup
         services.AddSingleton<PresenceBroadcaster>();
         services.AddHostedService(sp => sp.GetRequiredService<PresenceBroadcaster>());
         services.AddHostedService<TrailBroadcaster>();
+        services.AddHostedService<HeadBroadcaster>();
         return services;
     }
 

@@ -79,7 +79,7 @@ public sealed class TrailBroadcaster(
                 proposal = commit.Proposals.FirstOrDefault(p => p.Id == id) is { } changed
                     ? views.Of(changed)
                     : (await LoadAsync([id], ct)).GetValueOrDefault(id);
-            await SendAsync(new CommitDto([.. part.Select(e => TrailEntryDto.From(e))], proposal));
+            await SendAsync(part, proposal, ct);
         }
     }
 
@@ -140,7 +140,7 @@ public sealed class TrailBroadcaster(
                 foreach (var group in Split(entries, (first, e) => e.ProposalId is { } id && first.ProposalId == id && first.ActorId == e.ActorId && first.At == e.At))
                 {
                     var proposal = group[0].ProposalId is { } id ? proposals.GetValueOrDefault(id) : null;
-                    await SendAsync(new CommitDto([.. group.Select(e => TrailEntryDto.From(e))], proposal));
+                    await SendAsync(group, proposal, ct);
                 }
             }
             lock (_sentHere) _sentHere.RemoveWhere(seq => seq <= upTo);
@@ -158,15 +158,48 @@ public sealed class TrailBroadcaster(
     private Task<Dictionary<Guid, ProposalDto>> LoadAsync(BoardDb db, List<Guid> ids, CancellationToken ct) =>
         db.ViewsByIdAsync(ids, markdown, ct);
 
-    private async Task SendAsync(CommitDto commit)
+    private async Task SendAsync(List<AuditEntry> part, ProposalDto? proposal, CancellationToken ct)
     {
-        if (commit.Entries[0].BoardId is { } boardId) await hub.Clients.Group(BoardHub.Group(boardId)).commit(commit);
-        await hub.Clients.Group(BoardHub.TrailGroup).commit(commit);
+        var entries = part.Select(e => TrailEntryDto.From(e)).ToList();
+        var boardId = part[0].BoardId;
+        // Seq is gap-free over the whole trail, so the trail's previous entry is known; the board's is read.
+        var trailCommit = new CommitDto(boardId, part[0].Seq - 1, entries, proposal);
+        var commit = trailCommit;
+        if (boardId is { } board)
+        {
+            commit = trailCommit with { Prev = await BoardPrevAsync(board, part[0].Seq, ct) };
+            await hub.Clients.Group(BoardHub.Group(board)).commit(commit);
+        }
+        await hub.Clients.Group(BoardHub.TrailGroup).commit(trailCommit);
         // The author hears that their proposal executed wherever they are; a client that also watches
         // the board gets the same commit twice and keeps one.
-        if (commit.Entries.Any(e => e.Action == TrailActions.ProposalExecuted) && commit.Proposal?.Author.Id is { } authorId)
+        if (part.Any(e => e.Action == TrailActions.ProposalExecuted) && proposal?.Author.Id is { } authorId)
             await hub.Clients.Group(BoardHub.MemberGroup(authorId)).commit(commit);
         metrics.CommitBroadcast();
+    }
+
+    private static readonly CompiledQuery<Func<BoardDb, Guid, long, CancellationToken, Task<long>>> BoardPrev = new(() => EF.CompileAsyncQuery(
+        (BoardDb db, Guid boardId, long before, CancellationToken ct) =>
+            db.Trail.AsNoTracking().Where(e => e.BoardId == boardId && e.Seq < before).OrderByDescending(e => e.Seq).Select(e => e.Seq).FirstOrDefault()));
+
+    /// <summary>
+    /// The seq of the board's entry before <paramref name="before"/>, read from the database: writers are serialized
+    /// by it, so every earlier entry is committed, whichever instance wrote it. Unreadable, the trail's previous seq
+    /// stands in: never lower than the board's, it can cost a client a needless catch-up, never hide a gap.
+    /// </summary>
+    private async Task<long> BoardPrevAsync(Guid boardId, long before, CancellationToken ct)
+    {
+        try
+        {
+            using var scope = scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<BoardDb>();
+            return await BoardPrev.For(db)(db, boardId, before, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogWarning(ex, "The board's entry before seq {Seq} could not be read; its watchers check the trail", before);
+            return before - 1;
+        }
     }
 
     /// <summary>

@@ -50,6 +50,7 @@ public static class RateLimits
     public static IServiceCollection AddRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<RateLimitOptions>(configuration.GetSection(RateLimitOptions.Section));
+        services.AddSingleton<SharedLimits>();
         services.AddSingleton<SignInLimiter>();
         services.AddRateLimiter(o =>
         {
@@ -90,7 +91,7 @@ public static class RateLimits
     private static ValueTask OnRejected(OnRejectedContext context, TimeSpan fallback, string detail) =>
         new(Rejected(context.HttpContext, RetryAfterOf(context.Lease, fallback), detail).ExecuteAsync(context.HttpContext));
 
-    private sealed class SignInAddressPolicy(IOptionsMonitor<RateLimitOptions> options) : IRateLimiterPolicy<string>
+    private sealed class SignInAddressPolicy(IOptionsMonitor<RateLimitOptions> options, SharedLimits limits) : IRateLimiterPolicy<string>
     {
         public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = (context, _) =>
             RateLimits.OnRejected(context, TimeSpan.FromSeconds(options.CurrentValue.SignInPerAddressWindowSeconds),
@@ -99,7 +100,7 @@ public static class RateLimits
         public RateLimitPartition<string> GetPartition(HttpContext http)
         {
             var o = options.CurrentValue;
-            return RateLimitPartition.GetSlidingWindowLimiter(AddressKey(http), _ => new SlidingWindowRateLimiterOptions
+            return limits.SlidingWindow("sign-in:" + AddressKey(http), new SlidingWindowRateLimiterOptions
             {
                 PermitLimit = Math.Max(1, o.SignInPerAddress),
                 Window = TimeSpan.FromSeconds(Math.Max(1, o.SignInPerAddressWindowSeconds)),
@@ -110,7 +111,7 @@ public static class RateLimits
     }
 
     /// <summary>Per member (the signed-in id); anonymous writes are refused anyway, and count per address until then.</summary>
-    private sealed class MemberWritesPolicy(IOptionsMonitor<RateLimitOptions> options) : IRateLimiterPolicy<string>
+    private sealed class MemberWritesPolicy(IOptionsMonitor<RateLimitOptions> options, SharedLimits limits) : IRateLimiterPolicy<string>
     {
         public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = (context, _) =>
             RateLimits.OnRejected(context, TimeSpan.FromSeconds(60.0 / Math.Max(1, options.CurrentValue.WritesPerMinute)),
@@ -120,7 +121,7 @@ public static class RateLimits
         {
             var o = options.CurrentValue;
             var key = http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } id ? "member:" + id : "address:" + AddressKey(http);
-            return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+            return limits.TokenBucket("writes:" + key, new TokenBucketRateLimiterOptions
             {
                 TokenLimit = Math.Max(1, o.WriteBurst),
                 TokensPerPeriod = 1,
@@ -161,11 +162,11 @@ public sealed class SignInLimiter : IDisposable
     private readonly PartitionedRateLimiter<string> _limiter;
     private readonly TimeSpan _window;
 
-    public SignInLimiter(IOptions<RateLimitOptions> options)
+    public SignInLimiter(IOptions<RateLimitOptions> options, SharedLimits limits)
     {
         var o = options.Value;
         _window = TimeSpan.FromSeconds(Math.Max(1, o.SignInPerAccountWindowSeconds));
-        _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetSlidingWindowLimiter(key, _ =>
+        _limiter = PartitionedRateLimiter.Create<string, string>(key => limits.SlidingWindow("sign-in-account:" + key,
             new SlidingWindowRateLimiterOptions
             {
                 PermitLimit = Math.Max(1, o.SignInPerAccount),
@@ -176,9 +177,10 @@ public sealed class SignInLimiter : IDisposable
     }
 
     /// <summary>Null when the attempt may go ahead; otherwise how long to wait.</summary>
-    public TimeSpan? TryAttempt(string email, HttpContext http)
+    public async ValueTask<TimeSpan?> TryAttemptAsync(string email, HttpContext http)
     {
-        using var lease = _limiter.AttemptAcquire(email.Trim().ToUpperInvariant() + "|" + RateLimits.AddressKey(http));
+        // Acquire rather than attempt: a limiter counted in Redis answers only asynchronously. Nothing queues (QueueLimit 0).
+        using var lease = await _limiter.AcquireAsync(email.Trim().ToUpperInvariant() + "|" + RateLimits.AddressKey(http), cancellationToken: http.RequestAborted);
         return lease.IsAcquired ? null : RateLimits.RetryAfterOf(lease, _window);
     }
 
