@@ -21,6 +21,7 @@ public static class AuthEndpoints
         auth.MapGet("/demo", DemoSignIns).AllowAnonymous();
         auth.MapGet("/session", Session).AllowAnonymous();
         app.MapGet("/api/me", Me).RequireAuthorization().WithTags("Auth");
+        app.MapPasswordChange();
         return app;
     }
 
