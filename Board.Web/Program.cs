@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Board.Web.Auth;
 using Board.Web.Boards;
+using Board.Web.Contract;
 using Board.Web.Demo;
 using Board.Web.Expiry;
 using Board.Web.Health;
@@ -53,7 +54,7 @@ builder.Services.AddWebhooks(builder.Configuration, builder.Environment);
 builder.Services.AddVerifyLimit(builder.Configuration);
 builder.Services.AddRateLimits(builder.Configuration);
 builder.Services.AddValidation();
-builder.Services.AddOpenApi();
+builder.Services.AddApiContract();
 builder.Services.AddBoardHealth(builder.Configuration);
 builder.Services.AddBoardTelemetry(builder.Configuration);
 builder.Services.AddCheckedSettings();
@@ -110,6 +111,7 @@ app.UseAuthentication();
 app.UseSessionCheck();
 app.UseBrowserRequestGuard();
 app.UseAuthorization();
+app.UseRateLimitHeaders();
 app.UseRateLimiter();
 app.UseWriteRelease();
 

@@ -36,7 +36,7 @@ public static class PasswordChange
 
     public static IEndpointRouteBuilder MapPasswordChange(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Path, Change).RequireAuthorization().RequireRateLimiting(RateLimits.WritePolicy).WithTags("Auth");
+        app.MapPost(Path, Change).WithName("changePassword").WithSummary("Change the signed-in member's password and end their other sessions").RequireAuthorization().RequireRateLimiting(RateLimits.WritePolicy).WithTags("Auth");
         return app;
     }
 

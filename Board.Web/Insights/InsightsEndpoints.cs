@@ -18,7 +18,7 @@ public static class InsightsEndpoints
 
     public static IEndpointRouteBuilder MapInsights(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/insights", Get).WithTags("Insights").RequireAuthorization().RequireMemberRole(Roles.Manager, Roles.Admin);
+        app.MapGet("/api/insights", Get).WithName("getInsights").WithSummary("Get decision statistics by week, age and approver").WithTags("Insights").RequireAuthorization().RequireMemberRole(Roles.Manager, Roles.Admin);
         return app;
     }
 

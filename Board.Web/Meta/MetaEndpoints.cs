@@ -26,7 +26,7 @@ public static class MetaEndpoints
 
     public static IEndpointRouteBuilder MapMeta(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/meta", () => TypedResults.Ok(Meta)).WithTags("Meta").RequireAuthorization();
+        app.MapGet("/api/meta", () => TypedResults.Ok(Meta)).WithName("getMeta").WithSummary("Get the rule's vocabulary and limits").WithTags("Meta").RequireAuthorization();
         return app;
     }
 }

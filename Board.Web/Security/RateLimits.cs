@@ -69,6 +69,10 @@ public static class RateLimits
         return new IPAddress(bytes) + "/64";
     }
 
+    /// <summary>Whose writes a request counts against: the signed-in member, else the client address.</summary>
+    public static string WritePartition(HttpContext http) =>
+        http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } id ? "member:" + id : "address:" + AddressKey(http);
+
     public static TimeSpan RetryAfterOf(RateLimitLease lease, TimeSpan fallback) =>
         lease.TryGetMetadata(MetadataName.RetryAfter, out var after) && after > TimeSpan.Zero ? after : fallback;
 
@@ -93,13 +97,13 @@ public static class RateLimits
         public RateLimitPartition<string> GetPartition(HttpContext http)
         {
             var o = options.CurrentValue;
-            return RateLimitPartition.GetSlidingWindowLimiter(AddressKey(http), _ => new SlidingWindowRateLimiterOptions
+            return RateLimitPartition.Get(AddressKey(http), key => RateLimitHeaders.Track(SignInPolicy, key, new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
             {
                 PermitLimit = Math.Max(1, o.SignInPerAddress),
                 Window = TimeSpan.FromSeconds(Math.Max(1, o.SignInPerAddressWindowSeconds)),
                 SegmentsPerWindow = 6,
                 QueueLimit = 0,
-            });
+            })));
         }
     }
 
@@ -113,15 +117,14 @@ public static class RateLimits
         public RateLimitPartition<string> GetPartition(HttpContext http)
         {
             var o = options.CurrentValue;
-            var key = http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } id ? "member:" + id : "address:" + AddressKey(http);
-            return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+            return RateLimitPartition.Get(WritePartition(http), key => RateLimitHeaders.Track(WritePolicy, key, new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
             {
                 TokenLimit = Math.Max(1, o.WriteBurst),
                 TokensPerPeriod = 1,
                 ReplenishmentPeriod = TimeSpan.FromSeconds(60.0 / Math.Max(1, o.WritesPerMinute)),
                 QueueLimit = 0,
                 AutoReplenishment = true,
-            });
+            })));
         }
     }
 }
