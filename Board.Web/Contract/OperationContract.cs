@@ -114,7 +114,8 @@ public sealed class OperationContract : IOpenApiOperationTransformer
             response.Headers ??= new Dictionary<string, IOpenApiHeader>();
             response.Headers[DocumentContract.RetryAfterHeader] = new OpenApiHeaderReference(DocumentContract.RetryAfterHeader, document);
         }
-        if (limited && status is >= 400 and < 500) AddRateLimitHeaders(document, response);
+        // Refusals made before the limiter counts the request (401, 413) carry no state of it: only 429 promises the fields.
+        if (limited && status == StatusCodes.Status429TooManyRequests) AddRateLimitHeaders(document, response);
         return response;
     }
 

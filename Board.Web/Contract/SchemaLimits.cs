@@ -140,7 +140,7 @@ public sealed class SchemaLimits : IOpenApiDocumentTransformer
         }
         int? max = (owner, name) switch
         {
-            ("ProposalPage", "items") => ProposalsEndpoints.PageSize,
+            ("ProposalPage", "items") => LongestProposalPage,
             ("TrailPage", "items") => TrailEndpointsLimit,
             ("DeliveryPage", "items") => WebhooksEndpoints.PageSize,
             ("InsightsDto", "weeks") => Insights.InsightsEndpoints.MaxDays / 7 + 2,
@@ -149,6 +149,9 @@ public sealed class SchemaLimits : IOpenApiDocumentTransformer
         };
         if (max is { } m) p.MaxItems = m;
     }
+
+    /// <summary>A board's list pages by 50; what waits for a member comes as one list of at most 200.</summary>
+    private const int LongestProposalPage = ProposalsEndpoints.PageSize > Me.MeEndpoints.MaxItems ? ProposalsEndpoints.PageSize : Me.MeEndpoints.MaxItems;
 
     private const int TrailEndpointsLimit = Trail.TrailEndpoints.MaxLimit;
 
@@ -160,7 +163,7 @@ public sealed class SchemaLimits : IOpenApiDocumentTransformer
             "minApprovals" or "maxApprovals" => ($"{BoardPolicy.MinApprovals}", $"{BoardPolicy.MaxApprovals}"),
             "expiresAfterDays" or "maxExpiryDays" => ("0", $"{BoardPolicy.MaxExpiryDays}"),
             "page" => ("1", $"{ProposalsEndpoints.MaxPage}"),
-            "pageSize" => ("1", $"{ProposalsEndpoints.PageSize}"),
+            "pageSize" => ("1", $"{LongestProposalPage}"),
             "limit" => ("1", $"{Trail.TrailEndpoints.MaxLimit}"),
             "statusCode" or "lastStatusCode" => ("100", "599"),
             _ => ("0", p.Format == "int64" ? $"{long.MaxValue}" : $"{int.MaxValue}"),

@@ -23,7 +23,7 @@ public static class TrailEndpoints
         audit.MapGet("/head", Head).WithName("getTrailHead").WithSummary("Get the latest trail entry's seq and hash");
         audit.MapGet("/verify", Verify).WithName("verifyTrail").WithSummary("Recompute the hash chain and name the first entry that does not match").RequireRateLimiting(VerifyLimit.Policy);
         audit.MapGet("/export", Export).WithName("exportTrail").WithSummary("Export trail entries as CSV or JSON Lines").RequireMemberRole(Roles.Manager, Roles.Admin)
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"]);
+            .Produces<string>(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"]);
         return app;
     }
 
