@@ -2,6 +2,7 @@ using Board.Web;
 using Board.Web.Attachments;
 using Board.Web.Auth;
 using Board.Web.Boards;
+using Board.Web.Contract;
 using Board.Web.Demo;
 using Board.Web.Expiry;
 using Board.Web.Health;
@@ -29,7 +30,7 @@ if (args is ["backup", ..]) return await BackupCommand.RunAsync(args[1..]);
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = "../wwwroot" });
 builder.LimitRequestBodies().LimitConnections();
-var services = builder.Services.AddSingleton(TimeProvider.System).AddValidation().AddOpenApi().AddBoardProblems();
+var services = builder.Services.AddSingleton(TimeProvider.System).AddValidation().AddApiContract().AddBoardProblems();
 try { services.AddBoardDatabase(builder.Configuration, builder.Environment).AddRealtime(builder.Configuration); }
 catch (SettingException e) { return StartupError(e); }
 services.AddBoardAuth(DataProtectionCertificate.Load(builder.Configuration, builder.Environment)).AddSessionRevocation()
@@ -48,7 +49,7 @@ await app.Services.RunExclusiveAsync(async () =>
     await app.Services.SeedAsync(app.Environment, app.Configuration);
 });
 app.UseExceptionHandler().UseStatusCodePages().UseBoardMetrics(app.Configuration).UseRequestBodyLimit().UseDefaultFiles().UseStaticFiles();
-app.UseAuthentication().UseSessionCheck().UseBrowserRequestGuard().UseAuthorization().UseRateLimiter().UseWriteRelease();
+app.UseAuthentication().UseSessionCheck().UseBrowserRequestGuard().UseAuthorization().UseRateLimitHeaders().UseRateLimiter().UseWriteRelease();
 app.MapBoardOpenApi().MapBoardHealth().MapAuth().MapDemo().MapMembers().MapBoards().MapProposals().MapAttachments();
 app.MapTrail().MapTrailProof().MapWebhooks().MapPush().MapNotifications().MapMe().MapMeta().MapInsights().MapHub<BoardHub>(BoardHub.Path);
 app.PrintWhenStarted(Console.Out);

@@ -17,6 +17,7 @@ const pages = {
   waiting: () => import('./waiting.js'),
   mine: () => import('./mine.js'),
   insights: () => import('./insights.js'),
+  account: () => import('./account.js'),
 };
 
 const main = document.getElementById('main');

@@ -20,6 +20,7 @@ public static class TrailActions
     public const string MemberRolesChanged = "member.roles-changed";
     public const string MemberDeactivated = "member.deactivated";
     public const string MemberReactivated = "member.reactivated";
+    public const string MemberPasswordChanged = "member.password-changed";
     public const string WebhookCreated = "webhook.created";
     public const string WebhookDeleted = "webhook.deleted";
     public const string AttachmentAdded = "attachment.added";
@@ -31,7 +32,7 @@ public static class TrailActions
     [
         ProposalPosted, ProposalEdited, ApprovalAdded, ApprovalWithdrawn, ProposalExecuted, ProposalCompleted,
         ProposalWithdrawn, ProposalExpired, CommentAdded, BoardCreated, BoardRenamed, BoardPolicyChanged,
-        MemberCreated, MemberRolesChanged, MemberDeactivated, MemberReactivated, WebhookCreated, WebhookDeleted,
+        MemberCreated, MemberRolesChanged, MemberDeactivated, MemberReactivated, MemberPasswordChanged, WebhookCreated, WebhookDeleted,
         AttachmentAdded, AttachmentRemoved,
     ];
 }

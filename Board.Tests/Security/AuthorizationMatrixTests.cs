@@ -33,6 +33,7 @@ public sealed class AuthorizationMatrixTests(BoardApp app) : IClassFixture<Board
         ["GET /api/auth/demo"] = Anyone,
         ["GET /api/auth/session"] = Anyone,
         ["GET /api/me"] = Member,
+        ["POST /api/me/password"] = Member,
         ["GET /api/me/notifications"] = Member,
         ["GET /api/me/waiting"] = Member,
         ["GET /api/me/proposals"] = Member,

@@ -83,6 +83,8 @@ public sealed class BadInputCorpusTests(BoardApp app) : IClassFixture<BoardApp>
     {
         "LoginRequest" => new() { ["email"] = "nobody@demo.board", ["password"] = "Wrong-password-1" },
         "CreateMemberRequest" => new() { ["email"] = "corpus@test.board", ["displayName"] = "Corpus", ["password"] = "Long-enough-1!", ["roles"] = new JsonArray("staff") },
+        // Not the admin's password: no spoiled variant can change it, whatever it does to "new".
+        "ChangePasswordRequest" => new() { ["current"] = "Not-the-password-1", ["new"] = "Long-enough-1!" },
         "RolesRequest" => new() { ["roles"] = new JsonArray("staff", "operations") },
         "CreateBoardRequest" => new() { ["name"] = "Corpus board", ["policy"] = new JsonObject { ["approvalsRequired"] = 2, ["approverRole"] = "operations", ["expiresAfterDays"] = 7 } },
         "RenameBoardRequest" => new() { ["name"] = "Renamed by the corpus" },

@@ -1,3 +1,4 @@
+using Board.Web.Contract;
 using Board.Web.Persistence;
 using Board.Web.Realtime;
 using Board.Web.Security;
@@ -15,11 +16,12 @@ public static class AuthEndpoints
     public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
-        auth.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(RateLimits.SignInPolicy);
-        auth.MapPost("/logout", Logout).RequireAuthorization();
-        auth.MapGet("/antiforgery", Security.BrowserRequestGuard.Token).RequireAuthorization();
-        auth.MapGet("/session", Session).AllowAnonymous();
-        app.MapGet("/api/me", Me).RequireAuthorization().WithTags("Auth");
+        auth.MapPost("/login", Login).WithName("signIn").WithSummary("Sign in with email and password").ProducesProblemCodes(StatusCodes.Status401Unauthorized, "invalid-credentials", "inactive").AllowAnonymous().RequireRateLimiting(RateLimits.SignInPolicy);
+        auth.MapPost("/logout", Logout).WithName("signOut").WithSummary("Sign out: end every session of the member").RequireAuthorization();
+        auth.MapGet("/antiforgery", Security.BrowserRequestGuard.Token).WithName("getAntiforgeryToken").WithSummary("Get the antiforgery token a cookie-signed-in page sends on writes").RequireAuthorization();
+        auth.MapGet("/session", Session).WithName("getSession").WithSummary("Get who this browser is signed in as, if anyone").AllowAnonymous();
+        app.MapGet("/api/me", Me).WithName("getMe").WithSummary("Get the signed-in member").RequireAuthorization().WithTags("Auth");
+        app.MapPasswordChange();
         return app;
     }
 

@@ -13,11 +13,11 @@ public static class BoardsEndpoints
     public static IEndpointRouteBuilder MapBoards(this IEndpointRouteBuilder app)
     {
         var boards = app.MapGroup("/api/boards").WithTags("Boards").RequireAuthorization();
-        boards.MapGet("/", List);
-        boards.MapGet("/{boardId:guid}", Get);
-        boards.MapPost("/", Create).RequireMemberRole(Roles.Admin);
-        boards.MapPut("/{boardId:guid}", Rename).RequireMemberRole(Roles.Admin);
-        boards.MapPut("/{boardId:guid}/policy", ChangePolicy).RequireMemberRole(Roles.Admin);
+        boards.MapGet("/", List).WithName("listBoards").WithSummary("List the boards with their policy and counts");
+        boards.MapGet("/{boardId:guid}", Get).WithName("getBoard").WithSummary("Get a board with its policy and counts");
+        boards.MapPost("/", Create).WithName("createBoard").WithSummary("Create a board").RequireMemberRole(Roles.Admin);
+        boards.MapPut("/{boardId:guid}", Rename).WithName("renameBoard").WithSummary("Rename a board").RequireMemberRole(Roles.Admin);
+        boards.MapPut("/{boardId:guid}/policy", ChangePolicy).WithName("changeBoardPolicy").WithSummary("Change a board's policy for proposals posted from now on").RequireMemberRole(Roles.Admin);
         return app;
     }
 

@@ -7,7 +7,7 @@ public static class DemoEndpoints
 {
     public static IEndpointRouteBuilder MapDemo(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/auth/demo", DemoSignIns).WithTags("Auth").AllowAnonymous();
+        app.MapGet("/api/auth/demo", DemoSignIns).WithName("listDemoSignIns").WithSummary("List the demo sign-ins (Development with demo data only)").WithTags("Auth").AllowAnonymous();
         return app;
     }
 

@@ -36,6 +36,8 @@ public static class InsightsCalculator
         TrailActions.ProposalCompleted, TrailActions.ProposalWithdrawn, TrailActions.ProposalExpired,
     ];
 
+    public static int AgeBucketCount => AgeBuckets.Length;
+
     private static readonly (string Name, int Min, int? Max)[] AgeBuckets = [("0-1d", 0, 1), ("1-3d", 1, 3), ("3-7d", 3, 7), ("7-14d", 7, 14), ("14d+", 14, null)];
 
     /// <param name="rows">Every entry of <see cref="Actions"/> up to <paramref name="to"/> (earlier ones too: a proposal posted before the period may execute in it).</param>

@@ -19,7 +19,7 @@ public static class InsightsEndpoints
 
     public static IEndpointRouteBuilder MapInsights(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/insights", Get).WithTags("Insights").RequireAuthorization().RequireMemberRole([.. Roles.Reviewers]);
+        app.MapGet("/api/insights", Get).WithName("getInsights").WithSummary("Get decision statistics by week, age and approver").WithTags("Insights").RequireAuthorization().RequireMemberRole([.. Roles.Reviewers]);
         return app;
     }
 

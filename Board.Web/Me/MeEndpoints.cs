@@ -16,8 +16,8 @@ public static class MeEndpoints
     public static IEndpointRouteBuilder MapMe(this IEndpointRouteBuilder app)
     {
         var me = app.MapGroup("/api/me").WithTags("Me").RequireAuthorization();
-        me.MapGet("/waiting", Waiting);
-        me.MapGet("/proposals", Mine);
+        me.MapGet("/waiting", Waiting).WithName("listWaitingForMe").WithSummary("List the open proposals waiting for the signed-in member's approval");
+        me.MapGet("/proposals", Mine).WithName("listMyProposals").WithSummary("List the signed-in member's own proposals");
         return app;
     }
 

@@ -15,12 +15,12 @@ public static class MembersEndpoints
     public static IEndpointRouteBuilder MapMembers(this IEndpointRouteBuilder app)
     {
         var members = app.MapGroup("/api/members").WithTags("Members").RequireAuthorization().RequireMemberRole(Roles.Admin);
-        members.MapGet("/", List);
-        members.MapPost("/", Create);
-        members.MapPut("/{id:guid}/roles", ChangeRoles);
-        members.MapPost("/{id:guid}/deactivate", Deactivate);
-        members.MapPost("/{id:guid}/reactivate", Reactivate);
-        app.MapGet("/api/members/directory", Directory).WithTags("Members").RequireAuthorization();
+        members.MapGet("/", List).WithName("listMembers").WithSummary("List the members with their email and roles");
+        members.MapPost("/", Create).WithName("createMember").WithSummary("Create a member");
+        members.MapPut("/{id:guid}/roles", ChangeRoles).WithName("changeMemberRoles").WithSummary("Change a member's roles");
+        members.MapPost("/{id:guid}/deactivate", Deactivate).WithName("deactivateMember").WithSummary("Deactivate a member");
+        members.MapPost("/{id:guid}/reactivate", Reactivate).WithName("reactivateMember").WithSummary("Reactivate a member");
+        app.MapGet("/api/members/directory", Directory).WithName("listMemberDirectory").WithSummary("List every member's id and name").WithTags("Members").RequireAuthorization();
         return app;
     }
 

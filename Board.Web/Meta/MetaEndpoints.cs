@@ -50,7 +50,7 @@ public static class MetaEndpoints
 
     public static IEndpointRouteBuilder MapMeta(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/meta", () => TypedResults.Ok(Document)).WithTags("Meta").RequireAuthorization();
+        app.MapGet("/api/meta", () => TypedResults.Ok(Document)).WithName("getMeta").WithSummary("Get the rule's vocabulary and limits").WithTags("Meta").RequireAuthorization();
         return app;
     }
 }

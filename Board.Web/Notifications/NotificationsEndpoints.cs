@@ -15,7 +15,7 @@ public static class NotificationsEndpoints
 
     public static IEndpointRouteBuilder MapNotifications(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/me/notifications", List).WithTags("Notifications").RequireAuthorization();
+        app.MapGet("/api/me/notifications", List).WithName("listNotifications").WithSummary("List what happened lately that concerns the signed-in member").WithTags("Notifications").RequireAuthorization();
         return app;
     }
 

@@ -68,6 +68,7 @@ public sealed class RefusalHandler(IProblemDetailsService problems, BoardMetrics
         409 => "Conflict",
         413 => "Payload too large",
         415 => "Unsupported media type",
+        429 => "Too many requests",
         503 => "Service unavailable",
         _ => "Error",
     };

@@ -1,6 +1,7 @@
 using Board.Domain;
 using Board.Domain.Proposals;
 using Board.Web.Auth;
+using Board.Web.Contract;
 using Board.Web.Persistence;
 using Board.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,23 +13,25 @@ public static class ProposalsEndpoints
 {
     public const int PageSize = 50;
     public const int MaxPage = int.MaxValue / PageSize;
+    /// <summary>The longest search text: more words than anyone types, few enough for the database to match cheaply.</summary>
+    public const int SearchMax = 200;
 
     public static IEndpointRouteBuilder MapProposals(this IEndpointRouteBuilder app)
     {
         var boards = app.MapGroup("/api/boards/{boardId:guid}/proposals").WithTags("Proposals").RequireAuthorization();
-        boards.MapGet("/", List);
-        boards.MapPost("/", Post).RequireRateLimiting(RateLimits.WritePolicy);
+        boards.MapGet("/", List).WithName("listProposals").WithSummary("List a board's proposals, filtered and paged");
+        boards.MapPost("/", Post).WithName("postProposal").WithSummary("Post a proposal on a board").RequireRateLimiting(RateLimits.WritePolicy);
 
         var proposals = app.MapGroup("/api/proposals/{id:guid}").WithTags("Proposals").RequireAuthorization();
-        proposals.MapGet("/", Get);
-        proposals.MapPut("/", Edit).RequireRateLimiting(RateLimits.WritePolicy);
-        proposals.MapPost("/approvals", Approve).RequireRateLimiting(RateLimits.WritePolicy);
-        proposals.MapDelete("/approvals/me", TakeBack).RequireRateLimiting(RateLimits.WritePolicy);
-        proposals.MapPost("/withdraw", Withdraw).RequireRateLimiting(RateLimits.WritePolicy);
-        proposals.MapPost("/complete", Complete).RequireRateLimiting(RateLimits.WritePolicy);
-        proposals.MapPost("/comments", AddComment).RequireRateLimiting(RateLimits.WritePolicy);
+        proposals.MapGet("/", Get).WithName("getProposal").WithSummary("Get a proposal with its approvals and comments");
+        proposals.MapPut("/", Edit).WithName("editProposal").WithSummary("Edit an open proposal's words (dismisses the approvals if they change)").Refuses(RefusalCode.NotAuthor, RefusalCode.NotOpen).RequireRateLimiting(RateLimits.WritePolicy);
+        proposals.MapPost("/approvals", Approve).WithName("approveProposal").WithSummary("Approve a proposal (executes it when the quorum is reached)").Refuses(RefusalCode.NotApprover, RefusalCode.OwnProposal, RefusalCode.AlreadyApproved, RefusalCode.NotOpen).RequireRateLimiting(RateLimits.WritePolicy);
+        proposals.MapDelete("/approvals/me", TakeBack).WithName("withdrawApproval").WithSummary("Take back the caller's approval of an open proposal").Refuses(RefusalCode.NotApproved, RefusalCode.NotOpen).RequireRateLimiting(RateLimits.WritePolicy);
+        proposals.MapPost("/withdraw", Withdraw).WithName("withdrawProposal").WithSummary("Withdraw an open proposal (author only)").Refuses(RefusalCode.NotAuthor, RefusalCode.NotOpen).RequireRateLimiting(RateLimits.WritePolicy);
+        proposals.MapPost("/complete", Complete).WithName("completeProposal").WithSummary("Record the outcome of an executed proposal").Refuses(RefusalCode.Forbidden, RefusalCode.NotExecuted).RequireRateLimiting(RateLimits.WritePolicy);
+        proposals.MapPost("/comments", AddComment).WithName("addComment").WithSummary("Comment on a proposal").RequireRateLimiting(RateLimits.WritePolicy);
 
-        app.MapPost("/api/preview", Preview).WithTags("Proposals").RequireAuthorization().RequireRateLimiting(RateLimits.PreviewPolicy);
+        app.MapPost("/api/preview", Preview).WithName("previewMarkdown").WithSummary("Render Markdown as the board would show it").WithTags("Proposals").RequireAuthorization().RequireRateLimiting(RateLimits.PreviewPolicy);
         return app;
     }
 
@@ -36,6 +39,7 @@ public static class ProposalsEndpoints
     static async Task<Results<Ok<ProposalPage>, NotFound>> List(
         Guid boardId, string? status, string? q, int? page, string? sort, Guid? reverses, CurrentMember me, BoardDb db, CancellationToken ct)
     {
+        if (q?.Length > SearchMax) throw Refusal.Invalid("q", $"The search text can be at most {SearchMax} characters.");
         if (!await db.Boards.AnyAsync(b => b.Id == boardId, ct)) return TypedResults.NotFound();
         var query = db.Proposals.AsNoTracking().Where(p => p.BoardId == boardId);
         // The proposals that would undo one decision: how its page shows "reversed by".

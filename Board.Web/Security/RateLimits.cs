@@ -76,6 +76,10 @@ public static class RateLimits
         return new IPAddress(bytes) + "/64";
     }
 
+    /// <summary>Whose writes a request counts against: the signed-in member, else the client address.</summary>
+    public static string WritePartition(HttpContext http) =>
+        http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } id ? "member:" + id : "address:" + AddressKey(http);
+
     public static TimeSpan RetryAfterOf(RateLimitLease lease, TimeSpan fallback) =>
         lease.TryGetMetadata(MetadataName.RetryAfter, out var after) && after > TimeSpan.Zero ? after : fallback;
 
@@ -100,7 +104,8 @@ public static class RateLimits
         public RateLimitPartition<string> GetPartition(HttpContext http)
         {
             var o = options.CurrentValue;
-            return limits.SlidingWindow("sign-in:" + AddressKey(http), new SlidingWindowRateLimiterOptions
+            var address = AddressKey(http);
+            return limits.SlidingWindow("sign-in:" + address, limiter => RateLimitHeaders.Track(SignInPolicy, address, limiter), new SlidingWindowRateLimiterOptions
             {
                 PermitLimit = Math.Max(1, o.SignInPerAddress),
                 Window = TimeSpan.FromSeconds(Math.Max(1, o.SignInPerAddressWindowSeconds)),
@@ -120,8 +125,8 @@ public static class RateLimits
         public RateLimitPartition<string> GetPartition(HttpContext http)
         {
             var o = options.CurrentValue;
-            var key = http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } id ? "member:" + id : "address:" + AddressKey(http);
-            return limits.TokenBucket("writes:" + key, new TokenBucketRateLimiterOptions
+            var key = WritePartition(http);
+            return limits.TokenBucket("writes:" + key, limiter => RateLimitHeaders.Track(WritePolicy, key, limiter), new TokenBucketRateLimiterOptions
             {
                 TokenLimit = Math.Max(1, o.WriteBurst),
                 TokensPerPeriod = 1,
@@ -166,7 +171,7 @@ public sealed class SignInLimiter : IDisposable
     {
         var o = options.Value;
         _window = TimeSpan.FromSeconds(Math.Max(1, o.SignInPerAccountWindowSeconds));
-        _limiter = PartitionedRateLimiter.Create<string, string>(key => limits.SlidingWindow("sign-in-account:" + key,
+        _limiter = PartitionedRateLimiter.Create<string, string>(key => limits.SlidingWindow("sign-in-account:" + key, limiter => limiter,
             new SlidingWindowRateLimiterOptions
             {
                 PermitLimit = Math.Max(1, o.SignInPerAccount),

@@ -19,10 +19,11 @@ public sealed class SharedLimits(IServiceProvider services)
 
     public bool Shared => _redis is not null;
 
-    public RateLimitPartition<string> TokenBucket(string key, TokenBucketRateLimiterOptions options) =>
+    /// <param name="track">Sees each limiter made, for the RateLimit headers.</param>
+    public RateLimitPartition<string> TokenBucket(string key, Func<RateLimiter, RateLimiter> track, TokenBucketRateLimiterOptions options) =>
         _redis is not { } redis
-            ? RateLimitPartition.GetTokenBucketLimiter(key, _ => options)
-            : RateLimitPartition.Get(key, k => new SharedLimiter(
+            ? RateLimitPartition.Get(key, _ => track(new TokenBucketRateLimiter(options)))
+            : RateLimitPartition.Get(key, k => track(new SharedLimiter(
                 new RedisTokenBucketRateLimiter<string>(RedisKey(redis, k), new RedisTokenBucketRateLimiterOptions
                 {
                     TokenLimit = options.TokenLimit,
@@ -30,19 +31,20 @@ public sealed class SharedLimits(IServiceProvider services)
                     ReplenishmentPeriod = options.ReplenishmentPeriod,
                     ConnectionMultiplexerFactory = () => Multiplexer(redis),
                 }),
-                new TokenBucketRateLimiter(options), redis));
+                new TokenBucketRateLimiter(options), redis)));
 
-    public RateLimitPartition<string> SlidingWindow(string key, SlidingWindowRateLimiterOptions options) =>
+    /// <param name="track">Sees each limiter made, for the RateLimit headers.</param>
+    public RateLimitPartition<string> SlidingWindow(string key, Func<RateLimiter, RateLimiter> track, SlidingWindowRateLimiterOptions options) =>
         _redis is not { } redis
-            ? RateLimitPartition.GetSlidingWindowLimiter(key, _ => options)
-            : RateLimitPartition.Get(key, k => new SharedLimiter(
+            ? RateLimitPartition.Get(key, _ => track(new SlidingWindowRateLimiter(options)))
+            : RateLimitPartition.Get(key, k => track(new SharedLimiter(
                 new RedisSlidingWindowRateLimiter<string>(RedisKey(redis, k), new RedisSlidingWindowRateLimiterOptions
                 {
                     PermitLimit = options.PermitLimit,
                     Window = options.Window,
                     ConnectionMultiplexerFactory = () => Multiplexer(redis),
                 }),
-                new SlidingWindowRateLimiter(options), redis));
+                new SlidingWindowRateLimiter(options), redis)));
 
     /// <summary>The partition's key in Redis: hashed, so that Redis holds no email or client address.</summary>
     private static string RedisKey(RedisPresenceStore.Connection redis, string key) =>

@@ -33,6 +33,11 @@ public static class TelemetrySetup
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddMeter("System.Runtime")
+                // Prometheus keeps a _count suffix for histograms and summaries; these three runtime gauges and counters
+                // would read as one (promtool check metrics refuses them), so they are scraped under plural names.
+                .AddView("dotnet.assembly.count", "dotnet.assemblies")
+                .AddView("dotnet.process.cpu.count", "dotnet.process.cpus")
+                .AddView("dotnet.timer.count", "dotnet.timers")
                 // Every scrape sees the counters as they are now, not a copy up to 300 ms old.
                 .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

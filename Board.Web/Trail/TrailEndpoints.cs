@@ -17,13 +17,13 @@ public static class TrailEndpoints
 
     public static IEndpointRouteBuilder MapTrail(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/boards/{boardId:guid}/events", Events).WithTags("Trail").RequireAuthorization();
+        app.MapGet("/api/boards/{boardId:guid}/events", Events).WithName("listBoardEvents").WithSummary("List a board's trail entries after a seq (catch-up after a reconnect)").WithTags("Trail").RequireAuthorization();
         var audit = app.MapGroup("/api/audit").WithTags("Trail").RequireAuthorization();
-        audit.MapGet("/", List);
-        audit.MapGet("/head", Head);
-        audit.MapGet("/verify", Verify).RequireRateLimiting(VerifyLimit.Policy);
-        audit.MapGet("/export", Export).RequireMemberRole([.. Roles.Reviewers])
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"]);
+        audit.MapGet("/", List).WithName("listTrail").WithSummary("List trail entries, filtered and paged");
+        audit.MapGet("/head", Head).WithName("getTrailHead").WithSummary("Get the latest trail entry's seq and hash");
+        audit.MapGet("/verify", Verify).WithName("verifyTrail").WithSummary("Recompute the hash chain and name the first entry that does not match").RequireRateLimiting(VerifyLimit.Policy);
+        audit.MapGet("/export", Export).WithName("exportTrail").WithSummary("Export trail entries as CSV or JSON Lines").RequireMemberRole([.. Roles.Reviewers])
+            .Produces<string>(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"]);
         return app;
     }
 

@@ -18,15 +18,15 @@ public static class WebhooksEndpoints
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder app)
     {
         var boards = app.MapGroup("/api/boards/{boardId:guid}/webhooks").WithTags("Webhooks").RequireAuthorization().RequireMemberRole(Roles.Admin);
-        boards.MapGet("/", List);
-        boards.MapPost("/", Create);
+        boards.MapGet("/", List).WithName("listWebhooks").WithSummary("List a board's webhooks");
+        boards.MapPost("/", Create).WithName("createWebhook").WithSummary("Create a webhook on a board");
 
         var webhooks = app.MapGroup("/api/webhooks/{id:guid}").WithTags("Webhooks").RequireAuthorization().RequireMemberRole(Roles.Admin);
-        webhooks.MapGet("/", Get);
-        webhooks.MapDelete("/", Delete);
-        webhooks.MapGet("/deliveries", Deliveries);
+        webhooks.MapGet("/", Get).WithName("getWebhook").WithSummary("Get a webhook");
+        webhooks.MapDelete("/", Delete).WithName("deleteWebhook").WithSummary("Delete a webhook");
+        webhooks.MapGet("/deliveries", Deliveries).WithName("listDeliveries").WithSummary("List a webhook's deliveries and their attempts");
 
-        app.MapPost("/api/deliveries/{id:guid}/redeliver", Redeliver).WithTags("Webhooks").RequireAuthorization().RequireMemberRole(Roles.Admin);
+        app.MapPost("/api/deliveries/{id:guid}/redeliver", Redeliver).WithName("redeliver").WithSummary("Deliver a webhook delivery again").WithTags("Webhooks").RequireAuthorization().RequireMemberRole(Roles.Admin);
         return app;
     }
 
