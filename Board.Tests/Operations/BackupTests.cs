@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using Board.Tests.Api;
 using Board.Web.Demo;
 using Board.Web.Trail;
 using Microsoft.Data.Sqlite;

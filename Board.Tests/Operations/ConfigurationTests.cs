@@ -80,7 +80,7 @@ public sealed class ApiReferenceTests(BoardApp app) : IClassFixture<BoardApp>
     }
 }
 
-public sealed class ApiReferenceProductionTests(Api.ProductionApp app) : IClassFixture<Api.ProductionApp>
+public sealed class ApiReferenceProductionTests(ProductionApp app) : IClassFixture<ProductionApp>
 {
     [Fact]
     public async Task Production_HasNoApiReference()

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using Board.Tests.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

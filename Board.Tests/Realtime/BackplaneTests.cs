@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using Board.Tests.Api;
 using Board.Web.Auth;
 using Board.Web.Realtime;
 using Microsoft.AspNetCore.Hosting;

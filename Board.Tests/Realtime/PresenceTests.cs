@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using Board.Tests.Api;
 using Board.Web.Realtime;
 using Microsoft.AspNetCore.SignalR.Client;
 

@@ -103,7 +103,7 @@ public sealed class BadInputCorpusTests(BoardApp app) : IClassFixture<BoardApp>
         using var admin = await app.SignInAsync("admin");
         var board = await app.FirstBoardAsync();
         var proposal = await admin.PostAsync(board.Id, "Corpus target", "Untouched");
-        var webhook = await Api.AdminApi.AddWebhookAsync(admin, board.Id, new Uri("https://hooks.example.org/target"), null);
+        var webhook = await AdminApi.AddWebhookAsync(admin, board.Id, new Uri("https://hooks.example.org/target"), null);
         var before = await StateAsync(admin, proposal.Id);
         var ids = new Dictionary<string, string>
         {

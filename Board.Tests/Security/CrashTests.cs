@@ -5,7 +5,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
-using Board.Tests.Api;
 using Board.Web.Demo;
 using Board.Web.Trail;
 using Xunit.Abstractions;

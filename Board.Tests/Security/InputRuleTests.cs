@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Board.Domain;
 using Board.Domain.Members;
-using Board.Tests.Api;
 using Board.Web.Trail;
 
 namespace Board.Tests.Security;

@@ -1,0 +1,30 @@
+using System.Net.Http.Json;
+using Board.Web.Trail;
+
+namespace Board.Tests.Trail;
+
+/// <summary>The running app's own file is tampered with behind its back; <c>/api/audit/verify</c> must say where.</summary>
+public sealed class TrailTamperOverHttpTests(BoardApp app) : IClassFixture<BoardApp>
+{
+    [Fact]
+    public async Task VerifyOverHttp_NamesAChangedEntry_AndACutTailOnlyWithTheHead()
+    {
+        using var manager = await app.SignInAsync("manager");
+        var head = (await manager.Client.GetFromJsonAsync<TrailHead>("/api/audit/head", BoardApp.Json))!;
+        Assert.True(head.Seq > 10);
+        using var file = TrailFile.Open(app.DatabasePath);
+        await file.DropTriggersAsync();
+
+        await file.ExecAsync("DELETE FROM audit_entries WHERE Seq > $s", ("$s", head.Seq - 2));
+        Assert.True((await VerifyAsync(manager, "")).Valid);
+        var cut = await VerifyAsync(manager, $"?headSeq={head.Seq}&headHash={head.Hash}");
+        Assert.Equal((false, head.Seq - 1), (cut.Valid, cut.FirstInvalidSeq));
+
+        await file.ExecAsync("UPDATE audit_entries SET ActorName = 'Nobody' WHERE Seq = 5");
+        var changed = await VerifyAsync(manager, "");
+        Assert.Equal((false, 5L, 4L), (changed.Valid, changed.FirstInvalidSeq, changed.HeadSeq));
+    }
+
+    private static async Task<VerifyResult> VerifyAsync(Session session, string query) =>
+        (await session.Client.GetFromJsonAsync<VerifyResult>("/api/audit/verify" + query, BoardApp.Json))!;
+}
