@@ -8,6 +8,7 @@ namespace Board.Tests.Architecture;
 /// wwwroot stays small modules: no function over ~80 lines (parsed with acorn, an npm devDependency, by node),
 /// the rule's vocabulary is read from /api/meta, not copied into the page, and there is one form kit.
 /// </summary>
+[Trait("Kind", "Architecture")]
 public sealed class WwwrootStructureTests
 {
     public const int MaxFunctionLines = 80;

@@ -6,6 +6,7 @@ using Board.Web.Security;
 
 namespace Board.Tests.Auth;
 
+[Trait("Kind", "Api")]
 public sealed class SecurityTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Theory]

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Board.Tests.Auth;
 
 /// <summary>Deactivation, a role change and sign-out end the cookies, tokens and hub connections issued before them.</summary>
+[Trait("Kind", "Api")]
 public sealed class SessionRevocationTests(BoardApp app) : IClassFixture<BoardApp>
 {
     private async Task<(Session Admin, Guid Id, string Email)> NewMemberAsync(string roles = "operations")

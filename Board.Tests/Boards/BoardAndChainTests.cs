@@ -7,6 +7,7 @@ using static Board.Tests.Given;
 
 namespace Board.Tests.Boards;
 
+[Trait("Kind", "Domain")]
 public sealed class BoardAndChainTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using Board.Web.Trail;
 
 namespace Board.Tests.Boards;
 
+[Trait("Kind", "Api")]
 public sealed class PolicyTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]

@@ -25,6 +25,7 @@ public sealed class ExpiringPostgresBoardApp : PostgresBoardApp, IExpiringApp
 }
 
 /// <summary>The hosted sweeper expires open proposals once the (fake) clock passes their deadline.</summary>
+[Trait("Kind", "Api")]
 public abstract class ExpiryTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : BoardApp, IExpiringApp
 {
     [Fact]

@@ -22,6 +22,7 @@ public sealed class AdminBrowserApp : BrowserApp
     };
 }
 
+[Trait("Kind", "Browser")]
 public sealed partial class AdminPageTests(AdminBrowserApp app) : IClassFixture<AdminBrowserApp>
 {
     [Fact]

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Board.Tests.Frontend;
 
 /// <summary>The routes behind the three people's screens: waiting for me, my proposals, the vocabulary, insights.</summary>
+[Trait("Kind", "Api")]
 public sealed class ScreensApiTests(ScreensApp app) : IClassFixture<ScreensApp>
 {
     [Fact]

@@ -9,6 +9,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Board.Tests.Frontend;
 
 /// <summary>The three people's screens, each story by its role, on a 390 px phone and a desktop, in English and Korean.</summary>
+[Trait("Kind", "Browser")]
 public sealed partial class ScreensTests(BrowserApp app, ITestOutputHelper output) : IClassFixture<BrowserApp>
 {
     public static TheoryData<string, string> Devices => new() { { "desktop", "en" }, { "phone", "ko" }, { "phone", "en" }, { "desktop", "ko" } };

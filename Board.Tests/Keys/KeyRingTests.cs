@@ -21,6 +21,7 @@ namespace Board.Tests.Keys;
 /// a copy of the database started without that file opens no earlier session and reads no webhook secret, and says
 /// why in one line; keys an earlier version stored unencrypted are replaced at start; a certificate can be rotated.
 /// </summary>
+[Trait("Kind", "RealProcess")]
 public sealed class KeyRingTests
 {
     private const string Secret = "a-webhook-secret-of-32-characters!";

@@ -9,6 +9,7 @@ namespace Board.Tests.Keys;
 /// and by both after they restart.
 /// </summary>
 [Collection(BoardProcess.Collection)]
+[Trait("Kind", "RealProcess")]
 public sealed class SharedKeysTests
 {
     [Fact]
@@ -79,6 +80,7 @@ public sealed class SharedKeysTests
 }
 
 /// <summary>A setting that keeps Board from starting is named in one line, not buried in a stack trace.</summary>
+[Trait("Kind", "RealProcess")]
 public sealed class StartupErrorTests
 {
     [Theory]

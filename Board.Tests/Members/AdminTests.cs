@@ -10,6 +10,7 @@ using Board.Web.Webhooks;
 
 namespace Board.Tests.Members;
 
+[Trait("Kind", "Api")]
 public sealed class AdminTests(BoardApp app) : IClassFixture<BoardApp>
 {
     private const string Secret = "a-receiver-secret-of-some-length";

@@ -14,6 +14,7 @@ namespace Board.Tests.Members;
 /// <c>last-admin</c>. Two administrators are the only ones (the demo administrator steps down first); in each round
 /// they turn on each other, or both step down, at the same instant.
 /// </summary>
+[Trait("Kind", "Api")]
 public abstract class LastAdminRaceTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : BoardApp
 {
     private const int Rounds = 50;

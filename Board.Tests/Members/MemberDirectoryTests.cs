@@ -6,6 +6,7 @@ using Board.Web.Auth;
 namespace Board.Tests.Members;
 
 /// <summary><c>GET /api/members/directory</c>: every member's id and name, for every signed-in member, and nothing more.</summary>
+[Trait("Kind", "Api")]
 public sealed class MemberDirectoryTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Theory]

@@ -9,6 +9,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Board.Tests.Notifications;
 
 /// <summary>The author of a proposal learns that it executed wherever they are in Board, live or on their next visit.</summary>
+[Trait("Kind", "Browser")]
 public sealed class NoticeTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace Board.Tests.Operations;
 /// <c>backup --out FILE</c> on a live SQLite database: taken while 32 writers approve, the copy opens, its trail
 /// verifies, it holds every approval acknowledged before the backup started, and the head printed is the copy's.
 /// </summary>
+[Trait("Kind", "Api")]
 public sealed class BackupTests(BoardApp app) : IClassFixture<BoardApp>
 {
     private const int Writers = 32;

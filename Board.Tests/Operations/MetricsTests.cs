@@ -15,6 +15,7 @@ namespace Board.Tests.Operations;
 public sealed class MetricsCollection;
 
 [Collection(nameof(MetricsTests))]
+[Trait("Kind", "Api")]
 public sealed class MetricsTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]
@@ -115,6 +116,7 @@ public sealed class RemoteCallerApp : BoardApp
 }
 
 [Collection(nameof(MetricsTests))]
+[Trait("Kind", "Api")]
 public sealed class MetricsAccessTests(RemoteCallerApp app) : IClassFixture<RemoteCallerApp>
 {
     [Fact]
@@ -146,6 +148,7 @@ public sealed class MetricsPortApp : BoardApp
 }
 
 [Collection(nameof(MetricsTests))]
+[Trait("Kind", "Api")]
 public sealed class MetricsPortTests(MetricsPortApp app) : IClassFixture<MetricsPortApp>
 {
     [Fact]
@@ -159,6 +162,7 @@ public sealed class MetricsPortTests(MetricsPortApp app) : IClassFixture<Metrics
 }
 
 [Collection(nameof(MetricsTests))]
+[Trait("Kind", "Api")]
 public sealed class WebhookMetricsTests(WebhookApp app) : IClassFixture<WebhookApp>
 {
     [Fact]

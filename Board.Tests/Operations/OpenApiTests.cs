@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace Board.Tests.Operations;
 
 /// <summary>The API's description stays true: every public route of the contract is in it.</summary>
+[Trait("Kind", "Api")]
 public sealed class OpenApiTests(BoardApp app) : IClassFixture<BoardApp>
 {
     public static TheoryData<string, string> Routes => new()

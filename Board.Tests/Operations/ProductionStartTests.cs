@@ -26,6 +26,7 @@ public sealed class ProductionApp : BoardApp
 }
 
 /// <summary>Production never seeds demo data; it creates the first admin from configuration, once.</summary>
+[Trait("Kind", "Api")]
 public sealed class ProductionStartTests(ProductionApp app) : IClassFixture<ProductionApp>
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace Board.Tests.Persistence;
 /// SQLite's group commit on a real file with real concurrent writers: one writer's failure takes only its own work
 /// with it, nobody is told "done" before the shared commit, and queued writers do share commits.
 /// </summary>
+[Trait("Kind", "Domain")]
 public sealed class GroupCommitTests : IDisposable
 {
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"board-group-{Guid.NewGuid():N}.db");

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Board.Tests.Persistence;
 
 /// <summary>Each provider's migrations match the model: nobody changed an entity without adding a migration for both.</summary>
+[Trait("Kind", "Domain")]
 public sealed class MigrationTests
 {
     [Fact]

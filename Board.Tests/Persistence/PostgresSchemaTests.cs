@@ -11,6 +11,7 @@ namespace Board.Tests.Persistence;
 /// On PostgreSQL the schema is the last line, as on SQLite: the PL/pgSQL triggers refuse UPDATE, DELETE, TRUNCATE
 /// and an insert that does not extend the head; the offline command reads and verifies the same database.
 /// </summary>
+[Trait("Kind", "Api")]
 public sealed class PostgresSchemaTests(PostgresBoardApp app) : IClassFixture<PostgresBoardApp>
 {
     [Fact]

@@ -60,6 +60,7 @@ public sealed class CountingApp : BoardApp
     }
 }
 
+[Trait("Kind", "Api")]
 public sealed class RoundTripTests(CountingApp app) : IClassFixture<CountingApp>
 {
     /// <summary>

@@ -7,6 +7,7 @@ using Board.Web.Trail;
 namespace Board.Tests.Proposals;
 
 /// <summary>Real parallel requests against the real app: the database, not luck, keeps execution exactly-once.</summary>
+[Trait("Kind", "Api")]
 public abstract class ConcurrencyTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : BoardApp
 {
     private const int Approvers = 10;

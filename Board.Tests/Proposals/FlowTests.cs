@@ -5,6 +5,7 @@ using Board.Web.Trail;
 
 namespace Board.Tests.Proposals;
 
+[Trait("Kind", "Api")]
 public sealed class FlowTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]

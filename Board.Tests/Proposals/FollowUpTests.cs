@@ -10,6 +10,7 @@ namespace Board.Tests.Proposals;
 /// After a decision: its outcome is awaited in plain sight (oldest first), and a decision is reversed the way it
 /// was made — a new proposal naming it, under the same rule.
 /// </summary>
+[Trait("Kind", "Browser")]
 public sealed class FollowUpTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Board.Tests.Proposals;
 
+[Trait("Kind", "Api")]
 public sealed class OutcomeTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]

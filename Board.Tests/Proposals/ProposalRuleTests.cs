@@ -7,6 +7,7 @@ using static Board.Tests.Given;
 
 namespace Board.Tests.Proposals;
 
+[Trait("Kind", "Domain")]
 public sealed class ProposalRuleTests
 {
     [Fact]

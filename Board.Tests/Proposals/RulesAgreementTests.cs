@@ -15,6 +15,7 @@ namespace Board.Tests.Proposals;
 /// One case table (RuleCases.json) asked of the domain and of the page's rules module (wwwroot/rules.js, run
 /// by node): the page offers exactly what the rule allows, and names the same reason when it does not.
 /// </summary>
+[Trait("Kind", "Domain")]
 public sealed class RulesAgreementTests
 {
     private static readonly string CasesPath = Path.Combine(AppContext.BaseDirectory, "Proposals", "RuleCases.json");

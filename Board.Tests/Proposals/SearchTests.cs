@@ -4,6 +4,7 @@ using Board.Web.Proposals;
 namespace Board.Tests.Proposals;
 
 /// <summary>The board's search finds a proposal whatever the case of the words, on either database.</summary>
+[Trait("Kind", "Api")]
 public abstract class SearchTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : BoardApp
 {
     [Fact]

@@ -83,6 +83,7 @@ file static class DecorateExtension
     }
 }
 
+[Trait("Kind", "Api")]
 public sealed class BackplaneTests(RedisApp first) : IClassFixture<RedisApp>
 {
     [Fact]
@@ -185,6 +186,7 @@ public sealed class BackplaneTests(RedisApp first) : IClassFixture<RedisApp>
     }
 }
 
+[Trait("Kind", "Domain")]
 public sealed class RedisConfigurationTests
 {
     [Theory]

@@ -14,6 +14,7 @@ namespace Board.Tests.Realtime;
 /// survivor keeps serving, and the killed instance's watchers carry on from the survivor with no gap and no duplicate.
 /// </summary>
 [Collection(BoardProcess.Collection)]
+[Trait("Kind", "RealProcess")]
 public sealed class KillTests
 {
     private const int Proposals = 300;

@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Board.Tests.Realtime;
 
+[Trait("Kind", "Browser")]
 public sealed class LiveBoardTests(BrowserApp app, ITestOutputHelper output) : IClassFixture<BrowserApp>
 {
     private static readonly TimeSpan ExecutedWithin = TimeSpan.FromSeconds(2);

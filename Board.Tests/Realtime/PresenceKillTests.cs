@@ -12,6 +12,7 @@ namespace Board.Tests.Realtime;
 /// after kill -9 of one instance its watchers leave the list the other instance sends, within 30 s.
 /// </summary>
 [Collection(BoardProcess.Collection)]
+[Trait("Kind", "RealProcess")]
 public sealed class PresenceKillTests
 {
     [Fact]

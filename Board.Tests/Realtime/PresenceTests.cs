@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Board.Tests.Realtime;
 
+[Trait("Kind", "Api")]
 public sealed class PresenceTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]

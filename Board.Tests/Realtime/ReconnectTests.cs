@@ -7,6 +7,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Board.Tests.Realtime;
 
+[Trait("Kind", "Browser")]
 public sealed class ReconnectTests(RestartableApp server) : IClassFixture<RestartableApp>
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace Board.Tests.Realtime;
 /// Two instances of the app on one database file, as in a scale-out: exactly-once execution and a
 /// gap-free chain rest on the database, so they hold with approvals split across instances.
 /// </summary>
+[Trait("Kind", "Api")]
 public abstract class ScaleOutTests<TApp>(TApp first) : IClassFixture<TApp> where TApp : BoardApp
 {
     [Fact]

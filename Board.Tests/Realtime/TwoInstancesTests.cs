@@ -19,6 +19,7 @@ namespace Board.Tests.Realtime;
 /// valid trail rest on the database alone, whichever instance each request reaches.
 /// </summary>
 [Collection(BoardProcess.Collection)]
+[Trait("Kind", "RealProcess")]
 public sealed class TwoInstancesTests(ITestOutputHelper output)
 {
     private const int Proposals = 2_000;

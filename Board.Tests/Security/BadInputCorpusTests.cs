@@ -17,6 +17,7 @@ namespace Board.Tests.Security;
 /// corpus of bad input; every hub method gets bad ids. Only 4xx problem details come back (a GET may also answer
 /// 200: a strange search is still a search), never a 5xx, and nothing changes.
 /// </summary>
+[Trait("Kind", "Api")]
 public sealed class BadInputCorpusTests(BoardApp app) : IClassFixture<BoardApp>
 {
     private static readonly string Huge = new('x', 1_000_000);

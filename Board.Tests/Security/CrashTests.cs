@@ -16,6 +16,7 @@ namespace Board.Tests.Security;
 /// 20 times over. After each restart: every approval answered 200 is there, the trail verifies; at the end every
 /// entry has reached the webhook receiver, a repeat only under the same delivery id.
 /// </summary>
+[Trait("Kind", "RealProcess")]
 public sealed class CrashTests(ITestOutputHelper output)
 {
     private const int Writers = 32;

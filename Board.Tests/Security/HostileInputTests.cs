@@ -7,6 +7,7 @@ using Board.Web.Trail;
 namespace Board.Tests.Security;
 
 /// <summary>Bad input gets a 4xx problem with a code, never a 5xx, and changes nothing.</summary>
+[Trait("Kind", "Api")]
 public sealed class HostileInputTests(BoardApp app) : IClassFixture<BoardApp>
 {
     public static TheoryData<string> HostileMarkdown =>

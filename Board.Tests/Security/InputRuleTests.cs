@@ -9,6 +9,7 @@ using Board.Web.Trail;
 namespace Board.Tests.Security;
 
 /// <summary>Names and titles are plain text; numbers stay in range; a request that does not bind reads like any other validation problem.</summary>
+[Trait("Kind", "Api")]
 public sealed class InputRuleTests(BoardApp app) : IClassFixture<BoardApp>
 {
     public static TheoryData<string> Spoofing =>

@@ -32,6 +32,7 @@ public sealed class UntrustedProxyApp : ProxiedProductionApp
     };
 }
 
+[Trait("Kind", "Api")]
 public sealed class TransportTests(ProxiedProductionApp app) : IClassFixture<ProxiedProductionApp>
 {
     internal static async Task<HttpResponseMessage> LoginAsync(BoardApp app, bool viaHttpsProxy)
@@ -91,6 +92,7 @@ public sealed class TransportTests(ProxiedProductionApp app) : IClassFixture<Pro
     }
 }
 
+[Trait("Kind", "Api")]
 public sealed class UntrustedProxyTests(UntrustedProxyApp app) : IClassFixture<UntrustedProxyApp>
 {
     [Fact]

@@ -6,6 +6,7 @@ using Board.Web.Trail;
 namespace Board.Tests.Trail;
 
 /// <summary>The offline command, run as <c>dotnet run --project Board.Web -- audit …</c> would run it, minus the process.</summary>
+[Trait("Kind", "Domain")]
 public sealed class AuditCommandTests
 {
     private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)

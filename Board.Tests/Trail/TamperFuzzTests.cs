@@ -11,6 +11,7 @@ namespace Board.Tests.Trail;
 /// verifier (the one behind <c>/api/audit/verify</c>) and by the offline <c>audit verify</c> command: the entry where
 /// the trail first goes wrong is the changed one (by its original seq, or the seq it now carries), never an exception.
 /// </summary>
+[Trait("Kind", "Domain")]
 public sealed class TamperFuzzTests
 {
     private const int Entries = 20;

@@ -8,6 +8,7 @@ using Board.Web.Trail;
 namespace Board.Tests.Trail;
 
 /// <summary>The trail over HTTP: listing with filters and keyset paging, head, verify against a head, and export — by role.</summary>
+[Trait("Kind", "Api")]
 public abstract class TrailApiTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : BoardApp
 {
     [Theory]

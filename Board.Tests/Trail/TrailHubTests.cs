@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Board.Tests.Trail;
 
 /// <summary>The <c>trail</c> group: every committed entry, whichever board it belongs to or none.</summary>
+[Trait("Kind", "Api")]
 public sealed class TrailHubTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]

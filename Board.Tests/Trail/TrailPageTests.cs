@@ -8,6 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Board.Tests.Trail;
 
 /// <summary>The Trail page as a manager, a member of staff and a phone in Korean use it.</summary>
+[Trait("Kind", "Browser")]
 public sealed class TrailPageTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     internal const string Rows = "#trail-list > li.trail-entry";

@@ -3,6 +3,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Board.Tests.Trail;
 
+[Trait("Kind", "Browser")]
 public sealed class TrailReconnectTests(RestartableApp server) : IClassFixture<RestartableApp>
 {
     private const string Rows = TrailPageTests.Rows;

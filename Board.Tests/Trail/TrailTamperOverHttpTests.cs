@@ -4,6 +4,7 @@ using Board.Web.Trail;
 namespace Board.Tests.Trail;
 
 /// <summary>The running app's own file is tampered with behind its back; <c>/api/audit/verify</c> must say where.</summary>
+[Trait("Kind", "Api")]
 public sealed class TrailTamperOverHttpTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]

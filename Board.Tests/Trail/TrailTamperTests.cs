@@ -7,6 +7,7 @@ using Microsoft.Data.Sqlite;
 namespace Board.Tests.Trail;
 
 /// <summary>Someone with the SQLite file rewrites history; verify must name the first entry that no longer holds.</summary>
+[Trait("Kind", "Domain")]
 public sealed class TrailTamperTests
 {
     private const int Count = 20;

@@ -18,6 +18,7 @@ public sealed class LongTrailApp : BoardApp
     }
 }
 
+[Trait("Kind", "Api")]
 public sealed class VerifyLimitTests(LongTrailApp app) : IClassFixture<LongTrailApp>
 {
     [Fact]

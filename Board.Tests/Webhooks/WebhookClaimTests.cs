@@ -5,6 +5,7 @@ namespace Board.Tests.Webhooks;
 /// claimed by one of them, once. (Attempts time out only after 30 s here, so a slow machine cannot pass a
 /// timed-out first attempt off as a double claim.)
 /// </summary>
+[Trait("Kind", "Api")]
 public abstract class WebhookClaimTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : BoardApp
 {
     private const string Secret = "a-receiver-secret-of-some-length";

@@ -19,6 +19,7 @@ public sealed class FakeClockWebhookApp : BoardApp
     };
 }
 
+[Trait("Kind", "Api")]
 public sealed class WebhookLeaseTests(FakeClockWebhookApp app) : IClassFixture<FakeClockWebhookApp>
 {
     [Fact]

@@ -16,6 +16,7 @@ public sealed class NoPrivateNetworksApp : BoardApp
     };
 }
 
+[Trait("Kind", "Api")]
 public sealed class WebhookTargetTests(NoPrivateNetworksApp app) : IClassFixture<NoPrivateNetworksApp>
 {
     private const string Secret = "a-receiver-secret-of-some-length";

@@ -15,6 +15,7 @@ using Xunit.Abstractions;
 
 namespace Board.Tests.Webhooks;
 
+[Trait("Kind", "Api")]
 public sealed class WebhookTests(WebhookApp app, ITestOutputHelper output) : IClassFixture<WebhookApp>
 {
     private const string Secret = "a-receiver-secret-of-some-length";
