@@ -1,6 +1,6 @@
 // The client's one copy of "why can't I": the same checks, in the same order, as Board.Domain's Proposal
 // (WhyNotApprove, TakeBackApproval, Edit/Withdraw, Complete), answered with the server's problem codes.
-// It only decides what the page offers; the server decides again. Board.Tests/Domain/ApprovalCases.json
+// It only decides what the page offers; the server decides again. Board.Tests/Proposals/RuleCases.json
 // feeds the same cases to this module and to the domain (RulesAgreementTests).
 // Its only import is meta.js (no browser needed): node runs both in the tests, with the server's meta document.
 import { holds, may, Status } from './meta.js';

@@ -12,6 +12,7 @@ namespace Board.Tests.Architecture;
 /// feature (the top layer), so a new feature needs no entry here; Program.cs, the composition root, stands above all.
 /// Board.Domain, below everything, uses nothing of ASP.NET Core or EF Core.
 /// </summary>
+[Trait("Kind", "Architecture")]
 public sealed class FolderLayerTests
 {
     private static readonly string[][] LayersBelowFeatures =

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Board.Tests.Api;
 using Board.Web.Demo;
 
 namespace Board.Tests.Contract;
@@ -14,6 +13,7 @@ namespace Board.Tests.Contract;
 /// of Board would. Zero violations; and an operation the replay never reached successfully fails the test, so an endpoint
 /// added without a replay here is noticed.
 /// </summary>
+[Trait("Kind", "Api")]
 public sealed partial class ApiReplayTests(BoardApp app) : IClassFixture<BoardApp>
 {
     private ContractValidator _contract = null!;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Board.Tests.Api;
 using Board.Tests.Operations;
 
 namespace Board.Tests.Contract;
@@ -11,6 +10,7 @@ namespace Board.Tests.Contract;
 /// The live /metrics through promtool check metrics: accepted. Both reports are kept for CI to print.
 /// </summary>
 [Collection(nameof(MetricsTests))]
+[Trait("Kind", "Api")]
 public sealed class ContractCheckTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Board.Tests.Domain;
+using Board.Tests.Proposals;
 
 namespace Board.Tests.Contract;
 

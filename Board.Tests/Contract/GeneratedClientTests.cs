@@ -1,4 +1,3 @@
-using Board.Tests.Api;
 using Board.Web.Demo;
 
 namespace Board.Tests.Contract;
@@ -8,6 +7,7 @@ namespace Board.Tests.Contract;
 /// by tsc and run by node, drives the rule end to end: sign in, post, approve ×3, read the trail. If the document lies
 /// about a path, a field, a status or a code, the build or the run fails.
 /// </summary>
+[Trait("Kind", "Api")]
 public sealed class GeneratedClientTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Board.Tests.Api;
 
 namespace Board.Tests.Contract;
 
@@ -19,6 +18,7 @@ public sealed class ThreeWritesApp : BoardApp
 /// Limited routes say their limit and what is left of it (IETF <c>RateLimit-Policy</c> / <c>RateLimit</c>), and the 429
 /// beyond it says when to come back (<c>Retry-After</c>, <c>r=0</c>) — all as the document promises.
 /// </summary>
+[Trait("Kind", "Api")]
 public sealed class RateLimitHeaderTests(ThreeWritesApp app) : IClassFixture<ThreeWritesApp>
 {
     [Fact]

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using Board.Tests.Api;
 using Board.Web.Demo;
 using Board.Web.Trail;
 using Microsoft.Data.Sqlite;
@@ -13,6 +12,7 @@ namespace Board.Tests.Operations;
 /// <c>backup --out FILE</c> on a live SQLite database: taken while 32 writers approve, the copy opens, its trail
 /// verifies, it holds every approval acknowledged before the backup started, and the head printed is the copy's.
 /// </summary>
+[Trait("Kind", "Api")]
 public sealed class BackupTests(BoardApp app) : IClassFixture<BoardApp>
 {
     private const int Writers = 32;

@@ -4,6 +4,7 @@ using System.Net;
 namespace Board.Tests.Operations;
 
 /// <summary>A wrong setting stops the real process at once, with one line naming the key and no stack trace.</summary>
+[Trait("Kind", "RealProcess")]
 public sealed class ConfigurationTests
 {
     [Theory]
@@ -63,6 +64,7 @@ public sealed class ConfigurationTests
 }
 
 /// <summary>The API reference is a Development page, under a policy of its own; Production has no such route.</summary>
+[Trait("Kind", "Api")]
 public sealed class ApiReferenceTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]
@@ -81,7 +83,8 @@ public sealed class ApiReferenceTests(BoardApp app) : IClassFixture<BoardApp>
     }
 }
 
-public sealed class ApiReferenceProductionTests(Api.ProductionApp app) : IClassFixture<Api.ProductionApp>
+[Trait("Kind", "RealProcess")]
+public sealed class ApiReferenceProductionTests(ProductionApp app) : IClassFixture<ProductionApp>
 {
     [Fact]
     public async Task Production_HasNoApiReference()

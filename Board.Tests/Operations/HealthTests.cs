@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Board.Tests.Operations;
 
 /// <summary>Readiness follows the database: 503 while its file cannot be opened, 200 once it can again. Liveness never asks it.</summary>
+[Trait("Kind", "Api")]
 public sealed class HealthTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]
@@ -45,6 +46,7 @@ public sealed class RedisHealthApp : BoardApp
 }
 
 /// <summary>With <c>SignalR:Redis</c> set, readiness also follows Redis.</summary>
+[Trait("Kind", "Api")]
 public sealed class RedisHealthTests(RedisHealthApp app) : IClassFixture<RedisHealthApp>
 {
     [Fact]

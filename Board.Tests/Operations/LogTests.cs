@@ -17,6 +17,7 @@ public sealed class LoggedApp : BoardApp
 }
 
 /// <summary>A problem's <c>traceId</c> finds the log lines of the request that got it.</summary>
+[Trait("Kind", "Api")]
 public sealed class LogTests(LoggedApp app) : IClassFixture<LoggedApp>
 {
     [Fact]

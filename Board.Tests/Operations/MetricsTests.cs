@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using Board.Tests.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -16,6 +15,7 @@ namespace Board.Tests.Operations;
 public sealed class MetricsCollection;
 
 [Collection(nameof(MetricsTests))]
+[Trait("Kind", "Api")]
 public sealed class MetricsTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]
@@ -116,6 +116,7 @@ public sealed class RemoteCallerApp : BoardApp
 }
 
 [Collection(nameof(MetricsTests))]
+[Trait("Kind", "Api")]
 public sealed class MetricsAccessTests(RemoteCallerApp app) : IClassFixture<RemoteCallerApp>
 {
     [Fact]
@@ -147,6 +148,7 @@ public sealed class MetricsPortApp : BoardApp
 }
 
 [Collection(nameof(MetricsTests))]
+[Trait("Kind", "Api")]
 public sealed class MetricsPortTests(MetricsPortApp app) : IClassFixture<MetricsPortApp>
 {
     [Fact]
@@ -160,6 +162,7 @@ public sealed class MetricsPortTests(MetricsPortApp app) : IClassFixture<Metrics
 }
 
 [Collection(nameof(MetricsTests))]
+[Trait("Kind", "Api")]
 public sealed class WebhookMetricsTests(WebhookApp app) : IClassFixture<WebhookApp>
 {
     [Fact]

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Board.Tests.Operations;
 
 /// <summary>Kestrel takes no more connections than the process may open files, less a reserve for the rest.</summary>
+[Trait("Kind", "Api")]
 public sealed class OpenFilesTests(BoardApp app) : IClassFixture<BoardApp>
 {
     private const string Limits = """

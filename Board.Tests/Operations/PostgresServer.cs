@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Board.Tests.ScaleOut;
 
 namespace Board.Tests.Operations;
 

@@ -4,6 +4,7 @@ using Board.Web.Push;
 namespace Board.Tests.Push;
 
 /// <summary>Which endpoints a device may subscribe with: the webhooks' address rule, and https.</summary>
+[Trait("Kind", "Domain")]
 public sealed class PushRuleTests
 {
     [Theory]

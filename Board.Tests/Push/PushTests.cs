@@ -31,6 +31,7 @@ public sealed class PushApp : BoardApp
     };
 }
 
+[Trait("Kind", "Api")]
 public sealed class PushTests(PushApp app) : IClassFixture<PushApp>, IAsyncLifetime
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
@@ -311,6 +312,7 @@ public sealed class PostgresPushApp : PostgresBoardApp
 }
 
 /// <summary>The outbox and its claims on PostgreSQL: the same notice reaches the device once, decryptable.</summary>
+[Trait("Kind", "Api")]
 public sealed class PostgresPushTests(PostgresPushApp app) : IClassFixture<PostgresPushApp>
 {
     [Fact]

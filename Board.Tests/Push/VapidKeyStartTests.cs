@@ -3,6 +3,7 @@ using Board.Tests.Operations;
 namespace Board.Tests.Push;
 
 /// <summary>Outside Development the VAPID key file is required: without it Board does not start, and says which setting in one line.</summary>
+[Trait("Kind", "RealProcess")]
 public sealed class VapidKeyStartTests
 {
     [Theory]

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using Board.Tests.Api;
 using Board.Web.Auth;
 using Board.Web.Realtime;
 using Microsoft.AspNetCore.Hosting;
@@ -84,6 +83,7 @@ file static class DecorateExtension
     }
 }
 
+[Trait("Kind", "Api")]
 public sealed class BackplaneTests(RedisApp first) : IClassFixture<RedisApp>
 {
     [Fact]
@@ -186,6 +186,7 @@ public sealed class BackplaneTests(RedisApp first) : IClassFixture<RedisApp>
     }
 }
 
+[Trait("Kind", "Domain")]
 public sealed class RedisConfigurationTests
 {
     [Theory]

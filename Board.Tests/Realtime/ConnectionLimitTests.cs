@@ -9,6 +9,7 @@ public sealed class TwoConnectionsApp : BoardApp
 }
 
 /// <summary>A member holds at most <c>Realtime:ConnectionsPerMember</c> hub connections; one closed frees a place.</summary>
+[Trait("Kind", "Api")]
 public sealed class ConnectionLimitTests(TwoConnectionsApp app) : IClassFixture<TwoConnectionsApp>
 {
     [Fact]

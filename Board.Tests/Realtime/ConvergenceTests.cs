@@ -17,6 +17,7 @@ public sealed class FastHeadApp : RedisApp
 /// <c>commit</c> carries the board and the seq before it (the board's for board watchers, the trail's for trail
 /// watchers), and <c>head</c> tells watchers the latest seq: together they reveal any commit a client missed.
 /// </summary>
+[Trait("Kind", "Api")]
 public sealed class ConvergenceTests(FastHeadApp app) : IClassFixture<FastHeadApp>
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Board.Tests.Realtime;
 /// The watchdog's index of hub connections, by member and stamp: a stale stamp closes exactly the connections opened
 /// with it, and connections that come and go concurrently leave nothing behind.
 /// </summary>
+[Trait("Kind", "Domain")]
 public sealed class HubSessionsTests
 {
     private sealed class Connection(string id) : HubCallerContext

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Board.Tests.Realtime;
 
+[Trait("Kind", "Api")]
 public sealed class HubTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]

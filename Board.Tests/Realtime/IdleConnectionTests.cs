@@ -48,6 +48,7 @@ public sealed class ContextCountingApp : BoardApp
 /// An idle watcher costs the server only what its connection needs: a hub request lives as long as its WebSocket, so
 /// anything it keeps (a DbContext of the request's scope, per-connection bookkeeping never removed) is kept per watcher.
 /// </summary>
+[Trait("Kind", "Api")]
 public sealed class IdleConnectionTests(ContextCountingApp app) : IClassFixture<ContextCountingApp>
 {
     [Fact]

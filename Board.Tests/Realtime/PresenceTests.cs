@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using Board.Tests.Api;
 using Board.Web.Realtime;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Board.Tests.Realtime;
 
+[Trait("Kind", "Api")]
 public sealed class PresenceTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace Board.Tests.Realtime;
 /// The tracker keeps each board's members in name order as they come and go, so that an arrival is told the first
 /// names and the count without sorting the whole board: those must be exactly what sorting the whole board gives.
 /// </summary>
+[Trait("Kind", "Domain")]
 public sealed class PresenceTrackerTests
 {
     private static List<PersonDto> SortedAll(PresenceTracker tracker, Guid boardId) =>
@@ -74,6 +75,7 @@ public sealed class PresenceTrackerTests
 }
 
 /// <summary>A board is told at most every 250 ms, and a big one less often: presence costs at most so many messages a second per board.</summary>
+[Trait("Kind", "Domain")]
 public sealed class PresenceIntervalTests
 {
     [Theory]

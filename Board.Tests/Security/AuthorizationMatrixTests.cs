@@ -15,6 +15,7 @@ namespace Board.Tests.Security;
 /// authorization (it may then be a 400 or a 404: the ids are random, so nothing changes); who may approve or
 /// complete is the rule's business, proven in Domain/ and FlowTests.
 /// </summary>
+[Trait("Kind", "Api")]
 public sealed class AuthorizationMatrixTests(BoardApp app) : IClassFixture<BoardApp>
 {
     private const string Anyone = "ok ok ok ok ok ok";

@@ -17,6 +17,7 @@ namespace Board.Tests.Security;
 /// corpus of bad input; every hub method gets bad ids. Only 4xx problem details come back (a GET may also answer
 /// 200: a strange search is still a search), never a 5xx, and nothing changes.
 /// </summary>
+[Trait("Kind", "Api")]
 public sealed class BadInputCorpusTests(BoardApp app) : IClassFixture<BoardApp>
 {
     private static readonly string Huge = new('x', 1_000_000);
@@ -120,7 +121,7 @@ public sealed class BadInputCorpusTests(BoardApp app) : IClassFixture<BoardApp>
         using var admin = await app.SignInAsync("admin");
         var board = await app.FirstBoardAsync();
         var proposal = await admin.PostAsync(board.Id, "Corpus target", "Untouched");
-        var webhook = await Api.AdminApi.AddWebhookAsync(admin, board.Id, new Uri("https://hooks.example.org/target"), null);
+        var webhook = await AdminApi.AddWebhookAsync(admin, board.Id, new Uri("https://hooks.example.org/target"), null);
         var before = await StateAsync(admin, proposal.Id);
         var ids = new Dictionary<string, string>
         {

@@ -5,7 +5,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
-using Board.Tests.Api;
 using Board.Web.Demo;
 using Board.Web.Trail;
 using Xunit.Abstractions;
@@ -17,6 +16,7 @@ namespace Board.Tests.Security;
 /// 20 times over. After each restart: every approval answered 200 is there, the trail verifies; at the end every
 /// entry has reached the webhook receiver, a repeat only under the same delivery id.
 /// </summary>
+[Trait("Kind", "RealProcess")]
 public sealed class CrashTests(ITestOutputHelper output)
 {
     private const int Writers = 32;

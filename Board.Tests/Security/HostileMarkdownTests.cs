@@ -15,6 +15,7 @@ namespace Board.Tests.Security;
 /// the trail and the approval path still answer 200. A text the renderer rejects that reached the database anyway is
 /// shown as escaped plain text.
 /// </summary>
+[Trait("Kind", "Api")]
 public sealed class HostileMarkdownTests(BoardApp app) : IClassFixture<BoardApp>
 {
     private static string Repeat(string text, int times) => string.Concat(Enumerable.Repeat(text, times));

@@ -4,12 +4,12 @@ using System.Text;
 using System.Text.Json;
 using Board.Domain;
 using Board.Domain.Members;
-using Board.Tests.Api;
 using Board.Web.Trail;
 
 namespace Board.Tests.Security;
 
 /// <summary>Names and titles are plain text; numbers stay in range; a request that does not bind reads like any other validation problem.</summary>
+[Trait("Kind", "Api")]
 public sealed class InputRuleTests(BoardApp app) : IClassFixture<BoardApp>
 {
     public static TheoryData<string> Spoofing =>

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Board.Tests.Api;
 using Board.Web.Demo;
 using Board.Web.Security;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -20,6 +19,7 @@ public sealed class PasswordLimitedApp : BoardApp
 /// <c>POST /api/me/password</c>: the old password stops working, every other cookie, token and hub connection of the
 /// member ends (within 2 s for the hub), the session that asked goes on, and the trail says so without the password.
 /// </summary>
+[Trait("Kind", "Api")]
 public sealed class PasswordChangeTests(BoardApp app) : IClassFixture<BoardApp>
 {
     public const string NewPassword = "Fresh!pass42";
@@ -126,6 +126,7 @@ public sealed class PasswordChangeTests(BoardApp app) : IClassFixture<BoardApp>
     }
 }
 
+[Trait("Kind", "Api")]
 public sealed class PasswordChangeLimitTests(PasswordLimitedApp app) : IClassFixture<PasswordLimitedApp>
 {
     [Fact]

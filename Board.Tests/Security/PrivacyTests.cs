@@ -5,6 +5,7 @@ using Board.Web.Auth;
 namespace Board.Tests.Security;
 
 /// <summary>The trail is open to every member: it names people and their roles, never their email.</summary>
+[Trait("Kind", "Api")]
 public sealed class PrivacyTests(BoardApp app) : IClassFixture<BoardApp>
 {
     [Fact]

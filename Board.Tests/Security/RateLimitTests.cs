@@ -29,6 +29,7 @@ public sealed class LimitedApp : BoardApp
     }
 }
 
+[Trait("Kind", "Api")]
 public sealed class RateLimitTests(LimitedApp app) : IClassFixture<LimitedApp>
 {
     /// <summary>A client that says, through the trusted loopback proxy, that it is at <paramref name="address"/>.</summary>

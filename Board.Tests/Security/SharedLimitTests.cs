@@ -33,6 +33,7 @@ public sealed class SharedLimitApp : BoardApp
 }
 
 /// <summary>With <c>SignalR:Redis</c> set, a flood split across two instances meets one allowance, not two.</summary>
+[Trait("Kind", "Api")]
 public sealed class SharedLimitTests(SharedLimitApp a) : IClassFixture<SharedLimitApp>
 {
     [Fact]

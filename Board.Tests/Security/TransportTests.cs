@@ -34,6 +34,7 @@ public sealed class UntrustedProxyApp : ProxiedProductionApp
     };
 }
 
+[Trait("Kind", "Api")]
 public sealed class TransportTests(ProxiedProductionApp app) : IClassFixture<ProxiedProductionApp>
 {
     internal static async Task<HttpResponseMessage> LoginAsync(BoardApp app, bool viaHttpsProxy)
@@ -93,6 +94,7 @@ public sealed class TransportTests(ProxiedProductionApp app) : IClassFixture<Pro
     }
 }
 
+[Trait("Kind", "Api")]
 public sealed class UntrustedProxyTests(UntrustedProxyApp app) : IClassFixture<UntrustedProxyApp>
 {
     [Fact]

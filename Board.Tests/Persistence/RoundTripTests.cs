@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Net;
+using Board.Web.Persistence;
+using Board.Web.Realtime;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Board.Tests.Persistence;
+
+/// <summary>
+/// Every SQL command a <see cref="BoardDb"/> of the app runs for an API request, in order. Background work (the session
+/// watchdog, the webhook poll) runs outside any request and is left out: it would land in the count at random.
+/// </summary>
+public sealed class CommandLog : DbCommandInterceptor
+{
+    private readonly ConcurrentQueue<string> _commands = new();
+    private readonly ConcurrentQueue<string> _background = new();
+    private readonly HttpContextAccessor _request = new();
+
+    public IReadOnlyList<string> Commands => [.. _commands];
+
+    /// <summary>The commands run outside any request (broadcasters, workers), in order.</summary>
+    public IReadOnlyList<string> Background => [.. _background];
+
+    public void Clear()
+    {
+        _commands.Clear();
+        _background.Clear();
+    }
+
+    public override DbCommand CommandInitialized(CommandEndEventData eventData, DbCommand result)
+    {
+        if (_request.HttpContext is not { } http) _background.Enqueue(result.CommandText);
+        else if (http.Request.Path.StartsWithSegments("/api")) _commands.Enqueue(result.CommandText);
+        return result;
+    }
+}
+
+/// <summary>The app with every SQL command logged, and polling for other instances' commits put off for minutes.</summary>
+public sealed class CountingApp : BoardApp
+{
+    public CommandLog Log { get; } = new();
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Realtime:PollMilliseconds"] = "600000" };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        // The options are those of the provider's context type (what AddDbContext<BoardDb, SqliteBoardDb> builds), not BoardDb's.
+        // The accessor makes the request visible to the log (it is how ASP.NET Core publishes it to async code).
+        builder.ConfigureServices(services => services
+            .AddHttpContextAccessor()
+            .ConfigureDbContext<SqliteBoardDb>(o => o.AddInterceptors(Log))
+            .ConfigureDbContext<PostgresBoardDb>(o => o.AddInterceptors(Log)));
+    }
+}
+
+[Trait("Kind", "Api")]
+public sealed class RoundTripTests(CountingApp app) : IClassFixture<CountingApp>
+{
+    /// <summary>
+    /// The budget for the approval that decides, authenticated by bearer token, in EF Core commands:
+    /// 1 the member and their roles (one statement, once for the request),
+    /// 1 the proposal with its approvals (one join), 1 its comments and 1 its photos (the view shows them; each a
+    /// statement of its own, as a join would repeat the proposal's row once per approval × comment × photo),
+    /// 1 which earlier approvers still count (one join, under the write lock: a role taken away a moment ago counts),
+    /// 1 the trail head (seq and hash of the last entry),
+    /// 1 the webhooks that want these entries (the outbox),
+    /// 4 the save: the approval, the two trail entries and the proposal's update (EF Core's SQLite provider sends
+    /// each as a command of its own).
+    /// BEGIN IMMEDIATE, the writer's savepoint and COMMIT are not EF Core commands (SqliteGroupCommit runs them on its
+    /// connection, one BEGIN and one COMMIT per group of writers). Broadcasting the commit reads nothing: the hub gets
+    /// the view the request built.
+    /// </summary>
+    private const int Budget = 11;
+
+    [Fact]
+    public async Task DecidingApproval_StaysWithinItsSqlBudget_AndBroadcastingItReadsNothing()
+    {
+        var board = await app.FirstBoardAsync();
+        using var author = await app.SignInAsync("staff1");
+        using var ops1 = await app.SignInAsync("ops1");
+        using var ops2 = await app.SignInAsync("ops2");
+        using var ops3 = await app.SignInAsync("ops3");
+        using var watcher = await app.SignInAsync("manager");
+        await using var hub = await watcher.ConnectAsync();
+        var decided = new TaskCompletionSource<CommitDto>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var proposal = await author.PostAsync(board.Id, "Count the round trips of one approval");
+        hub.On<CommitDto>("commit", c =>
+        {
+            if (c.Proposal?.Id == proposal.Id && c.Entries.Any(e => e.Action == "proposal.executed")) decided.TrySetResult(c);
+        });
+        await hub.InvokeAsync("Watch", board.Id);
+        Assert.Equal(HttpStatusCode.OK, (await ops1.ApproveAsync(proposal.Id)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ops2.ApproveAsync(proposal.Id)).StatusCode);
+        await Task.Delay(200);
+
+        app.Log.Clear();
+        Assert.Equal(HttpStatusCode.OK, (await ops3.ApproveAsync(proposal.Id)).StatusCode);
+        var approval = app.Log.Commands;
+        var commit = await decided.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(300);
+
+        Assert.Equal(["approval.added", "proposal.executed"], commit.Entries.Select(e => e.Action));
+        Assert.Equal("executed", commit.Proposal!.Status);
+        // It must see the commands it counts: at least the member, the proposal, the head and the save.
+        Assert.True(approval.Count >= 4, $"only {approval.Count} SQL commands seen: the log is not hooked into the app's context");
+        Assert.True(approval.Count <= Budget, $"{approval.Count} SQL commands for one approval (budget {Budget}):\n{string.Join("\n---\n", approval)}");
+        // The broadcaster works outside any request; other background work (the session watchdog, the webhook poll)
+        // may run meanwhile, but only the broadcaster would read these tables. It reads one thing: the seq of the
+        // board's entry before the commit (its prev, right whichever instance wrote in between), one indexed read of a
+        // single column; the head tick, if it falls in this moment, reads the same index.
+        var seqReads = app.Log.Background
+            .Where(c => c.StartsWith("SELECT \"a\".\"Seq\"\nFROM \"audit_entries\"", StringComparison.Ordinal) && c.Contains("\"a\".\"BoardId\" = @boardId")).ToList();
+        Assert.True(seqReads.Count is >= 1 and <= 2, $"{seqReads.Count} reads of the board's previous seq:\n{string.Join("\n---\n", seqReads)}");
+        var broadcastReads = app.Log.Background.Except(seqReads)
+            .Where(c => new[] { "\"proposals\"", "\"approvals\"", "\"comments\"", "\"audit_entries\"" }.Any(c.Contains)).ToList();
+        Assert.True(broadcastReads.Count == 0, $"broadcasting read the database:\n{string.Join("\n---\n", broadcastReads)}");
+    }
+}
