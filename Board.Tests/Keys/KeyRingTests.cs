@@ -6,6 +6,7 @@ using System.Xml.Linq;
 using Board.Web.Demo;
 using Board.Web.Keys;
 using Board.Web.Persistence;
+using Board.Web.Trail;
 using Board.Web.Webhooks;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -45,6 +46,24 @@ public sealed class KeyRingTests
         await using var copy = new KeyApp(copyFolder, copyLogs);
         await copy.InitializeAsync();
         Assert.NotEqual(Thumbprint(original.KeyFile), Thumbprint(copy.KeyFile));
+
+        // Nor can the copy sign as this Board: the trail key is a file beside the original, not a row, so whatever the
+        // copy signs verifies under another key, and the original's checkpoints do not verify under the copy's.
+        using (var originalAnonymous = original.Anonymous())
+        using (var copyAnonymous = copy.Anonymous())
+        {
+            var originalKey = SignedNote.ParseVerifierKey(await originalAnonymous.GetStringAsync("/api/audit/key"))!;
+            var copyKey = SignedNote.ParseVerifierKey(await copyAnonymous.GetStringAsync("/api/audit/key"))!;
+            Assert.NotEqual(originalKey.ToString(), copyKey.ToString());
+            // The first checkpoint is made as the instance starts, in the background: give it a moment.
+            HttpResponseMessage latest;
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while ((latest = await originalAnonymous.GetAsync("/api/audit/checkpoint")).StatusCode == HttpStatusCode.NotFound && DateTime.UtcNow < deadline)
+                await Task.Delay(200);
+            var originalCheckpoint = await latest.EnsureSuccessStatusCode().Content.ReadAsStringAsync();
+            Assert.NotNull(SignedNote.Open(originalCheckpoint, originalKey));
+            Assert.Null(SignedNote.Open(originalCheckpoint, copyKey));
+        }
 
         // The original still honours both: the refusals below are the copy's, not a broken token.
         Assert.Equal(HttpStatusCode.OK, (await staff.Client.GetAsync("/api/me")).StatusCode);

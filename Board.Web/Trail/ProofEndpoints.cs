@@ -71,8 +71,8 @@ public static class ProofEndpoints
         if (n > treeSize) throw Refusal.Invalid("size", $"The tree has {treeSize} entries; size cannot be more.");
         if (s > n) throw Refusal.Invalid("seq", $"Entry {s} is not in the tree of {n} entries.");
         var load = TrailTree.From(snapshot);
-        var proof = await TrailTree.InclusionAsync(load, s - 1, n, ct);
-        var leaf = (await TrailTree.NodesAsync(load, [new MerkleTree.NodeId(0, s - 1)], ct))(new MerkleTree.NodeId(0, s - 1));
+        var (proof, leaf) = await Whole(async () => (await TrailTree.InclusionAsync(load, s - 1, n, ct),
+            (await TrailTree.NodesAsync(load, [new MerkleTree.NodeId(0, s - 1)], ct))(new MerkleTree.NodeId(0, s - 1))));
         return TypedResults.Ok(new InclusionProofDto(s, n, Convert.ToBase64String(leaf), [.. proof.Select(Convert.ToBase64String)]));
     }
 
@@ -84,7 +84,20 @@ public static class ProofEndpoints
         if (from is not { } first || first < 1) throw Refusal.Invalid("from", "Give the size of the earlier tree (1 or more).");
         if (second > treeSize) throw Refusal.Invalid("to", $"The tree has {treeSize} entries; to cannot be more.");
         if (first > second) throw Refusal.Invalid("from", "The earlier tree cannot be larger than the later one.");
-        var proof = await TrailTree.ConsistencyAsync(TrailTree.From(snapshot), first, second, ct);
+        var proof = await Whole(() => TrailTree.ConsistencyAsync(TrailTree.From(snapshot), first, second, ct));
         return TypedResults.Ok(new ConsistencyProofDto(first, second, [.. proof.Select(Convert.ToBase64String)]));
+    }
+
+    /// <summary>A stored tree with a node missing (rows removed from the database) is an answer, not a fault: 409, and verify names it.</summary>
+    static async Task<T> Whole<T>(Func<Task<T>> prove)
+    {
+        try
+        {
+            return await prove();
+        }
+        catch (TreeIncompleteException e)
+        {
+            throw new Refusal(RefusalCode.Conflict, $"The stored Merkle tree is incomplete ({e.Message}): run verify, which names the first entry that does not match.");
+        }
     }
 }
