@@ -7,7 +7,7 @@ import { fill, h, trustedHtml } from './dom.js';
 import { t } from './i18n.js';
 import { vocabulary } from './meta.js';
 import { photoPicker } from './photos.js';
-import { markField, problemText, showFormError } from './problems.js';
+import { clearField, markField, problemText, showFormError } from './problems.js';
 
 let uidCounter = 0;
 const uid = () => `f${++uidCounter}`;
@@ -58,8 +58,8 @@ export function formKit(specs) {
       for (const entry of empty) markField(entry, t('error.required'));
       return empty[0]?.[2] ?? null;
     },
-    /** Marks the field `name` wrong with `text` (a check the page makes itself). */
-    mark: (name, text) => markField(entries[name], text),
+    /** Marks the field `name` wrong with `text` (a check the page makes itself); '' clears it. */
+    mark: (name, text) => (text ? markField(entries[name], text) : clearField(entries[name])),
   };
 }
 
@@ -104,12 +104,13 @@ export function composeForm({ heading, submitLabel, title = '', body = '', warni
   const bodyInput = h('textarea', { id: `body-${id}`, name: 'body', rows: '8' });
   bodyInput.value = body;
   const preview = markdownPreview(id, bodyInput);
+  // The photo picker is one field of the kit; what it says about a file shows in that field's error line.
+  const picker = photos ? photoPicker(photos, (text) => kit.mark('photos', text)) : null;
   const kit = formKit([
     { name: 'title', label: t('post.title'), control: titleInput },
     { name: 'body', label: t('post.body'), control: bodyInput, before: preview.tabs, after: preview.root },
+    ...(picker ? [picker.field] : []),
   ]);
-  const picker = photos ? photoPicker(photos) : null;
-  if (picker) kit.nodes.push(picker.node);
   return kitForm({
     kit, submitLabel, heading, note: warning, className: 'form compose',
     buttons: onCancel ? [h('button', { type: 'button', class: 'button button-quiet', onclick: onCancel }, t('post.cancel'))] : [],

@@ -67,21 +67,20 @@ async function previewOf(file) {
 
 /**
  * The photos of a proposal being posted or edited: `existing` are the ones it has. Nothing is sent until the form
- * is: changes() says what to add (file and description) and which to remove, for sendPhotos().
+ * is: changes() says what to add (file and description) and which to remove, for sendPhotos(). It is one field of
+ * the form kit (`field`: a group with its legend and hint); what it has to say about a file goes through `say(text)`,
+ * the kit's own error line for it ('' clears it).
  */
-export function photoPicker(existing = []) {
+export function photoPicker(existing = [], say = () => {}) {
   const id = `photos-${++uidCounter}`;
   const { perProposal, alt: altMax } = vocabulary().photos;
   const kept = [...existing];
   const removed = [];
   const pending = [];
   const listEl = h('ul', { class: 'photo-picks', id: `${id}-list` });
-  const error = h('p', { id: `${id}-error`, class: 'field-error', role: 'alert', hidden: true });
   const camera = h('input', { type: 'file', id: `${id}-camera`, accept: 'image/*', capture: 'environment', 'aria-describedby': `${id}-hint ${id}-error` });
   const gallery = h('input', { type: 'file', id: `${id}-gallery`, accept: 'image/*', multiple: true, 'aria-describedby': `${id}-hint ${id}-error` });
   const count = () => kept.length + pending.length;
-
-  function say(text) { error.textContent = text; error.hidden = !text; }
 
   function removable(item, label, onRemove) {
     return h('button', { type: 'button', class: 'button button-quiet', 'aria-label': label, onclick: () => { onRemove(); item.remove(); say(''); gallery.focus(); } }, t('photo.remove'));
@@ -113,15 +112,16 @@ export function photoPicker(existing = []) {
     listEl.append(item);
   }
 
-  const node = h('fieldset', { class: 'field photos-field' },
-    h('legend', {}, t('photo.legend', { max: perProposal })),
-    h('p', { class: 'muted', id: `${id}-hint` }, t('photo.hint', { mb: megabytes() })),
+  const root = h('div', { id, class: 'photos-field' },
     h('div', { class: 'photo-inputs' },
       h('div', { class: 'field' }, h('label', { for: camera.id }, t('photo.camera')), camera),
       h('div', { class: 'field' }, h('label', { for: gallery.id }, t('photo.gallery')), gallery)),
-    listEl, error);
-  // What is still to send: after a refusal part-way, sending again does not repeat what was already done.
-  return { node, changes: () => ({ added: pending.filter((p) => !p.sent), removed: removed.filter((r) => !r.sent) }) };
+    listEl);
+  return {
+    field: { name: 'photos', legend: t('photo.legend', { max: perProposal }), hint: t('photo.hint', { mb: megabytes() }), group: { root, first: gallery } },
+    // What is still to send: after a refusal part-way, sending again does not repeat what was already done.
+    changes: () => ({ added: pending.filter((p) => !p.sent), removed: removed.filter((r) => !r.sent) }),
+  };
 }
 
 /** Sends a picker's changes for proposal `id`: removals first, then each new photo, each marked sent. Throws the first refusal. */

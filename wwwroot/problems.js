@@ -27,7 +27,7 @@ const fieldName = (key) => {
  * what no field claims. Shows the error (or clears with error = null) and returns the element to focus.
  */
 export function showFormError({ fields = {}, formError = null }, error) {
-  for (const [el, input] of Object.values(fields)) { el.hidden = true; el.textContent = ''; input.removeAttribute('aria-invalid'); }
+  for (const entry of Object.values(fields)) clearField(entry);
   if (formError) { formError.hidden = true; formError.textContent = ''; }
   if (!error) return null;
   let first = null;
@@ -43,6 +43,13 @@ export function showFormError({ fields = {}, formError = null }, error) {
 }
 
 /** Marks one field as wrong with `text` (a required field left empty, say). */
+/** Clears a field's error line and its invalid mark. */
+export function clearField([el, input]) {
+  el.hidden = true;
+  el.textContent = '';
+  input.removeAttribute('aria-invalid');
+}
+
 export function markField([el, input], text) {
   el.textContent = text;
   el.hidden = false;

@@ -23,7 +23,7 @@ public sealed class FolderLayerTests
         ["Telemetry"],   // Board's meter; reacts to commits like any feature
         ["Keys"],        // keys that live outside the database: the certificate over the sign-in key ring
         ["Persistence"], // BoardDb, the commit and its observers, the sign-in account row, migrations
-        ["Hosting"],     // settings checks and the process's own limits
+        ["Hosting"],     // settings checks, the process's own limits, the one Redis connection
     ];
 
     private static readonly System.Reflection.Assembly Web = typeof(Program).Assembly;

@@ -16,10 +16,12 @@ public sealed class VapidKeyStartTests
         try
         {
             File.WriteAllText(Path.Combine(folder, "not-a-key.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
-            // The key-ring certificate is given, so that the VAPID key is the one setting missing.
+            // The key-ring certificate and the trail key are given, so that the VAPID key is the one setting missing.
             var certificate = Path.Combine(folder, "dataprotection.pfx");
             Board.Web.Keys.DataProtectionCertificate.CreateFile(certificate);
-            var environment = new Dictionary<string, string> { ["Keys__DataProtectionCertificate"] = certificate };
+            var trailKey = Path.Combine(folder, "trail-signing.key");
+            File.WriteAllText(trailKey, Board.Web.Trail.TrailKey.Generate("board.test/trail"));
+            var environment = new Dictionary<string, string> { ["Keys__DataProtectionCertificate"] = certificate, ["Keys__TrailSigningKey"] = trailKey };
             if (file is not null) environment["Keys__VapidKey"] = file;
 
             var (exitCode, output) = await ConfigurationTests.RunBoardAsync(folder, environment);

@@ -1,4 +1,5 @@
 using Board.Web.Auth;
+using Board.Web.Hosting;
 using StackExchange.Redis;
 
 namespace Board.Web.Realtime;
@@ -41,10 +42,8 @@ public sealed class LocalPresenceStore : IPresenceStore
 /// <see cref="Expiry"/>, so a killed instance's watchers drop off the list by then; the first live instance to notice
 /// claims the dead one (ZREM), deletes its fields and has the boards it was on told.
 /// </summary>
-public sealed class RedisPresenceStore(RedisPresenceStore.Connection redis, TimeProvider clock) : IPresenceStore
+public sealed class RedisPresenceStore(RedisConnection redis, TimeProvider clock) : IPresenceStore
 {
-    public sealed record Connection(Lazy<Task<IConnectionMultiplexer>> Multiplexer, string Prefix);
-
     public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(15);
 
     private readonly string _instance = Guid.NewGuid().ToString("N");

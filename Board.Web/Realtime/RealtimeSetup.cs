@@ -20,7 +20,7 @@ public static class RealtimeSetup
             // One multiplexer for the backplane and presence. It connects in the background and keeps retrying, so a
             // Redis that is down at start delays live updates between instances, not the start itself.
             var multiplexer = new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(redis));
-            services.AddSingleton(new RedisPresenceStore.Connection(multiplexer, redis.ChannelPrefix.ToString() is { Length: > 0 } p ? p : "board"));
+            services.AddSingleton(new RedisConnection(multiplexer, redis.ChannelPrefix.ToString() is { Length: > 0 } p ? p : "board"));
             signalR.AddStackExchangeRedis(o =>
             {
                 o.Configuration = redis;

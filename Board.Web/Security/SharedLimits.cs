@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
-using Board.Web.Realtime;
+using Board.Web.Hosting;
 using RedisRateLimiting;
 using StackExchange.Redis;
 
@@ -15,7 +15,7 @@ namespace Board.Web.Security;
 /// </summary>
 public sealed class SharedLimits(IServiceProvider services)
 {
-    private readonly RedisPresenceStore.Connection? _redis = services.GetService<RedisPresenceStore.Connection>();
+    private readonly RedisConnection? _redis = services.GetService<RedisConnection>();
 
     public bool Shared => _redis is not null;
 
@@ -47,14 +47,14 @@ public sealed class SharedLimits(IServiceProvider services)
                 new SlidingWindowRateLimiter(options), redis)));
 
     /// <summary>The partition's key in Redis: hashed, so that Redis holds no email or client address.</summary>
-    private static string RedisKey(RedisPresenceStore.Connection redis, string key) =>
+    private static string RedisKey(RedisConnection redis, string key) =>
         $"{redis.Prefix}:limit:{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)), 0, 16)}";
 
-    private static IConnectionMultiplexer Multiplexer(RedisPresenceStore.Connection redis) => redis.Multiplexer.Value.GetAwaiter().GetResult();
+    private static IConnectionMultiplexer Multiplexer(RedisConnection redis) => redis.Multiplexer.Value.GetAwaiter().GetResult();
 }
 
 /// <summary>The Redis limiter while Redis answers; this instance's own limiter while it does not.</summary>
-public sealed class SharedLimiter(RateLimiter shared, RateLimiter local, RedisPresenceStore.Connection redis) : RateLimiter
+public sealed class SharedLimiter(RateLimiter shared, RateLimiter local, RedisConnection redis) : RateLimiter
 {
     private bool Connected => redis.Multiplexer.Value is { IsCompletedSuccessfully: true } connecting && connecting.Result.IsConnected;
 
