@@ -1,6 +1,7 @@
 using Board.Domain;
 using Board.Domain.Proposals;
 using Board.Web.Auth;
+using Board.Web.Contract;
 using Board.Web.Persistence;
 using Board.Web.Proposals;
 using Board.Web.Security;
@@ -32,25 +33,17 @@ public static class AttachmentsEndpoints
             // The browser guard checks the antiforgery header on every cookie request; the form binder need not again.
             .DisableAntiforgery()
             .RequireRateLimiting(RateLimits.WritePolicy)
-            .ProducesProblems(400, 401, 403, 404, 409, 413, 429, 503);
+            .Refuses(RefusalCode.NotAuthor, RefusalCode.NotOpen, RefusalCode.TooLarge);
         group.MapDelete("/attachments/{id:guid}", Remove)
             .WithName("removeAttachment")
             .WithSummary("Removes a photo from an open proposal (author only); earlier approvals are dismissed.")
             .RequireRateLimiting(RateLimits.WritePolicy)
-            .ProducesProblems(400, 401, 403, 404, 409, 429, 503);
+            .Refuses(RefusalCode.NotAuthor, RefusalCode.NotOpen);
         group.MapGet("/attachments/{id:guid}", Get)
             .WithName("getAttachment")
             .WithSummary("The stored photo's bytes, or its thumbnail's with size=thumb (cacheable, immutable).")
-            .Produces(StatusCodes.Status200OK, contentType: "image/jpeg", additionalContentTypes: ["image/png", "image/webp"])
-            .ProducesProblems(400, 401, 404, 503);
+            .Produces(StatusCodes.Status200OK, contentType: "image/jpeg", additionalContentTypes: ["image/png", "image/webp"]);
         return app;
-    }
-
-    /// <summary>Each problem status the route can answer, with the problem schema.</summary>
-    private static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder route, params int[] statuses)
-    {
-        foreach (var status in statuses) route.ProducesProblem(status);
-        return route;
     }
 
     /// <summary><paramref name="alt"/>: what the photo shows, for people who cannot see it.</summary>
