@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 
 namespace Board.Web.Attachments;
 
@@ -16,6 +17,9 @@ public static class AttachmentsEndpoints
 {
     /// <summary>The upload route's body limit: the largest photo and the multipart framing and alt text around it.</summary>
     public const long UploadRequestMaxBytes = Attachment.UploadMaxBytes + 64 * 1024;
+
+    /// <summary>What a photo is stored and served as: <see cref="PhotoProcessor"/> re-encodes every upload to one of these.</summary>
+    public static readonly IReadOnlyList<string> PhotoTypes = ["image/jpeg", "image/png", "image/webp"];
 
     // Photos never change under their id: a browser may keep them as long as it likes, and private to the member's cache.
     private const string CacheControl = "private, max-age=31536000, immutable";
@@ -42,7 +46,17 @@ public static class AttachmentsEndpoints
         group.MapGet("/attachments/{id:guid}", Get)
             .WithName("getAttachment")
             .WithSummary("The stored photo's bytes, or its thumbnail's with size=thumb (cacheable, immutable).")
-            .Produces(StatusCodes.Status200OK, contentType: "image/jpeg", additionalContentTypes: ["image/png", "image/webp"]);
+            // The bytes as they are: each photo type, with no JSON schema to check.
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Responses ??= [];
+                operation.Responses["200"] = new OpenApiResponse
+                {
+                    Description = "The photo, or its thumbnail, as stored.",
+                    Content = PhotoTypes.ToDictionary(t => t, _ => new OpenApiMediaType()),
+                };
+                return Task.CompletedTask;
+            });
         return app;
     }
 

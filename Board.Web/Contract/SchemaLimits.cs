@@ -29,8 +29,6 @@ public sealed class SchemaLimits : IOpenApiDocumentTransformer
     /// <summary>An RFC 9162 proof has a hash per level of the tree, and a consistency proof at most two: a tree of a 64-bit size has 64 levels.</summary>
     public const int ProofHashesMax = 2 * 64;
 
-    /// <summary>What a photo is stored as (PhotoProcessor re-encodes every upload to one of these).</summary>
-    private static readonly string[] PhotoTypes = ["image/jpeg", "image/png", "image/webp"];
 
     private static readonly string[] ProposalStatuses = [.. System.Enum.GetNames<ProposalStatus>().Select(n => n.ToLowerInvariant())];
     private static readonly string[] DeliveryStatuses = [.. System.Enum.GetNames<DeliveryStatus>().Select(n => n.ToLowerInvariant())];
@@ -133,7 +131,7 @@ public sealed class SchemaLimits : IOpenApiDocumentTransformer
             case "size" when owner == "getAttachment":
                 Enum(p, ["thumb", "full"], nullable); return;
             case "contentType" when owner == "AttachmentDto":
-                Enum(p, PhotoTypes, nullable); return;
+                Enum(p, Attachments.AttachmentsEndpoints.PhotoTypes, nullable); return;
             case "leafHash":
                 Base64Hash(p); return;
             case "hash" or "prevHash" or "headHash" or "head" or "sha256":
