@@ -75,6 +75,9 @@ public sealed partial class ApiReplayTests(BoardApp app) : IClassFixture<BoardAp
         await ReplayMembersAsync(anonymous, staff, admin, unknown);
         await ReplayWebhooksAsync(anonymous, boardId, staff, admin, unknown);
         await ReplayMeAsync(anonymous, staff, ops1, manager);
+        await ReplayPhotosAsync(anonymous, boardId, staff, staff2, unknown);
+        await ReplayPushAsync(anonymous, staff);
+        await ReplayTrailProofsAsync(anonymous, staff);
 
         var missing = _contract.Operations().Select(o => $"{o.Method} {o.Path}").Where(o => !_succeeded.Contains(o)).ToList();
         Assert.True(_unexpected.Count == 0, "Unexpected answers:\n" + string.Join("\n", _unexpected));
@@ -202,6 +205,9 @@ public sealed partial class ApiReplayTests(BoardApp app) : IClassFixture<BoardAp
         await Send(admin.Client, "POST", "/api/members/{id}/deactivate", 404, "not-found", route: unknown);
         await Send(admin.Client, "POST", "/api/members/{id}/reactivate", 200, route: member);
         await Send(staff.Client, "POST", "/api/members/{id}/reactivate", 403, "forbidden", route: member);
+        // The only administrator cannot give up the role (nor deactivate themself, which is refused before).
+        await Send(admin.Client, "POST", "/api/members/{id}/deactivate", 400, "validation", route: admin.Member.Id);
+        await Send(admin.Client, "PUT", "/api/members/{id}/roles", 409, "last-admin", new { roles = new[] { "staff" } }, route: admin.Member.Id);
     }
 
     private async Task ReplayWebhooksAsync(HttpClient anonymous, Guid boardId, Session staff, Session admin, Guid unknown)

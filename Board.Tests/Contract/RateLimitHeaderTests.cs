@@ -4,13 +4,15 @@ using System.Text.Json.Nodes;
 
 namespace Board.Tests.Contract;
 
-/// <summary>A burst of three writes per member, refilled slowly: the RateLimit fields count down within a test.</summary>
+/// <summary>A burst of three writes (and three previews) per member, refilled slowly: the limits are reached within a test.</summary>
 public sealed class ThreeWritesApp : BoardApp
 {
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["RateLimits:WriteBurst"] = "3",
         ["RateLimits:WritesPerMinute"] = "1",
+        ["RateLimits:PreviewBurst"] = "3",
+        ["RateLimits:PreviewsPerMinute"] = "1",
     };
 }
 
@@ -49,5 +51,26 @@ public sealed class RateLimitHeaderTests(ThreeWritesApp app) : IClassFixture<Thr
         // Reads are not limited and say nothing of it.
         var read = await staff.Client.GetAsync($"/api/boards/{board.Id}/proposals");
         Assert.False(read.Headers.Contains("RateLimit-Policy"));
+    }
+
+    [Fact]
+    public async Task Previews_BeyondTheirBurst_Are429RateLimited_AsDocumented()
+    {
+        using var anonymous = app.Anonymous();
+        var contract = new ContractValidator(JsonNode.Parse(await anonymous.GetStringAsync("/openapi/v1.json"))!.AsObject());
+        using var staff = await app.SignInAsync("staff2");
+
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 4; i++)
+        {
+            last = await staff.Client.PostAsJsonAsync("/api/preview", new { body = $"**draft {i}**" });
+            await contract.CheckResponseAsync("POST", "/api/preview", last);
+            statuses.Add(last.StatusCode);
+        }
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        await last!.IsProblemAsync(HttpStatusCode.TooManyRequests, "rate-limited");
+        Assert.InRange((int)last!.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
+        Assert.Empty(contract.Violations);
     }
 }

@@ -20,6 +20,16 @@ public sealed class SchemaLimits : IOpenApiDocumentTransformer
 {
     public const int EmailMax = 256, HashLength = 64, TimeMax = 40;
 
+    /// <summary>A note verifier key: a name of at most 200 characters, '+', 8 hex digits, '+', base64 of 33 bytes.</summary>
+    public const int TrailKeyMax = 200 + 1 + 8 + 1 + 44;
+
+    /// <summary>A Merkle hash (32 bytes) in base64.</summary>
+    public const int Base64HashLength = (MerkleTree.HashSize + 2) / 3 * 4;
+
+    /// <summary>An RFC 9162 proof has a hash per level of the tree, and a consistency proof at most two: a tree of a 64-bit size has 64 levels.</summary>
+    public const int ProofHashesMax = 2 * 64;
+
+
     private static readonly string[] ProposalStatuses = [.. System.Enum.GetNames<ProposalStatus>().Select(n => n.ToLowerInvariant())];
     private static readonly string[] DeliveryStatuses = [.. System.Enum.GetNames<DeliveryStatus>().Select(n => n.ToLowerInvariant())];
 
@@ -29,9 +39,22 @@ public sealed class SchemaLimits : IOpenApiDocumentTransformer
             if (schema is OpenApiSchema s)
                 foreach (var (property, value) in s.Properties ?? new Dictionary<string, IOpenApiSchema>())
                     if (value is OpenApiSchema p) Limit(name, property, p);
+        // The uploaded file (multipart): at most the photo upload limit, in bytes.
+        if (document.Components?.Schemas?.TryGetValue("IFormFile", out var upload) == true && upload is OpenApiSchema file) file.MaxLength = (int)Attachment.UploadMaxBytes;
         foreach (var operation in document.Paths.Values.Where(p => p.Operations is not null).SelectMany(p => p.Operations!.Values))
+        {
             foreach (var parameter in operation.Parameters ?? [])
                 if (parameter is OpenApiParameter { Schema: OpenApiSchema p } named) Limit(operation.OperationId ?? "", named.Name ?? "", p);
+            // Form fields are described inline in the request body (multipart), not as components.
+            foreach (var media in operation.RequestBody?.Content?.Values ?? [])
+                foreach (var part in Parts(media.Schema))
+                    foreach (var (property, value) in part.Properties ?? new Dictionary<string, IOpenApiSchema>())
+                        if (value is OpenApiSchema p) Limit(operation.OperationId ?? "", property, p);
+            // Plain-text answers the server makes: their longest.
+            if (operation.Responses?.GetValueOrDefault("200") is OpenApiResponse { Content: { } text }
+                && text.TryGetValue("text/plain", out var plainText) && plainText.Schema is OpenApiSchema plain && TextLimit(operation.OperationId) is { } most)
+                plain.MaxLength = most;
+        }
         foreach (var operation in document.Paths.Values.Where(p => p.Operations is not null).SelectMany(p => p.Operations!.Values))
             if (operation.Responses?.GetValueOrDefault("200") is OpenApiResponse { Content: { } content })
                 foreach (var media in content.Values)
@@ -40,11 +63,24 @@ public sealed class SchemaLimits : IOpenApiDocumentTransformer
         return Task.CompletedTask;
     }
 
+    private static IEnumerable<OpenApiSchema> Parts(IOpenApiSchema? schema) => schema is OpenApiSchema s
+        ? [s, .. (s.AllOf ?? []).SelectMany(Parts)]
+        : [];
+
+    /// <summary>The longest plain-text answer of an operation.</summary>
+    private static int? TextLimit(string? operationId) => operationId switch
+    {
+        "getTrailKey" => TrailKeyMax,
+        "getLatestCheckpoint" => Trail.TrailCheckpoint.TextMax,
+        _ => null,
+    };
+
     /// <summary>The most items an operation that answers with a bare list returns.</summary>
     private static int? ListLimit(string? operationId) => operationId switch
     {
         "listBoardEvents" => Trail.TrailEndpoints.MaxLimit,
         "listNotifications" => Notifications.NotificationsEndpoints.MaxLimit,
+        "listCheckpoints" => Trail.ProofEndpoints.MaxCheckpoints,
         _ => null,
     };
 
@@ -56,7 +92,8 @@ public sealed class SchemaLimits : IOpenApiDocumentTransformer
             p.Type = type & ~JsonSchemaType.String;
             p.Pattern = null;
         }
-        if (Is(p, JsonSchemaType.Integer)) LimitInteger(owner, name, p);
+        if (Is(p, JsonSchemaType.Object) && p.AdditionalProperties is OpenApiSchema values) LimitVocabulary(owner, name, p, values);
+        else if (Is(p, JsonSchemaType.Integer)) LimitInteger(owner, name, p);
         else if (Is(p, JsonSchemaType.Number)) { p.Minimum ??= "0"; }
         else if (Is(p, JsonSchemaType.Array)) LimitArray(owner, name, p);
         else if (Is(p, JsonSchemaType.String) && p.Format is "uuid") p.MaxLength = 36;
@@ -91,7 +128,13 @@ public sealed class SchemaLimits : IOpenApiDocumentTransformer
                 Enum(p, ["json", "csv"], nullable); return;
             case "sort" when owner == "listProposals":
                 Enum(p, ["posted", "oldest", "executed"], nullable); return;
-            case "hash" or "prevHash" or "headHash" or "head":
+            case "size" when owner == "getAttachment":
+                Enum(p, ["thumb", "full"], nullable); return;
+            case "contentType" when owner == "AttachmentDto":
+                Enum(p, Attachments.AttachmentsEndpoints.PhotoTypes, nullable); return;
+            case "leafHash":
+                Base64Hash(p); return;
+            case "hash" or "prevHash" or "headHash" or "head" or "sha256":
                 p.MaxLength = HashLength;
                 p.Pattern = "^([0-9a-f]{64})?$";
                 return;
@@ -113,6 +156,12 @@ public sealed class SchemaLimits : IOpenApiDocumentTransformer
             "at" => TimeMax,
             "q" => ProposalsEndpoints.SearchMax,
             "bucket" or "week" => 16,
+            "alt" => Attachment.AltMax,
+            "checkpoint" => Trail.TrailCheckpoint.TextMax,
+            "endpoint" => Push.PushDevice.EndpointMax,
+            // Base64url of the device's P-256 point (65 bytes) and auth secret (16 bytes), padded at most.
+            "publicKey" or "p256dh" => (Push.PushDevice.PublicKeyBytes + 2) / 3 * 4,
+            "auth" => (Push.PushDevice.AuthBytes + 2) / 3 * 4,
             _ => null,
         };
         if (max is { } m) p.MaxLength = Math.Min(p.MaxLength ?? int.MaxValue, m);
@@ -133,6 +182,15 @@ public sealed class SchemaLimits : IOpenApiDocumentTransformer
                 p.UniqueItems = true;
                 if (items is not null) Enum(items, TrailActions.All, false);
                 return;
+            case "administer" or "review" or "complete" when owner == "MayDto":
+                p.MaxItems = Roles.All.Count;
+                p.UniqueItems = true;
+                if (items is not null) Enum(items, Roles.All, false);
+                return;
+            case "hashes":
+                p.MaxItems = ProofHashesMax;
+                if (items is not null) Base64Hash(items);
+                return;
             case "statuses":
                 p.MaxItems = ProposalStatuses.Length;
                 if (items is not null) Enum(items, ProposalStatuses, false);
@@ -145,6 +203,7 @@ public sealed class SchemaLimits : IOpenApiDocumentTransformer
             ("DeliveryPage", "items") => WebhooksEndpoints.PageSize,
             ("InsightsDto", "weeks") => Insights.InsightsEndpoints.MaxDays / 7 + 2,
             ("InsightsDto", "openByAge") => Insights.InsightsCalculator.AgeBucketCount,
+            (_, "attachments") => Attachment.PerProposalMax,
             _ => null,
         };
         if (max is { } m) p.MaxItems = m;
@@ -171,6 +230,28 @@ public sealed class SchemaLimits : IOpenApiDocumentTransformer
         p.Minimum ??= range.Min;
         p.Maximum ??= range.Max;
         p.Format ??= "int32";
+    }
+
+    /// <summary>The rule's vocabulary as a map from each value to itself (<c>MetaDto.role</c>): keys and values are the values.</summary>
+    private static void LimitVocabulary(string owner, string name, OpenApiSchema p, OpenApiSchema values)
+    {
+        IReadOnlyCollection<string>? vocabulary = (owner, name) switch
+        {
+            ("MetaDto", "role") => Roles.All,
+            ("MetaDto", "action") => TrailActions.All,
+            ("MetaDto", "status") => ProposalStatuses,
+            _ => null,
+        };
+        if (vocabulary is null) return;
+        p.MaxProperties = vocabulary.Count;
+        Enum(values, vocabulary, false);
+    }
+
+    private static void Base64Hash(OpenApiSchema p)
+    {
+        p.MinLength = Base64HashLength;
+        p.MaxLength = Base64HashLength;
+        p.Pattern = "^[A-Za-z0-9+/]{43}=$";
     }
 
     private static void Enum(OpenApiSchema p, IEnumerable<string> values, bool nullable)

@@ -3,6 +3,7 @@ using Board.Domain;
 using Board.Domain.Members;
 using Board.Domain.Trail;
 using Board.Web.Auth;
+using Board.Web.Contract;
 using Board.Web.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -17,7 +18,7 @@ public static class MembersEndpoints
         var members = app.MapGroup("/api/members").WithTags("Members").RequireAuthorization().RequireMemberRole(Roles.Admin);
         members.MapGet("/", List).WithName("listMembers").WithSummary("List the members with their email and roles");
         members.MapPost("/", Create).WithName("createMember").WithSummary("Create a member");
-        members.MapPut("/{id:guid}/roles", ChangeRoles).WithName("changeMemberRoles").WithSummary("Change a member's roles");
+        members.MapPut("/{id:guid}/roles", ChangeRoles).WithName("changeMemberRoles").WithSummary("Change a member's roles").Refuses(RefusalCode.LastAdmin);
         members.MapPost("/{id:guid}/deactivate", Deactivate).WithName("deactivateMember").WithSummary("Deactivate a member");
         members.MapPost("/{id:guid}/reactivate", Reactivate).WithName("reactivateMember").WithSummary("Reactivate a member");
         app.MapGet("/api/members/directory", Directory).WithName("listMemberDirectory").WithSummary("List every member's id and name").WithTags("Members").RequireAuthorization();

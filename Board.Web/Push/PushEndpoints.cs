@@ -33,17 +33,12 @@ public static class PushEndpoints
     public static IEndpointRouteBuilder MapPush(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/push/key", Key).WithTags("Push").RequireAuthorization()
-            .WithName("getPushKey").WithSummary("The VAPID public key (base64url P-256 point) a device subscribes with")
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .WithName("getPushKey").WithSummary("The VAPID public key (base64url P-256 point) a device subscribes with");
         var me = app.MapGroup("/api/me/push").WithTags("Push").RequireAuthorization();
         me.MapPost("/", Subscribe)
-            .WithName("subscribePush").WithSummary("Subscribes this device to the member's notifications (again: renews its keys)")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .WithName("subscribePush").WithSummary("Subscribes this device to the member's notifications (again: renews its keys)");
         me.MapDelete("/", Unsubscribe)
-            .WithName("unsubscribePush").WithSummary("Stops notifications to this device")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithName("unsubscribePush").WithSummary("Stops notifications to this device");
         return app;
     }
 
