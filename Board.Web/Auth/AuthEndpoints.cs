@@ -1,5 +1,5 @@
-using Board.Web.Contract;
 using Board.Web.Persistence;
+using Board.Web.Problems;
 using Board.Web.Realtime;
 using Board.Web.Security;
 using Microsoft.AspNetCore.Authentication;

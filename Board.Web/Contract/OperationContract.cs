@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Board.Web.Auth;
+using Board.Web.Problems;
 using Board.Web.Security;
 using Board.Web.Trail;
 using Microsoft.AspNetCore.Authorization;

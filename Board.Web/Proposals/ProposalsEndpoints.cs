@@ -1,8 +1,8 @@
 using Board.Domain;
 using Board.Domain.Proposals;
 using Board.Web.Auth;
-using Board.Web.Contract;
 using Board.Web.Persistence;
+using Board.Web.Problems;
 using Board.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

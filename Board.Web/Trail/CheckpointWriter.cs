@@ -1,7 +1,6 @@
 using Board.Domain.Trail;
 using Board.Web.Hosting;
 using Board.Web.Persistence;
-using Board.Web.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -14,12 +13,24 @@ public sealed record CheckpointDto(long Size, string Checkpoint, DateTimeOffset 
 }
 
 /// <summary>
+/// A feature that sends checkpoints on (the webhooks subscribed to <c>trail.checkpoint</c>): the rows it adds in
+/// <see cref="CheckpointingAsync"/> commit with the checkpoint or not at all; <see cref="Checkpointed"/> runs after.
+/// </summary>
+public interface ICheckpointObserver
+{
+    /// <returns>Whether it queued anything to send.</returns>
+    Task<bool> CheckpointingAsync(BoardDb db, TrailCheckpoint checkpoint, CancellationToken ct);
+
+    void Checkpointed();
+}
+
+/// <summary>
 /// Makes a signed checkpoint at most every <c>Trail:CheckpointSeconds</c> when the tree has grown, keeps it and queues
-/// it for the webhooks subscribed to <c>trail.checkpoint</c>, in one write transaction. Safe with several instances:
+/// it for whoever sends it on (<see cref="ICheckpointObserver"/>), in one write transaction. Safe with several instances:
 /// the write lock serializes them, each looks at the latest checkpoint under it, and the tree size is unique.
 /// </summary>
 public sealed class CheckpointWriter(
-    IServiceScopeFactory scopes, TrailKey key, TrailTree tree, WebhookSignal signal, TimeProvider clock,
+    IServiceScopeFactory scopes, TrailKey key, TrailTree tree, IEnumerable<ICheckpointObserver> observers, TimeProvider clock,
     IOptions<TrailSettings> settings, ILogger<CheckpointWriter> log) : BackgroundService
 {
     private TimeSpan Interval => TimeSpan.FromSeconds(settings.Value.CheckpointSeconds);
@@ -62,10 +73,11 @@ public sealed class CheckpointWriter(
         var text = key.Sign(new Checkpoint(key.Name, head, builder.Root()).Body());
         var checkpoint = TrailCheckpoint.Of(head, text, now);
         db.Add(checkpoint);
-        var subscribed = (await db.Webhooks.Where(w => w.DeletedAt == null).ToListAsync(ct)).Where(w => w.WantsCheckpoints).ToList();
-        foreach (var webhook in subscribed) db.Deliveries.Add(WebhookDelivery.For(webhook, head, Checkpoint.Event, now));
+        var queued = new List<ICheckpointObserver>();
+        foreach (var observer in observers)
+            if (await observer.CheckpointingAsync(db, checkpoint, ct)) queued.Add(observer);
         await db.CommitAsync(ct);
-        if (subscribed.Count > 0) signal.Notify();
+        foreach (var observer in queued) observer.Checkpointed();
         log.LogInformation("Signed checkpoint at tree size {Size}", head);
         return checkpoint;
     }

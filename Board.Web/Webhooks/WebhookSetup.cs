@@ -14,6 +14,7 @@ public static class WebhookSetup
         services.AddCheckedSettings<WebhookOptions>(WebhookOptions.Section);
         services.AddSingleton<Telemetry.IObservedMetric, OutboxAgeMetric>();
         services.AddSingleton<WebhookSignal>();
+        services.AddSingleton<Trail.ICheckpointObserver, WebhookCheckpoints>();
         services.AddScoped<Persistence.ICommitObserver, WebhookOutbox>();
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<Keys.IProtectedWithKeyRing>(sp => sp.GetRequiredService<WebhookSecrets>());
