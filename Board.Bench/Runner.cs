@@ -161,6 +161,8 @@ public static class Runner
             ["RateLimits__SignInPerAccount"] = "1000000",
             ["RateLimits__WritesPerMinute"] = "1000000",
             ["RateLimits__WriteBurst"] = "1000000",
+            // Its watchers are thousands of screens of one account: the per-member cap would hold them to 20.
+            ["Realtime__ConnectionsPerMember"] = "100000",
         };
         if (o.Redis is not null) environment["SignalR__Redis"] = $"{o.Redis},channelPrefix=bench-{Path.GetFileName(work)}";
         return await ChildProcess.StartAsync($"Board.Web{(instance > 0 ? $" #{instance + 1}" : "")}", Path.Combine(RepoRoot(), "Board.Web"),

@@ -13,6 +13,6 @@ public sealed class RealtimeSettings
     public int HeadSeconds { get; set; } = 15;
 
     /// <summary>Hub connections one member may hold on one instance (tabs, devices); one more is refused.</summary>
-    [Range(1, 1_000, ErrorMessage = "must be between {1} and {2}")]
+    [Range(1, 100_000, ErrorMessage = "must be between {1} and {2}")]
     public int ConnectionsPerMember { get; set; } = 20;
 }
