@@ -112,7 +112,7 @@ export function photoPicker(existing = [], say = () => {}) {
     listEl.append(item);
   }
 
-  const root = h('div', { id, class: 'photos-field' },
+  const root = h('div', { id },
     h('div', { class: 'photo-inputs' },
       h('div', { class: 'field' }, h('label', { for: camera.id }, t('photo.camera')), camera),
       h('div', { class: 'field' }, h('label', { for: gallery.id }, t('photo.gallery')), gallery)),
