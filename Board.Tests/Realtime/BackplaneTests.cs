@@ -71,6 +71,11 @@ file sealed class KillablePresenceStore(IPresenceStore inner, PresenceKillSwitch
         kill.Killed ? Task.FromResult<IReadOnlyCollection<Guid>>([]) : inner.KeepAliveAsync(boardsHere, ct);
 
     public Task LeaveAsync(CancellationToken ct) => kill.Killed ? Task.CompletedTask : inner.LeaveAsync(ct);
+
+    public Task<bool?> TryHoldConnectionAsync(Guid memberId, int max, CancellationToken ct) => inner.TryHoldConnectionAsync(memberId, max, ct);
+
+    public Task ReleaseConnectionAsync(Guid memberId, CancellationToken ct) =>
+        kill.Killed ? Task.CompletedTask : inner.ReleaseConnectionAsync(memberId, ct);
 }
 
 file static class DecorateExtension

@@ -4,6 +4,8 @@ using Board.Tests.Realtime;
 using Board.Web.Demo;
 using Board.Web.Realtime;
 using Board.Web.Security;
+using Microsoft.AspNetCore.SignalR.Client;
+using StackExchange.Redis;
 
 namespace Board.Tests.Security;
 
@@ -12,7 +14,11 @@ public sealed class SharedLimitApp : BoardApp
 {
     public const int Burst = 6;
     public const int SignIns = 30;
+    public const int Connections = 2;
     private readonly string _prefix;
+
+    /// <summary>The prefix of this pair's keys in Redis.</summary>
+    public string Prefix => _prefix;
 
     public SharedLimitApp() : this(null, $"l{Guid.NewGuid():N}") { }
 
@@ -29,6 +35,7 @@ public sealed class SharedLimitApp : BoardApp
         ["RateLimits:WritesPerMinute"] = "1",
         ["RateLimits:SignInPerAddress"] = SignIns.ToString(),
         ["RateLimits:SignInPerAddressWindowSeconds"] = "300",
+        ["Realtime:ConnectionsPerMember"] = Connections.ToString(),
     };
 }
 
@@ -80,5 +87,45 @@ public sealed class SharedLimitTests(SharedLimitApp a) : IClassFixture<SharedLim
             else await response.IsProblemAsync(HttpStatusCode.TooManyRequests, RateLimits.Code);
         }
         Assert.Equal(SharedLimitApp.SignIns, accepted);
+    }
+
+    [Fact]
+    public async Task HubConnectionsOfOneMember_SplitAcrossTwoInstances_MeetOneCap_AndADeadInstanceStopsCounting()
+    {
+        await using var b = a.Other();
+        await b.InitializeAsync();
+        var board = await a.FirstBoardAsync();
+        using var onA = await a.SignInAsync("staff2");
+        using var onB = await b.SignInAsync("staff2");
+        await using var first = await onA.ConnectAsync();
+        await using var second = await onB.ConnectAsync();
+        await first.InvokeAsync("Watch", board.Id);
+        await second.InvokeAsync("Watch", board.Id);
+
+        // One connection on each instance: each instance alone is below the cap of two, together they are at it.
+        Assert.False(await onA.CanWatchAsync(board.Id), "A served a third connection of a member holding one on A and one on B");
+        Assert.False(await onB.CanWatchAsync(board.Id), "B served a third connection of a member holding one on A and one on B");
+        using var other = await a.SignInAsync("ops1");
+        Assert.True(await other.CanWatchAsync(board.Id), "another member was refused");
+
+        // Closed on B, the place is free on A.
+        await second.StopAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var usable = false;
+        while (!usable && DateTime.UtcNow < deadline) usable = await onA.CanWatchAsync(board.Id);
+        Assert.True(usable, "a connection closed on B did not free a place on A");
+
+        // An instance that holds this member's other place: counted while its heartbeat is fresh, not once it has lapsed (kill -9).
+        var redis = await ConnectionMultiplexer.ConnectAsync(RedisApp.Redis);
+        await using (redis)
+        {
+            var db = redis.GetDatabase();
+            RedisKey connections = $"{a.Prefix}:presence:connections:{onA.Member.Id:N}", alive = $"{a.Prefix}:presence:alive";
+            await db.HashSetAsync(connections, "elsewhere", 1);
+            await db.SortedSetAddAsync(alive, "elsewhere", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            Assert.False(await onA.CanWatchAsync(board.Id), "a live instance's connection of the member was not counted");
+            await db.SortedSetAddAsync(alive, "elsewhere", DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds());
+            Assert.True(await onA.CanWatchAsync(board.Id), "a dead instance's connection still held a place");
+        }
     }
 }

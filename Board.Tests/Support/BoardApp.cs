@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -201,6 +202,28 @@ public sealed record Session(BoardApp App, MemberDto Member, string Token, HttpC
             .Build();
         await connection.StartAsync();
         return connection;
+    }
+
+    /// <summary>Whether a new hub connection of this member can start and watch the board (it is closed again after).</summary>
+    public async Task<bool> CanWatchAsync(Guid boardId)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(App.BaseAddress, "/hubs/board"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(Token))
+            .Build();
+        try
+        {
+            await connection.StartAsync();
+            await connection.InvokeAsync("Watch", boardId).WaitAsync(TimeSpan.FromSeconds(5));
+            return true;
+        }
+        catch (Exception ex) when (ex is HubException or InvalidOperationException or TaskCanceledException or TimeoutException or HttpRequestException or IOException)
+        {
+            return false;
+        }
+        finally
+        {
+            await connection.DisposeAsync();
+        }
     }
 
     public void Dispose() => Client.Dispose();

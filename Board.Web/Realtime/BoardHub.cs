@@ -11,8 +11,12 @@ namespace Board.Web.Realtime;
 /// <summary>Clients watch boards here; every change arrives through HTTP and is pushed by <see cref="TrailBroadcaster"/>.</summary>
 [Authorize]
 public sealed class BoardHub(
-    BoardDb db, PresenceTracker presence, PresenceBroadcaster presenceBroadcaster, IOptions<RealtimeSettings> settings) : Hub<IBoardClient>
+    BoardDb db, PresenceTracker presence, PresenceBroadcaster presenceBroadcaster, IPresenceStore store, IOptions<RealtimeSettings> settings,
+    ILogger<BoardHub> log) : Hub<IBoardClient>
 {
+    /// <summary>Marks a connection counted in the shared count (<see cref="IPresenceStore.TryHoldConnectionAsync"/>), to be given back.</summary>
+    private const string HeldBy = "held-by";
+
     public const string Path = AuthSetup.HubPath + "/board";
 
     public static string Group(Guid boardId) => $"board:{boardId:N}";
@@ -31,11 +35,22 @@ public sealed class BoardHub(
             Context.Abort();
             return;
         }
-        // Each connection costs this instance memory and a file; one member's tabs and devices are plenty at the cap.
-        if (!presence.TryConnect(Context.ConnectionId, member.Id, member.Name, settings.Value.ConnectionsPerMember))
+        // Each connection costs an instance memory and a file; one member's tabs and devices are plenty at the cap. It is
+        // counted on this instance, and with Redis over all instances together (OnDisconnectedAsync gives both back).
+        var cap = settings.Value.ConnectionsPerMember;
+        if (!presence.TryConnect(Context.ConnectionId, member.Id, member.Name, cap))
         {
             Context.Abort();
             return;
+        }
+        switch (await store.TryHoldConnectionAsync(member.Id, cap, Context.ConnectionAborted))
+        {
+            case false:
+                Context.Abort();
+                return;
+            case true:
+                Context.Items[HeldBy] = member.Id;
+                break;
         }
         await Groups.AddToGroupAsync(Context.ConnectionId, MemberGroup(member.Id));
         await base.OnConnectedAsync();
@@ -74,6 +89,18 @@ public sealed class BoardHub(
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         foreach (var boardId in presence.Disconnect(Context.ConnectionId)) presenceBroadcaster.Changed(boardId);
+        if (Context.Items.TryGetValue(HeldBy, out var held) && held is Guid memberId)
+        {
+            try
+            {
+                await store.ReleaseConnectionAsync(memberId, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException)
+            {
+                // The store rewrites its count with its next heartbeat once Redis answers: the place comes back then.
+                log.LogWarning(ex, "A closed hub connection could not be given back to the shared count");
+            }
+        }
         await base.OnDisconnectedAsync(exception);
     }
 }

@@ -21,6 +21,16 @@ public interface IPresenceStore
 
     /// <summary>Takes this instance's watchers off every list (a clean stop; a killed instance expires instead).</summary>
     Task LeaveAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Counts one more hub connection of the member, over every live instance, unless the member holds
+    /// <paramref name="max"/> already: true if counted, false if refused, null if the count could not be asked (Redis
+    /// down): then this instance's own cap (<see cref="PresenceTracker.TryConnect"/>) stands alone.
+    /// </summary>
+    Task<bool?> TryHoldConnectionAsync(Guid memberId, int max, CancellationToken ct);
+
+    /// <summary>Gives back a connection that <see cref="TryHoldConnectionAsync"/> counted.</summary>
+    Task ReleaseConnectionAsync(Guid memberId, CancellationToken ct);
 }
 
 public sealed class LocalPresenceStore : IPresenceStore
@@ -34,6 +44,11 @@ public sealed class LocalPresenceStore : IPresenceStore
     public Task<IReadOnlyCollection<Guid>> KeepAliveAsync(IReadOnlyCollection<Guid> boardsHere, CancellationToken ct) => Task.FromResult<IReadOnlyCollection<Guid>>([]);
 
     public Task LeaveAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>One instance: the tracker's cap is the whole count.</summary>
+    public Task<bool?> TryHoldConnectionAsync(Guid memberId, int max, CancellationToken ct) => Task.FromResult<bool?>(true);
+
+    public Task ReleaseConnectionAsync(Guid memberId, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>
@@ -41,6 +56,9 @@ public sealed class LocalPresenceStore : IPresenceStore
 /// watchers; a sorted set holds each instance's last heartbeat. Readers count only instances heard from within
 /// <see cref="Expiry"/>, so a killed instance's watchers drop off the list by then; the first live instance to notice
 /// claims the dead one (ZREM), deletes its fields and has the boards it was on told.
+/// Hub connections are counted the same way: a hash per member of <c>instance → connections</c>, summed over live
+/// instances in one script (<see cref="HoldScript"/>), so a member's cap holds over all instances together and a killed
+/// instance's connections stop counting when its heartbeat expires.
 /// </summary>
 public sealed class RedisPresenceStore(RedisConnection redis, TimeProvider clock) : IPresenceStore
 {
@@ -53,6 +71,47 @@ public sealed class RedisPresenceStore(RedisConnection redis, TimeProvider clock
     private RedisKey BoardKey(Guid boardId) => $"{redis.Prefix}:presence:{boardId:N}";
     private RedisKey AliveKey => $"{redis.Prefix}:presence:alive";
     private RedisKey BoardsOf(string instance) => $"{redis.Prefix}:presence:boards:{instance}";
+    private RedisKey ConnectionsOf(Guid memberId) => $"{redis.Prefix}:presence:connections:{memberId:N}";
+    private RedisKey MembersOf(string instance) => $"{redis.Prefix}:presence:members:{instance}";
+
+    /// <summary>What this instance has counted in Redis, per member: written back if another instance took it for dead.</summary>
+    private readonly Dictionary<Guid, int> _held = [];
+
+    /// <summary>A hold or release met a Redis fault, so Redis may count otherwise than <see cref="_held"/>: the next heartbeat rewrites it.</summary>
+    private volatile bool _recount;
+
+    /// <summary>
+    /// Sums the member's connections on this instance and on every instance heard from since ARGV[2]; below the cap
+    /// ARGV[3], counts one more for this instance. One script, so two instances cannot both take the last place.
+    /// </summary>
+    private const string HoldScript = """
+        local total = 0
+        local fields = redis.call('HGETALL', KEYS[1])
+        for i = 1, #fields, 2 do
+          local instance = fields[i]
+          local live = instance == ARGV[1]
+          if not live then
+            local beat = redis.call('ZSCORE', KEYS[2], instance)
+            live = beat and tonumber(beat) >= tonumber(ARGV[2])
+          end
+          if live then total = total + tonumber(fields[i + 1]) end
+        end
+        if total >= tonumber(ARGV[3]) then return 0 end
+        redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+        redis.call('SADD', KEYS[3], ARGV[4])
+        return 1
+        """;
+
+    private const string ReleaseScript = """
+        local left = redis.call('HINCRBY', KEYS[1], ARGV[1], -1)
+        if left <= 0 then
+          redis.call('HDEL', KEYS[1], ARGV[1])
+          redis.call('SREM', KEYS[2], ARGV[2])
+        end
+        return left
+        """;
+
+    private bool Connected => redis.Multiplexer.Value is { IsCompletedSuccessfully: true } connecting && connecting.Result.IsConnected;
 
     private async Task<IDatabase> DbAsync() => (await redis.Multiplexer.Value).GetDatabase();
 
@@ -109,7 +168,9 @@ public sealed class RedisPresenceStore(RedisConnection redis, TimeProvider clock
             await _writing.WaitAsync(ct);
             try { _written.Clear(); } finally { _writing.Release(); }
             changed.UnionWith(boardsHere);
+            _recount = true;
         }
+        if (_recount) await RecountAsync(db);
         foreach (var dead in await db.SortedSetRangeByScoreAsync(AliveKey, double.NegativeInfinity, Now - Expiry.TotalMilliseconds))
         {
             if (!await db.SortedSetRemoveAsync(AliveKey, dead)) continue; // another instance claimed it
@@ -122,8 +183,80 @@ public sealed class RedisPresenceStore(RedisConnection redis, TimeProvider clock
                 changed.Add(boardId);
             }
             await db.KeyDeleteAsync(BoardsOf(dead!));
+            foreach (var member in await db.SetMembersAsync(MembersOf(dead!)))
+                if (Guid.TryParse(member.ToString(), out var memberId)) await db.HashDeleteAsync(ConnectionsOf(memberId), dead);
+            await db.KeyDeleteAsync(MembersOf(dead!));
         }
         return changed;
+    }
+
+    /// <summary>
+    /// Writes this instance's connection counts to Redis as they are here: after another instance took it for dead and
+    /// deleted them, or after a hold or release whose answer a fault lost.
+    /// </summary>
+    private async Task RecountAsync(IDatabase db)
+    {
+        _recount = false;
+        try
+        {
+            Dictionary<Guid, int> held;
+            lock (_held) held = new(_held);
+            foreach (var member in await db.SetMembersAsync(MembersOf(_instance)))
+                if (Guid.TryParse(member.ToString(), out var memberId) && !held.ContainsKey(memberId))
+                {
+                    await db.HashDeleteAsync(ConnectionsOf(memberId), _instance);
+                    await db.SetRemoveAsync(MembersOf(_instance), member);
+                }
+            foreach (var (memberId, count) in held)
+            {
+                await db.SetAddAsync(MembersOf(_instance), memberId.ToString("N"));
+                await db.HashSetAsync(ConnectionsOf(memberId), _instance, count);
+            }
+        }
+        catch
+        {
+            _recount = true;
+            throw;
+        }
+    }
+
+    public async Task<bool?> TryHoldConnectionAsync(Guid memberId, int max, CancellationToken ct)
+    {
+        if (!Connected) return null;
+        try
+        {
+            var db = await DbAsync();
+            var held = (int)await db.ScriptEvaluateAsync(HoldScript,
+                [ConnectionsOf(memberId), AliveKey, MembersOf(_instance)],
+                [_instance, Now - Expiry.TotalMilliseconds, max, memberId.ToString("N")]) == 1;
+            if (held) lock (_held) _held[memberId] = _held.GetValueOrDefault(memberId) + 1;
+            return held;
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            _recount = true; // the script may have run
+            return null;
+        }
+    }
+
+    public async Task ReleaseConnectionAsync(Guid memberId, CancellationToken ct)
+    {
+        lock (_held)
+        {
+            var left = _held.GetValueOrDefault(memberId) - 1;
+            if (left > 0) _held[memberId] = left;
+            else _held.Remove(memberId);
+        }
+        try
+        {
+            var db = await DbAsync();
+            await db.ScriptEvaluateAsync(ReleaseScript, [ConnectionsOf(memberId), MembersOf(_instance)], [_instance, memberId.ToString("N")]);
+        }
+        catch
+        {
+            _recount = true; // the place comes back with the next heartbeat
+            throw;
+        }
     }
 
     public async Task LeaveAsync(CancellationToken ct)
@@ -136,6 +269,10 @@ public sealed class RedisPresenceStore(RedisConnection redis, TimeProvider clock
                 await db.HashDeleteAsync(BoardKey(boardId), [.. members.Select(id => (RedisValue)Field(_instance, id))]);
             _written.Clear();
             await db.KeyDeleteAsync(BoardsOf(_instance));
+            KeyValuePair<Guid, int>[] held;
+            lock (_held) held = [.. _held];
+            foreach (var (memberId, _) in held) await db.HashDeleteAsync(ConnectionsOf(memberId), _instance);
+            await db.KeyDeleteAsync(MembersOf(_instance));
             await db.SortedSetRemoveAsync(AliveKey, _instance);
         }
         finally
