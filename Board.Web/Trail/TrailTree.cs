@@ -20,11 +20,51 @@ public sealed class TrailTree(ILogger<TrailTree> log) : ICommitObserver
 {
     private const int CatchUpBatch = 5000;
 
+    /// <summary>Rows of one INSERT of new nodes: two parameters each, far below either database's limit.</summary>
+    private const int RowsPerInsert = 200;
+
     public async ValueTask CommittingAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
     {
         var size = entries[0].Seq - 1;
-        var builder = await BuilderAtAsync(db, size, ct);
-        foreach (var entry in entries) Add(db, builder, entry.Hash);
+        var builder = await CurrentAsync(db, size, ct) ?? await BuilderAtAsync(db, size, ct);
+        var nodes = new List<(MerkleTree.NodeId Id, byte[] Hash)>();
+        foreach (var entry in entries) nodes.AddRange(builder.Append(MerkleTree.LeafOfHash(entry.Hash)));
+        await InsertAsync(db, nodes, ct);
+    }
+
+    /// <summary>
+    /// The builder at <paramref name="size"/> in one read, when the stored tree is exactly that size — the case of every
+    /// commit but the first after an upgrade or a cut: the frontier of <paramref name="size"/> is stored (so the tree
+    /// holds at least that many leaves) and the next leaf is not (leaves are added in order, so it holds no more).
+    /// Null otherwise: <see cref="BuilderAtAsync"/> finds out what is stored and repairs it.
+    /// </summary>
+    private static async Task<MerkleTree.Builder?> CurrentAsync(BoardDb db, long size, CancellationToken ct)
+    {
+        var frontier = MerkleTree.Frontier(size);
+        var next = new MerkleTree.NodeId(0, size).Key;
+        var found = await From(db)([.. frontier.Select(id => id.Key).Append(next)], ct);
+        if (found.ContainsKey(next) || frontier.Any(id => !found.ContainsKey(id.Key))) return null;
+        return new MerkleTree.Builder(size, id => found[id.Key]);
+    }
+
+    /// <summary>
+    /// The new nodes in as few statements as the rows allow: EF Core's SQLite provider would send one command per node.
+    /// On PostgreSQL they are tracked instead: the save sends them in its one batch with the rest of the write.
+    /// </summary>
+    private static async Task InsertAsync(BoardDb db, List<(MerkleTree.NodeId Id, byte[] Hash)> nodes, CancellationToken ct)
+    {
+        if (db is not SqliteBoardDb)
+        {
+            foreach (var (id, hash) in nodes) db.Set<TrailNode>().Add(TrailNode.Of(id, hash));
+            return;
+        }
+        foreach (var chunk in nodes.Chunk(RowsPerInsert))
+        {
+            // Only placeholders are joined into the text; every value goes in as a parameter.
+            var sql = "INSERT INTO \"trail_nodes\" (\"Id\", \"Hash\") VALUES " + string.Join(", ", chunk.Select((_, i) => $"({{{2 * i}}}, {{{2 * i + 1}}})"));
+            var parameters = chunk.SelectMany(n => new object[] { n.Id.Key, n.Hash }).ToArray();
+            await db.Database.ExecuteSqlRawAsync(sql, parameters, ct);
+        }
     }
 
     // The nodes are written with the entries; nothing is left to do once they are committed.
