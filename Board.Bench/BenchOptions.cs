@@ -36,6 +36,12 @@ public sealed record BenchOptions
     /// <summary>A Redis for the backplane (<c>--redis host:port</c>): every Board.Web started gets it as <c>SignalR:Redis</c>.</summary>
     public string? Redis { get; init; }
 
+    /// <summary>
+    /// <c>--repeat N</c> (1–5): travel and approvals (with their floors) run N times; the run with the median ratio is
+    /// the one reported and judged against the goals, and every run is listed in the notes.
+    /// </summary>
+    public int Repeat { get; init; } = 1;
+
     public static BenchOptions Parse(string[] args)
     {
         var quick = args.Contains("--quick");
@@ -72,6 +78,7 @@ public sealed record BenchOptions
                 "--instances" => o with { Instances = Math.Clamp(int.Parse(Next()), 1, 8) },
                 "--postgres" => o with { Postgres = Next() },
                 "--redis" => o with { Redis = Next() },
+                "--repeat" => o with { Repeat = Math.Clamp(int.Parse(Next()), 1, 5) },
                 "--server-env" => o with { ServerEnvironment = new(o.ServerEnvironment) { [Next().Split('=', 2)[0]] = args[i].Split('=', 2)[1] } },
                 _ => throw new ArgumentException($"Unknown option {args[i]}"),
             };

@@ -16,6 +16,12 @@ switch (args.FirstOrDefault())
     case "--trail-from-checkpoint":
         Console.WriteLine(JsonSerializer.Serialize(await TrailBench.VerifyFromCheckpointAsync(Arg("--db"), long.Parse(Arg("--entries")), long.Parse(Arg("--new"))), BoardApi.Json));
         return 0;
+    case "--render":
+        // docs/benchmarks.md written again from a benchmarks.json (after a change to the report, without measuring again).
+        var saved = JsonSerializer.Deserialize<BenchResult>(File.ReadAllText(Arg("--json")),
+            new JsonSerializerOptions(BoardApi.Json) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals })!;
+        Report.Write(saved, Path.GetDirectoryName(Path.GetFullPath(Arg("--json")))!);
+        return 0;
     case "generate":
         return await TrailGenerator.RunAsync(args[1..]);
     case "--trail-export":

@@ -46,8 +46,9 @@ public static class Report
             .AppendLine($"- machine: {r.Machine.Cpu}, {r.Machine.Cores} cores, {Mib(r.Machine.MemoryBytes)} MiB; {r.Machine.Os}; {r.Machine.Runtime}")
             .AppendLine($"- commit: `{r.Commit}`; target: {r.Target}")
             .AppendLine($"- load average (1, 5, 15 min) at start: {(r.LoadAtStart is { Length: > 0 } a0 ? a0 : "–")}; at end: {(r.LoadAtEnd is { Length: > 0 } a1 ? a1 : "–")}")
-            .AppendLine("- server, bare hub and load generator run on this same machine and share its cores: CPU seconds are given for the server (from /proc) and the load generator (the bench process) side by side.")
-            .AppendLine();
+            .AppendLine("- server, bare hub and load generator run on this same machine and share its cores: CPU seconds are given for the server (from /proc) and the load generator (the bench process) side by side.");
+        foreach (var note in r.Notes) s.AppendLine($"- {note}");
+        s.AppendLine();
 
         if (r.Travel.Count > 0)
         {
@@ -170,7 +171,7 @@ public static class Report
                 at is null ? "not measured" : $"p50 {F(at.Travel.P50)} vs {F(at.Floor.P50)} ms = {F2(at.RatioP50)}×; p99 {F(at.Travel.P99)} vs {F(at.Floor.P99)} ms = {F2(at.RatioP99)}×; {at.Connected} connected",
                 at is null ? "–" : at.RatioP50 <= 1.25 && at.RatioP99 <= 1.25 && at.Connected == n ? "met" : "**missed**");
         }
-        foreach (var n in new[] { 1000, 5000 })
+        foreach (var n in new[] { 100, 1000, 5000 })
         {
             var at = r.Travel.FirstOrDefault(t => t.Watchers == n && t.DurableFloor is not null);
             yield return ($"travel p50 and p99 each ≤ 1.25 × the durable-broadcast floor at {n:N0} watchers",
@@ -188,6 +189,10 @@ public static class Report
         yield return ("20,000 watchers held at ≤ 40 KB each", last is null ? "not measured" : $"{last.Watchers} held, {F(last.ServerBytesPerConnection / 1000)} KB each",
             last is null || double.IsNaN(last.ServerBytesPerConnection) ? "–" : last.Watchers >= 20_000 && last.ServerBytesPerConnection <= 40_000 ? "met" : "**missed**");
         yield return MembersGoal(r.Members);
+        var million = r.Scale.FirstOrDefault(x => x.Entries >= 1_000_000);
+        yield return ("Insights, 12-week view, p95 < 50 ms over a 1,000,000-entry trail",
+            million is null ? "not measured" : $"p95 {F(million.Insights12Weeks.P95)} ms at {million.Entries:N0} entries",
+            million is null ? "–" : million.Insights12Weeks.P95 < 50 ? "met" : "**missed**");
     }
 
     private static (string, string, string) MembersGoal(MembersResult? m) =>
