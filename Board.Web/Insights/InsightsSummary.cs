@@ -96,42 +96,77 @@ public static class InsightsSummary
 {
     private const long DayMs = 86_400_000;
 
+    private const long WeekMs = 7 * DayMs;
+
     /// <param name="from">Inclusive, whole milliseconds (the trail's precision).</param>
     /// <param name="to">Exclusive, whole milliseconds.</param>
     public static async Task<InsightsDto> ReadAsync(BoardDb db, DateTimeOffset from, DateTimeOffset to, Guid? boardId, CancellationToken ct)
     {
-        var timelines = db.Set<ProposalTimeline>().AsNoTracking();
-        if (boardId is { } board) timelines = timelines.Where(p => p.BoardId == board);
+        var period = new Period(db, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), boardId);
+        var firstWeek = InsightsCalculator.WeekOf(from);
+        var firstWeekMs = new DateTimeOffset(firstWeek.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
 
-        var executed = await timelines.Where(p => p.ExecutedAt >= from && p.ExecutedAt < to)
-            .Select(p => new Step(p.PostedAt, p.ExecutedAt!.Value)).ToListAsync(ct);
-        var done = await timelines.Where(p => p.DoneAt >= from && p.DoneAt < to)
-            .Select(p => new Step(p.ExecutedAt, p.DoneAt!.Value)).ToListAsync(ct);
-        var withdrawn = await timelines.Where(p => p.WithdrawnAt >= from && p.WithdrawnAt < to).Select(p => p.WithdrawnAt!.Value).ToListAsync(ct);
-        var expired = await timelines.Where(p => p.ExpiredAt >= from && p.ExpiredAt < to).Select(p => p.ExpiredAt!.Value).ToListAsync(ct);
-        // Open at the end: posted before it and not closed before it (two index ranges rather than one OR).
-        var open = await timelines.Where(p => p.ClosedAt == null && p.PostedAt < to).Select(p => p.PostedAt!.Value).ToListAsync(ct);
-        open.AddRange(await timelines.Where(p => p.ClosedAt >= to && p.PostedAt < to).Select(p => p.PostedAt!.Value).ToListAsync(ct));
-
+        // The database counts each outcome by week and hands over only what a percentile needs (one number a proposal):
+        // no row becomes an object, so a period of 100,000 decisions costs index ranges and two arrays of numbers.
+        var (weekExecuted, weekDone, weekWithdrawn, weekExpired) = (
+            await period.WeeksAsync("ExecutedAt", firstWeekMs, ct), await period.WeeksAsync("DoneAt", firstWeekMs, ct),
+            await period.WeeksAsync("WithdrawnAt", firstWeekMs, ct), await period.WeeksAsync("ExpiredAt", firstWeekMs, ct));
         var weeks = new List<WeekDto>();
-        var byWeek = (IEnumerable<DateTimeOffset> times) => times.GroupBy(InsightsCalculator.WeekOf).ToDictionary(g => g.Key, g => g.Count());
-        var (weekExecuted, weekDone, weekWithdrawn, weekExpired) =
-            (byWeek(executed.Select(s => s.To)), byWeek(done.Select(s => s.To)), byWeek(withdrawn), byWeek(expired));
-        for (var week = InsightsCalculator.WeekOf(from); week <= InsightsCalculator.WeekOf(to.AddTicks(-1)); week = week.AddDays(7))
-            weeks.Add(new WeekDto(week.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), weekExecuted.GetValueOrDefault(week),
-                weekDone.GetValueOrDefault(week), weekWithdrawn.GetValueOrDefault(week), weekExpired.GetValueOrDefault(week)));
+        for (var (week, i) = (firstWeek, 0L); week <= InsightsCalculator.WeekOf(to.AddTicks(-1)); week = week.AddDays(7), i++)
+            weeks.Add(new WeekDto(week.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), weekExecuted.GetValueOrDefault(i),
+                weekDone.GetValueOrDefault(i), weekWithdrawn.GetValueOrDefault(i), weekExpired.GetValueOrDefault(i)));
 
         // As the trail says it: a duration needs its start before the end of the period.
-        var toExecution = executed.Where(s => s.From < to).Select(s => (s.To - s.From!.Value).TotalHours);
-        var toDone = done.Where(s => s.From < to).Select(s => (s.To - s.From!.Value).TotalHours);
-        var ages = open.Select(posted => (to - posted).TotalDays).ToList();
+        var toExecution = await period.DurationsAsync("ExecutedAt", "PostedAt", ct);
+        var toDone = await period.DurationsAsync("DoneAt", "ExecutedAt", ct);
+        // Open at the end: posted before it and not closed before it (two index ranges rather than one OR).
+        var open = await period.ValuesAsync("SELECT \"PostedAt\" AS \"Value\" FROM insight_proposals WHERE \"ClosedAt\" IS NULL AND \"PostedAt\" < {0}", ct);
+        open.AddRange(await period.ValuesAsync("SELECT \"PostedAt\" AS \"Value\" FROM insight_proposals WHERE \"ClosedAt\" >= {0} AND \"PostedAt\" < {0}", ct));
+        var ages = open.Select(posted => (to - DateTimeOffset.FromUnixTimeMilliseconds(posted)).TotalDays).ToList();
 
         return new InsightsDto(from, to, boardId, weeks,
-            InsightsCalculator.Duration(toExecution), InsightsCalculator.Duration(toDone), InsightsCalculator.OpenByAge(ages),
+            InsightsCalculator.Duration(toExecution.Select(Hours)), InsightsCalculator.Duration(toDone.Select(Hours)), InsightsCalculator.OpenByAge(ages),
             await ApproversAsync(db, from, to, boardId, ct));
     }
 
-    private sealed record Step(DateTimeOffset? From, DateTimeOffset To);
+    /// <summary>Hours as the trail's times give them: whole milliseconds, as a <see cref="TimeSpan"/> would count them.</summary>
+    private static double Hours(long milliseconds) => TimeSpan.FromTicks(milliseconds * TimeSpan.TicksPerMillisecond).TotalHours;
+
+    private sealed record WeekCount(long Week, long Count);
+
+    /// <summary>
+    /// Reads of the summary over one period, in SQL both databases run alike: times are whole milliseconds (bigint),
+    /// and integer division of a non-negative bigint truncates the same in both. The column names are this class's
+    /// own constants; every value goes in as a parameter: {0} the end, {1} the start, then what the read adds, then the board.
+    /// </summary>
+    private sealed record Period(BoardDb Db, long FromMs, long ToMs, Guid? BoardId)
+    {
+        private (string Sql, object[] Parameters) WithBoard(string sql, params object[] more)
+        {
+            object[] parameters = [ToMs, FromMs, .. more];
+            return BoardId is { } board ? ($"{sql} AND \"BoardId\" = {{{parameters.Length}}}", [.. parameters, board]) : (sql, parameters);
+        }
+
+        /// <summary>Proposals whose <paramref name="column"/> falls in the period, by week (0 = the week of the period's start).</summary>
+        public async Task<Dictionary<long, int>> WeeksAsync(string column, long firstWeekMs, CancellationToken ct)
+        {
+            var (sql, parameters) = WithBoard(
+                $"SELECT (\"{column}\" - {{2}}) / {WeekMs} AS \"Week\", COUNT(*) AS \"Count\" FROM insight_proposals WHERE \"{column}\" >= {{1}} AND \"{column}\" < {{0}}",
+                firstWeekMs);
+            var grouped = sql + " GROUP BY 1";
+            return (await Db.Database.SqlQueryRaw<WeekCount>(grouped, parameters).ToListAsync(ct)).ToDictionary(w => w.Week, w => (int)w.Count);
+        }
+
+        /// <summary>For each proposal whose <paramref name="end"/> falls in the period and whose <paramref name="start"/> came before its end: end − start.</summary>
+        public Task<List<long>> DurationsAsync(string end, string start, CancellationToken ct) => ValuesAsync(
+            $"SELECT \"{end}\" - \"{start}\" AS \"Value\" FROM insight_proposals WHERE \"{end}\" >= {{1}} AND \"{end}\" < {{0}} AND \"{start}\" < {{0}}", ct);
+
+        public Task<List<long>> ValuesAsync(string sql, CancellationToken ct)
+        {
+            var (withBoard, parameters) = WithBoard(sql);
+            return Db.Database.SqlQueryRaw<long>(withBoard, parameters).ToListAsync(ct);
+        }
+    }
 
     private sealed class Tally(Guid? actorId, string name, long seq, DateTimeOffset at)
     {
