@@ -54,9 +54,10 @@ public sealed class ProposalTimelineConfiguration : IEntityTypeConfiguration<Pro
         b.ToTable("insight_proposals");
         b.HasKey(x => x.ProposalId);
         b.Property(x => x.ProposalId).ValueGeneratedNever();
-        // Each outcome read by its time range; the open ones by (not closed yet, posted before the end).
-        b.HasIndex(x => x.ExecutedAt);
-        b.HasIndex(x => x.DoneAt);
+        // Each outcome read by its time range, with the time its duration is counted from beside it (covering: the
+        // read never visits the table); the open ones by (not closed yet, posted before the end).
+        b.HasIndex(x => new { x.ExecutedAt, x.PostedAt });
+        b.HasIndex(x => new { x.DoneAt, x.ExecutedAt });
         b.HasIndex(x => x.WithdrawnAt);
         b.HasIndex(x => x.ExpiredAt);
         b.HasIndex(x => new { x.ClosedAt, x.PostedAt });
@@ -106,33 +107,38 @@ public static class InsightsSummary
         var firstWeek = InsightsCalculator.WeekOf(from);
         var firstWeekMs = new DateTimeOffset(firstWeek.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
 
-        // The database counts each outcome by week and hands over only what a percentile needs (one number a proposal):
-        // no row becomes an object, so a period of 100,000 decisions costs index ranges and two arrays of numbers.
-        var (weekExecuted, weekDone, weekWithdrawn, weekExpired) = (
-            await period.WeeksAsync("ExecutedAt", firstWeekMs, ct), await period.WeeksAsync("DoneAt", firstWeekMs, ct),
-            await period.WeeksAsync("WithdrawnAt", firstWeekMs, ct), await period.WeeksAsync("ExpiredAt", firstWeekMs, ct));
+        // One index-only range per outcome (each outcome's time is indexed with the time its duration starts from), read
+        // as bare numbers: no row becomes an entity, so a period of 100,000 decisions costs two arrays of numbers.
+        var executed = await period.StepsAsync("ExecutedAt", "PostedAt", ct);
+        var done = await period.StepsAsync("DoneAt", "ExecutedAt", ct);
+        var withdrawn = await period.StepsAsync("WithdrawnAt", null, ct);
+        var expired = await period.StepsAsync("ExpiredAt", null, ct);
+
         var weeks = new List<WeekDto>();
+        var byWeek = (List<Step> steps) => steps.GroupBy(s => (s.At - firstWeekMs) / WeekMs).ToDictionary(g => g.Key, g => g.Count());
+        var (weekExecuted, weekDone, weekWithdrawn, weekExpired) = (byWeek(executed), byWeek(done), byWeek(withdrawn), byWeek(expired));
         for (var (week, i) = (firstWeek, 0L); week <= InsightsCalculator.WeekOf(to.AddTicks(-1)); week = week.AddDays(7), i++)
             weeks.Add(new WeekDto(week.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), weekExecuted.GetValueOrDefault(i),
                 weekDone.GetValueOrDefault(i), weekWithdrawn.GetValueOrDefault(i), weekExpired.GetValueOrDefault(i)));
 
         // As the trail says it: a duration needs its start before the end of the period.
-        var toExecution = await period.DurationsAsync("ExecutedAt", "PostedAt", ct);
-        var toDone = await period.DurationsAsync("DoneAt", "ExecutedAt", ct);
+        var toExecution = executed.Where(s => s.From < period.ToMs).Select(s => Hours(s.At - s.From!.Value));
+        var toDone = done.Where(s => s.From < period.ToMs).Select(s => Hours(s.At - s.From!.Value));
         // Open at the end: posted before it and not closed before it (two index ranges rather than one OR).
         var open = await period.ValuesAsync("SELECT \"PostedAt\" AS \"Value\" FROM insight_proposals WHERE \"ClosedAt\" IS NULL AND \"PostedAt\" < {0}", ct);
         open.AddRange(await period.ValuesAsync("SELECT \"PostedAt\" AS \"Value\" FROM insight_proposals WHERE \"ClosedAt\" >= {0} AND \"PostedAt\" < {0}", ct));
         var ages = open.Select(posted => (to - DateTimeOffset.FromUnixTimeMilliseconds(posted)).TotalDays).ToList();
 
         return new InsightsDto(from, to, boardId, weeks,
-            InsightsCalculator.Duration(toExecution.Select(Hours)), InsightsCalculator.Duration(toDone.Select(Hours)), InsightsCalculator.OpenByAge(ages),
+            InsightsCalculator.Duration(toExecution), InsightsCalculator.Duration(toDone), InsightsCalculator.OpenByAge(ages),
             await ApproversAsync(db, from, to, boardId, ct));
     }
 
     /// <summary>Hours as the trail's times give them: whole milliseconds, as a <see cref="TimeSpan"/> would count them.</summary>
     private static double Hours(long milliseconds) => TimeSpan.FromTicks(milliseconds * TimeSpan.TicksPerMillisecond).TotalHours;
 
-    private sealed record WeekCount(long Week, long Count);
+    /// <summary>When a step happened, and when the step it is timed from did (milliseconds).</summary>
+    private sealed record Step(long At, long? From);
 
     /// <summary>
     /// Reads of the summary over one period, in SQL both databases run alike: times are whole milliseconds (bigint),
@@ -147,19 +153,13 @@ public static class InsightsSummary
             return BoardId is { } board ? ($"{sql} AND \"BoardId\" = {{{parameters.Length}}}", [.. parameters, board]) : (sql, parameters);
         }
 
-        /// <summary>Proposals whose <paramref name="column"/> falls in the period, by week (0 = the week of the period's start).</summary>
-        public async Task<Dictionary<long, int>> WeeksAsync(string column, long firstWeekMs, CancellationToken ct)
+        /// <summary>Each proposal whose <paramref name="column"/> falls in the period: that time, and its <paramref name="from"/> time.</summary>
+        public Task<List<Step>> StepsAsync(string column, string? from, CancellationToken ct)
         {
             var (sql, parameters) = WithBoard(
-                $"SELECT (\"{column}\" - {{2}}) / {WeekMs} AS \"Week\", COUNT(*) AS \"Count\" FROM insight_proposals WHERE \"{column}\" >= {{1}} AND \"{column}\" < {{0}}",
-                firstWeekMs);
-            var grouped = sql + " GROUP BY 1";
-            return (await Db.Database.SqlQueryRaw<WeekCount>(grouped, parameters).ToListAsync(ct)).ToDictionary(w => w.Week, w => (int)w.Count);
+                $"SELECT \"{column}\" AS \"At\", {(from is null ? "CAST(NULL AS bigint)" : $"\"{from}\"")} AS \"From\" FROM insight_proposals WHERE \"{column}\" >= {{1}} AND \"{column}\" < {{0}}");
+            return Db.Database.SqlQueryRaw<Step>(sql, parameters).ToListAsync(ct);
         }
-
-        /// <summary>For each proposal whose <paramref name="end"/> falls in the period and whose <paramref name="start"/> came before its end: end − start.</summary>
-        public Task<List<long>> DurationsAsync(string end, string start, CancellationToken ct) => ValuesAsync(
-            $"SELECT \"{end}\" - \"{start}\" AS \"Value\" FROM insight_proposals WHERE \"{end}\" >= {{1}} AND \"{end}\" < {{0}} AND \"{start}\" < {{0}}", ct);
 
         public Task<List<long>> ValuesAsync(string sql, CancellationToken ct)
         {

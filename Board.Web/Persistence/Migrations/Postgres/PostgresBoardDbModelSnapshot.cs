@@ -405,15 +405,15 @@ namespace Board.Web.Persistence.Migrations.Postgres
 
                     b.HasKey("ProposalId");
 
-                    b.HasIndex("DoneAt");
-
-                    b.HasIndex("ExecutedAt");
-
                     b.HasIndex("ExpiredAt");
 
                     b.HasIndex("WithdrawnAt");
 
                     b.HasIndex("ClosedAt", "PostedAt");
+
+                    b.HasIndex("DoneAt", "ExecutedAt");
+
+                    b.HasIndex("ExecutedAt", "PostedAt");
 
                     b.ToTable("insight_proposals", (string)null);
                 });

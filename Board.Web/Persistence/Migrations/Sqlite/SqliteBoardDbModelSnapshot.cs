@@ -400,15 +400,15 @@ namespace Board.Web.Persistence.Migrations.Sqlite
 
                     b.HasKey("ProposalId");
 
-                    b.HasIndex("DoneAt");
-
-                    b.HasIndex("ExecutedAt");
-
                     b.HasIndex("ExpiredAt");
 
                     b.HasIndex("WithdrawnAt");
 
                     b.HasIndex("ClosedAt", "PostedAt");
+
+                    b.HasIndex("DoneAt", "ExecutedAt");
+
+                    b.HasIndex("ExecutedAt", "PostedAt");
 
                     b.ToTable("insight_proposals", (string)null);
                 });
