@@ -1,7 +1,11 @@
+using System.Data.Common;
 using System.Globalization;
 using Board.Domain.Trail;
 using Board.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Board.Web.Insights;
@@ -108,63 +112,86 @@ public static class InsightsSummary
         var firstWeekMs = new DateTimeOffset(firstWeek.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
 
         // One index-only range per outcome (each outcome's time is indexed with the time its duration starts from), read
-        // as bare numbers: no row becomes an entity, so a period of 100,000 decisions costs two arrays of numbers.
-        var executed = await period.StepsAsync("ExecutedAt", "PostedAt", ct);
-        var done = await period.StepsAsync("DoneAt", "ExecutedAt", ct);
-        var withdrawn = await period.StepsAsync("WithdrawnAt", null, ct);
-        var expired = await period.StepsAsync("ExpiredAt", null, ct);
+        // off the reader into a count per week and an array of durations: no row becomes an object.
+        var weekCount = 0;
+        for (var week = firstWeek; week <= InsightsCalculator.WeekOf(to.AddTicks(-1)); week = week.AddDays(7)) weekCount++;
+        var executed = await period.OutcomeAsync("ExecutedAt", "PostedAt", firstWeekMs, weekCount, ct);
+        var done = await period.OutcomeAsync("DoneAt", "ExecutedAt", firstWeekMs, weekCount, ct);
+        var withdrawn = await period.OutcomeAsync("WithdrawnAt", null, firstWeekMs, weekCount, ct);
+        var expired = await period.OutcomeAsync("ExpiredAt", null, firstWeekMs, weekCount, ct);
+        var weeks = Enumerable.Range(0, weekCount).Select(i => new WeekDto(
+            firstWeek.AddDays(7 * i).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            executed.PerWeek[i], done.PerWeek[i], withdrawn.PerWeek[i], expired.PerWeek[i])).ToList();
 
-        var weeks = new List<WeekDto>();
-        var byWeek = (List<Step> steps) => steps.GroupBy(s => (s.At - firstWeekMs) / WeekMs).ToDictionary(g => g.Key, g => g.Count());
-        var (weekExecuted, weekDone, weekWithdrawn, weekExpired) = (byWeek(executed), byWeek(done), byWeek(withdrawn), byWeek(expired));
-        for (var (week, i) = (firstWeek, 0L); week <= InsightsCalculator.WeekOf(to.AddTicks(-1)); week = week.AddDays(7), i++)
-            weeks.Add(new WeekDto(week.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), weekExecuted.GetValueOrDefault(i),
-                weekDone.GetValueOrDefault(i), weekWithdrawn.GetValueOrDefault(i), weekExpired.GetValueOrDefault(i)));
-
-        // As the trail says it: a duration needs its start before the end of the period.
-        var toExecution = executed.Where(s => s.From < period.ToMs).Select(s => Hours(s.At - s.From!.Value));
-        var toDone = done.Where(s => s.From < period.ToMs).Select(s => Hours(s.At - s.From!.Value));
         // Open at the end: posted before it and not closed before it (two index ranges rather than one OR).
         var open = await period.ValuesAsync("SELECT \"PostedAt\" AS \"Value\" FROM insight_proposals WHERE \"ClosedAt\" IS NULL AND \"PostedAt\" < {0}", ct);
         open.AddRange(await period.ValuesAsync("SELECT \"PostedAt\" AS \"Value\" FROM insight_proposals WHERE \"ClosedAt\" >= {0} AND \"PostedAt\" < {0}", ct));
         var ages = open.Select(posted => (to - DateTimeOffset.FromUnixTimeMilliseconds(posted)).TotalDays).ToList();
 
         return new InsightsDto(from, to, boardId, weeks,
-            InsightsCalculator.Duration(toExecution), InsightsCalculator.Duration(toDone), InsightsCalculator.OpenByAge(ages),
+            Duration(executed.Durations), Duration(done.Durations), InsightsCalculator.OpenByAge(ages),
             await ApproversAsync(db, from, to, boardId, ct));
     }
 
     /// <summary>Hours as the trail's times give them: whole milliseconds, as a <see cref="TimeSpan"/> would count them.</summary>
     private static double Hours(long milliseconds) => TimeSpan.FromTicks(milliseconds * TimeSpan.TicksPerMillisecond).TotalHours;
 
-    /// <summary>When a step happened, and when the step it is timed from did (milliseconds).</summary>
-    private sealed record Step(long At, long? From);
+    /// <summary>
+    /// <see cref="InsightsCalculator.Duration"/> of these durations: the same nearest ranks, taken from the milliseconds
+    /// sorted (hours grow with milliseconds, so the value at a rank is the same), converted for those two ranks only.
+    /// </summary>
+    private static DurationDto Duration(long[] milliseconds)
+    {
+        if (milliseconds.Length == 0) return new DurationDto(0, null, null);
+        Array.Sort(milliseconds);
+        double At(double p) => Math.Round(Hours(milliseconds[Math.Max(0, (int)Math.Ceiling(p * milliseconds.Length) - 1)]), 2);
+        return new DurationDto(milliseconds.Length, At(0.5), At(0.9));
+    }
+
+    /// <summary>The proposals that reached one outcome in the period: how many in each week, and how long each took from the step before (when that came before the end).</summary>
+    private sealed record Outcome(int[] PerWeek, long[] Durations);
 
     /// <summary>
-    /// Reads of the summary over one period, in SQL both databases run alike: times are whole milliseconds (bigint),
-    /// and integer division of a non-negative bigint truncates the same in both. The column names are this class's
-    /// own constants; every value goes in as a parameter: {0} the end, {1} the start, then what the read adds, then the board.
+    /// Reads of the summary over one period, in SQL both databases run alike: times are whole milliseconds (bigint). The
+    /// column names are this class's own constants; every value goes in as a parameter ({0} the end, {1} the start, {2}
+    /// the board), made by the provider's own type mapping, so a board id is compared as the database stores it. Rows are
+    /// read straight off the reader: a period of 100,000 decisions is two arrays of numbers, not 100,000 objects.
     /// </summary>
     private sealed record Period(BoardDb Db, long FromMs, long ToMs, Guid? BoardId)
     {
-        private (string Sql, object[] Parameters) WithBoard(string sql, params object[] more)
+        /// <summary>Each proposal whose <paramref name="column"/> falls in the period, counted by week from <paramref name="firstWeekMs"/>, and timed from <paramref name="from"/>.</summary>
+        public async Task<Outcome> OutcomeAsync(string column, string? from, long firstWeekMs, int weeks, CancellationToken ct)
         {
-            object[] parameters = [ToMs, FromMs, .. more];
-            return BoardId is { } board ? ($"{sql} AND \"BoardId\" = {{{parameters.Length}}}", [.. parameters, board]) : (sql, parameters);
+            var perWeek = new int[weeks];
+            var durations = new List<long>();
+            await ReadAsync(
+                $"SELECT \"{column}\", {(from is null ? "NULL" : $"\"{from}\"")} FROM insight_proposals WHERE \"{column}\" >= {{1}} AND \"{column}\" < {{0}}",
+                r =>
+                {
+                    var at = r.GetInt64(0);
+                    perWeek[(at - firstWeekMs) / WeekMs]++;
+                    // As the trail says it: a duration needs its start before the end of the period.
+                    if (!r.IsDBNull(1) && r.GetInt64(1) is var start && start < ToMs) durations.Add(at - start);
+                }, ct);
+            return new Outcome(perWeek, [.. durations]);
         }
 
-        /// <summary>Each proposal whose <paramref name="column"/> falls in the period: that time, and its <paramref name="from"/> time.</summary>
-        public Task<List<Step>> StepsAsync(string column, string? from, CancellationToken ct)
+        /// <summary>The one bigint column <paramref name="sql"/> selects.</summary>
+        public async Task<List<long>> ValuesAsync(string sql, CancellationToken ct)
         {
-            var (sql, parameters) = WithBoard(
-                $"SELECT \"{column}\" AS \"At\", {(from is null ? "CAST(NULL AS bigint)" : $"\"{from}\"")} AS \"From\" FROM insight_proposals WHERE \"{column}\" >= {{1}} AND \"{column}\" < {{0}}");
-            return Db.Database.SqlQueryRaw<Step>(sql, parameters).ToListAsync(ct);
+            var values = new List<long>();
+            await ReadAsync(sql, r => values.Add(r.GetInt64(0)), ct);
+            return values;
         }
 
-        public Task<List<long>> ValuesAsync(string sql, CancellationToken ct)
+        /// <summary>Through EF Core's own raw-SQL command (its parameters, connection, transaction, logging and interceptors), read off the reader.</summary>
+        private async Task ReadAsync(string sql, Action<DbDataReader> row, CancellationToken ct)
         {
-            var (withBoard, parameters) = WithBoard(sql);
-            return Db.Database.SqlQueryRaw<long>(withBoard, parameters).ToListAsync(ct);
+            object[] parameters = BoardId is { } board ? [ToMs, FromMs, board] : [ToMs, FromMs];
+            var command = Db.GetService<IRawSqlCommandBuilder>().Build(BoardId is null ? sql : sql + " AND \"BoardId\" = {2}", parameters);
+            await using var reader = await command.RelationalCommand.ExecuteReaderAsync(new RelationalCommandParameterObject(
+                Db.GetService<IRelationalConnection>(), command.ParameterValues, null, Db, Db.GetService<IRelationalCommandDiagnosticsLogger>()), ct);
+            while (await reader.ReadAsync(ct)) row(reader.DbDataReader);
         }
     }
 
