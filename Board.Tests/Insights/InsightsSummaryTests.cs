@@ -89,7 +89,8 @@ public abstract class InsightsSummaryTests
     /// <summary>
     /// Proposals on three boards over about 200 days: posted, approved by some of eight approvers (who are renamed now
     /// and then, and one approval in a while comes with no member id), then executed (at the deciding approval's
-    /// millisecond), done, withdrawn, expired or left open; comments and edits in between. Entries go into the trail
+    /// millisecond, or now and then before it was posted, as a lagging clock records it), done (some on the very
+    /// millisecond where hours round, some before the execution), withdrawn, expired or left open; comments and edits in between. Entries go into the trail
     /// roughly in time order, with neighbours swapped now and then as commits racing for the lock would.
     /// </summary>
     private static (List<TrailFact> Facts, Guid[] Boards) History(Random random)
@@ -118,8 +119,20 @@ public abstract class InsightsSummaryTests
             }
             if (fate < 6)
             {
-                facts.Add(Fact(TrailActions.ProposalExecuted, Actor.System, when));
-                if (random.Next(2) == 0) facts.Add(Fact(TrailActions.ProposalCompleted, author, when.AddMilliseconds(random.NextInt64(1, 300L * 3_600_000))));
+                // Now and then recorded by an instance whose clock is behind: before the step it counts from.
+                var executedAt = random.Next(20) == 0 ? at.AddMilliseconds(-random.NextInt64(1, 2L * 3_600_000)) : when;
+                facts.Add(Fact(TrailActions.ProposalExecuted, Actor.System, executedAt));
+                if (random.Next(2) == 0)
+                {
+                    // Some durations fall exactly where hours round (multiples of 18 s), some on the hundredth itself.
+                    var doneAfter = random.Next(6) switch
+                    {
+                        0 => 18_000L * random.Next(1, 60_000),
+                        1 => -random.NextInt64(1, 3_600_000),
+                        _ => random.NextInt64(1, 300L * 3_600_000),
+                    };
+                    facts.Add(Fact(TrailActions.ProposalCompleted, author, executedAt.AddMilliseconds(doneAfter)));
+                }
             }
             else if (fate == 6) facts.Add(Fact(TrailActions.ProposalWithdrawn, author, when.AddHours(random.Next(1, 100))));
             else if (fate == 7) facts.Add(Fact(TrailActions.ProposalExpired, Actor.System, at.AddDays(14)));

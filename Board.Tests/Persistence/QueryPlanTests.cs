@@ -92,7 +92,7 @@ public sealed class PostgresPlanApp : PostgresBoardApp
 public abstract class QueryPlanTests(BoardApp app, QueryLog log)
 {
     // The tables that grow with the trail.
-    private static readonly string[] Large = ["audit_entries", "proposals", "approvals", "comments", "insight_proposals", "insight_approver_days"];
+    private static readonly string[] Large = ["audit_entries", "proposals", "approvals", "comments", "insight_proposals", "insight_approver_days", "insight_outcome_days", "insight_outcome_classes"];
 
     [Fact]
     public async Task PagedReads_AreAnsweredFromIndexes_NotFullScans()
@@ -103,6 +103,13 @@ public abstract class QueryPlanTests(BoardApp app, QueryLog log)
         using var manager = await app.SignInAsync("manager");
         var proposal = await staff.PostAsync(board.Id, "Plan the reads of a long trail");
         Assert.Equal(HttpStatusCode.OK, (await ops.ApproveAsync(proposal.Id)).StatusCode);
+        // One executed too, so that Insights has a duration to find the percentiles of (its second-level read).
+        var decided = await staff.PostAsync(board.Id, "Plan the reads of an executed proposal");
+        foreach (var name in new[] { "ops1", "ops2", "ops3" })
+        {
+            using var approver = await app.SignInAsync(name);
+            Assert.Equal(HttpStatusCode.OK, (await approver.ApproveAsync(decided.Id)).StatusCode);
+        }
         var head = (await manager.Client.GetFromJsonAsync<TrailPage>("/api/audit?limit=1", BoardApp.Json))!.HeadSeq;
         var day = DateTimeOffset.UtcNow.Date;
 
@@ -136,6 +143,10 @@ public abstract class QueryPlanTests(BoardApp app, QueryLog log)
             }
         }
         Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+        // Insights' every level was planned: the days, the classes of a percentile, the outcomes recorded early.
+        var insights = log.For("/api/insights").Select(q => q.Sql).ToList();
+        foreach (var part in new[] { "insight_outcome_days", "insight_outcome_classes", "\"ExecutedAt\" < \"PostedAt\"" })
+            Assert.Contains(insights, sql => sql.Contains(part, StringComparison.Ordinal));
     }
 
     protected abstract Task<List<string>> PlanAsync(QueryLog.Query query);

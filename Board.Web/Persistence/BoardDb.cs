@@ -67,6 +67,22 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
         AbandonSerialized();
     }
 
+    /// <summary>
+    /// Reads that must agree with each other (a count, then the rows it counted) see one state of the database until
+    /// the returned handle is disposed; nothing is locked for writers. Inside a write, its transaction already does.
+    /// </summary>
+    public async Task<IAsyncDisposable> BeginSnapshotAsync(CancellationToken ct) =>
+        Database.CurrentTransaction is null ? await BeginSnapshotTransactionAsync(ct) : NoSnapshot.Instance;
+
+    /// <summary>The provider's read transaction with a stable snapshot.</summary>
+    protected abstract Task<IAsyncDisposable> BeginSnapshotTransactionAsync(CancellationToken ct);
+
+    private sealed class NoSnapshot : IAsyncDisposable
+    {
+        public static readonly NoSnapshot Instance = new();
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     /// <summary>Records a change that belongs to no aggregate (members, webhooks) for the next commit.</summary>
     public void Record(TrailFact fact) => _facts.Add(fact);
 

@@ -37,6 +37,10 @@ public sealed class PostgresBoardDb(DbContextOptions<PostgresBoardDb> options, I
         _transaction = tx;
     }
 
+    /// <summary>REPEATABLE READ: every statement of the transaction sees the snapshot its first statement took.</summary>
+    protected override async Task<IAsyncDisposable> BeginSnapshotTransactionAsync(CancellationToken ct) =>
+        await Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+
     protected override async Task CommitSerializedAsync(Action? afterCommit, CancellationToken ct)
     {
         var tx = _transaction!;

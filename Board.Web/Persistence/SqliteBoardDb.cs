@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -39,6 +40,28 @@ public sealed class SqliteBoardDb : BoardDb
             throw;
         }
         _turn = turn;
+    }
+
+    /// <summary>
+    /// A deferred transaction (plain BEGIN, not the IMMEDIATE of a write): in WAL mode its first read fixes the snapshot
+    /// every later read sees, and it never takes the write lock.
+    /// </summary>
+    protected override async Task<IAsyncDisposable> BeginSnapshotTransactionAsync(CancellationToken ct)
+    {
+        await Database.OpenConnectionAsync(ct);
+        var tx = ((SqliteConnection)Database.GetDbConnection()).BeginTransaction(deferred: true);
+        await Database.UseTransactionAsync(tx, ct);
+        return new Snapshot(this, tx);
+    }
+
+    private sealed class Snapshot(SqliteBoardDb db, SqliteTransaction tx) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await db.Database.UseTransactionAsync(null);
+            await tx.DisposeAsync();
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     protected override async Task CommitSerializedAsync(Action? afterCommit, CancellationToken ct)

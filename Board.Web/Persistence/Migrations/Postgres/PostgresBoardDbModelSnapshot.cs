@@ -377,6 +377,59 @@ namespace Board.Web.Persistence.Migrations.Postgres
                     b.ToTable("insight_approver_days", (string)null);
                 });
 
+            modelBuilder.Entity("Board.Web.Insights.OutcomeClass", b =>
+                {
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Scope")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("BoardId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Coarse")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Class")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Kind", "Scope", "BoardId", "Coarse", "Day", "Class");
+
+                    b.ToTable("insight_outcome_classes", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Insights.OutcomeDay", b =>
+                {
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Scope")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("BoardId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Coarse")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Kind", "Scope", "BoardId", "Day", "Coarse");
+
+                    b.ToTable("insight_outcome_days", (string)null);
+                });
+
             modelBuilder.Entity("Board.Web.Insights.ProposalTimeline", b =>
                 {
                     b.Property<Guid>("ProposalId")
@@ -414,6 +467,12 @@ namespace Board.Web.Persistence.Migrations.Postgres
                     b.HasIndex("DoneAt", "ExecutedAt");
 
                     b.HasIndex("ExecutedAt", "PostedAt");
+
+                    b.HasIndex(new[] { "DoneAt", "ExecutedAt" }, "IX_insight_proposals_done_early")
+                        .HasFilter("\"DoneAt\" < \"ExecutedAt\"");
+
+                    b.HasIndex(new[] { "ExecutedAt", "PostedAt" }, "IX_insight_proposals_executed_early")
+                        .HasFilter("\"ExecutedAt\" < \"PostedAt\"");
 
                     b.ToTable("insight_proposals", (string)null);
                 });

@@ -372,6 +372,59 @@ namespace Board.Web.Persistence.Migrations.Sqlite
                     b.ToTable("insight_approver_days", (string)null);
                 });
 
+            modelBuilder.Entity("Board.Web.Insights.OutcomeClass", b =>
+                {
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Scope")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("BoardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Coarse")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Class")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Kind", "Scope", "BoardId", "Coarse", "Day", "Class");
+
+                    b.ToTable("insight_outcome_classes", (string)null);
+                });
+
+            modelBuilder.Entity("Board.Web.Insights.OutcomeDay", b =>
+                {
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Scope")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("BoardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Coarse")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Kind", "Scope", "BoardId", "Day", "Coarse");
+
+                    b.ToTable("insight_outcome_days", (string)null);
+                });
+
             modelBuilder.Entity("Board.Web.Insights.ProposalTimeline", b =>
                 {
                     b.Property<Guid>("ProposalId")
@@ -409,6 +462,12 @@ namespace Board.Web.Persistence.Migrations.Sqlite
                     b.HasIndex("DoneAt", "ExecutedAt");
 
                     b.HasIndex("ExecutedAt", "PostedAt");
+
+                    b.HasIndex(new[] { "DoneAt", "ExecutedAt" }, "IX_insight_proposals_done_early")
+                        .HasFilter("\"DoneAt\" < \"ExecutedAt\"");
+
+                    b.HasIndex(new[] { "ExecutedAt", "PostedAt" }, "IX_insight_proposals_executed_early")
+                        .HasFilter("\"ExecutedAt\" < \"PostedAt\"");
 
                     b.ToTable("insight_proposals", (string)null);
                 });
