@@ -103,7 +103,8 @@ public static class Runner
             approvals = Median(boardRuns, r => r.PerSecond) with
             {
                 // Exactly once holds for every run, not only the one reported.
-                DoubleExecutions = boardRuns.Sum(r => r.DoubleExecutions), ProposalsOverApproved = boardRuns.Sum(r => r.ProposalsOverApproved),
+                DoubleExecutions = boardRuns.Sum(r => r.DoubleExecutions),
+                ProposalsOverApproved = boardRuns.Sum(r => r.ProposalsOverApproved),
             };
             sqlite = Median(sqliteRuns, r => r.PerSecond);
             postgres = postgresRuns.Count > 0 ? Median(postgresRuns, r => r.PerSecond) : null;
