@@ -94,6 +94,8 @@ async function leave() {
 }
 
 async function showSignIn() {
+  // A page still loading (its route began before the session ended) must not clear the sign-in form once it lands.
+  ++renderId;
   runCleanup();
   renderChrome();
   const { render } = await import('./signin.js');

@@ -25,23 +25,29 @@ public sealed class VerifyLimitTests(LongTrailApp app) : IClassFixture<LongTrail
     public async Task VerifiesRunOneAtATime_TheRestAreToldBusy_AndTheNextOneIsValid()
     {
         using var staff = await app.SignInAsync("staff1");
-        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => staff.Client.GetAsync("/api/audit/verify?full=true")));
-        try
+        // Four at once, as a burst: on a loaded machine the first verify may be over before the others arrive, so a
+        // few bursts are allowed to show one refusal; a limit that never refuses fails them all.
+        var busySeen = false;
+        for (var burst = 0; burst < 5 && !busySeen; burst++)
         {
-            Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
-            Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.OK);
-            var busy = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
-            Assert.NotEmpty(busy);
-            foreach (var response in busy)
+            var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => staff.Client.GetAsync("/api/audit/verify?full=true")));
+            try
             {
-                await response.IsProblemAsync(HttpStatusCode.TooManyRequests, "busy");
-                Assert.Equal("5", response.Headers.RetryAfter?.ToString());
+                Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+                Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.OK);
+                foreach (var response in responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests))
+                {
+                    await response.IsProblemAsync(HttpStatusCode.TooManyRequests, "busy");
+                    Assert.Equal("5", response.Headers.RetryAfter?.ToString());
+                    busySeen = true;
+                }
+            }
+            finally
+            {
+                foreach (var response in responses) response.Dispose();
             }
         }
-        finally
-        {
-            foreach (var response in responses) response.Dispose();
-        }
+        Assert.True(busySeen, "five bursts of four verifies at once, and none was told busy");
 
         var result = (await staff.Client.GetFromJsonAsync<VerifyResult>("/api/audit/verify?full=true", BoardApp.Json))!;
         Assert.True(result.Valid);

@@ -64,7 +64,7 @@ public sealed class OutcomeClassConfiguration : IEntityTypeConfiguration<Outcome
 /// k × 18 s (a hundredth of an hour is 36 s, and its half, where rounding turns, is 18 s), the odd class 2k + 1 the
 /// durations strictly between k × 18 s and (k + 1) × 18 s, which all round alike. Sorting by class sorts by duration, so
 /// the class at a rank gives the very figure the duration at that rank would. Classes fall into coarse ranges: hourly
-/// up to 48 h, daily beyond.
+/// up to 48 h, daily beyond. The triggers that keep the summary compute the same in SQL (migration InsightsOutcomes).
 /// </summary>
 public static class OutcomeTimes
 {
@@ -95,14 +95,4 @@ public static class OutcomeTimes
 
     /// <summary>A duration in the class: every duration in it shows as the same hours.</summary>
     public static long DurationOf(long @class) => @class / 2 * HalfHundredthMs + @class % 2;
-
-    /// <summary><see cref="ClassOf"/> in SQL both databases run alike (integer division and remainder of bigints).</summary>
-    public static string ClassSql(string at, string? start) => start is null ? $"{Untimed}" :
-        $"CASE WHEN {start} IS NULL THEN {Untimed} WHEN {at} < {start} THEN {Early} " +
-        $"ELSE 2 * (({at} - {start}) / {HalfHundredthMs}) + CASE WHEN ({at} - {start}) % {HalfHundredthMs} = 0 THEN 0 ELSE 1 END END";
-
-    /// <summary><see cref="CoarseOf"/> in SQL.</summary>
-    public static string CoarseSql(string @class) =>
-        $"CASE WHEN ({@class}) < 0 THEN ({@class}) WHEN ({@class}) < {HourlyClasses} THEN ({@class}) / {ClassesPerHour} " +
-        $"ELSE 48 + (({@class}) - {HourlyClasses}) / {ClassesPerDay} END";
 }

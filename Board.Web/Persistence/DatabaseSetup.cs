@@ -63,6 +63,9 @@ public sealed record BoardDatabase(DatabaseProvider Provider, string ConnectionS
         return builder.ToString();
     }
 
+    /// <summary>Npgsql's <c>Max Auto Prepare</c> when the connection string sets none.</summary>
+    public const int AutoPreparedStatements = 64;
+
     private static string Postgres(string? configured)
     {
         if (string.IsNullOrWhiteSpace(configured))
@@ -72,6 +75,10 @@ public sealed record BoardDatabase(DatabaseProvider Provider, string ConnectionS
             var builder = new NpgsqlConnectionStringBuilder(configured);
             if (string.IsNullOrWhiteSpace(builder.Host))
                 throw new SettingException($"{ConnectionKey} names no Host for PostgreSQL.");
+            // Statements run again and again (every approval runs the same dozen) are prepared on the server once per
+            // connection instead of parsed and planned each time, unless the connection string says otherwise.
+            if (!configured.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase) && !configured.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+                builder.MaxAutoPrepare = AutoPreparedStatements;
             return builder.ToString();
         }
         catch (ArgumentException e)
@@ -102,7 +109,7 @@ public static class DatabaseSetup
         {
             if (Path.GetDirectoryName(Path.GetFullPath(database.File!)) is { } folder) Directory.CreateDirectory(folder);
             services.AddSingleton<SqliteGroupCommit>();
-            services.AddDbContext<BoardDb, SqliteBoardDb>(o => o.UseSqlite(database.ConnectionString).AddInterceptors(new SqlitePragmas()));
+            services.AddDbContext<BoardDb, SqliteBoardDb>(o => o.UseSqlite(database.ConnectionString).AddInterceptors(new SqlitePragmas(), new SqliteStatements()));
         }
         return services;
     }

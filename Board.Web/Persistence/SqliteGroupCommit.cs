@@ -86,6 +86,8 @@ public sealed class SqliteGroupCommit(IMeterFactory? meters = null, TimeSpan? ma
         {
             _connection?.Dispose();
             _connection = new SqliteConnection(connectionString);
+            // Every write runs on this one connection: its statements are prepared once, not per write.
+            SqliteStatements.Keep(_connection);
         }
         try
         {

@@ -1,0 +1,135 @@
+using System.Data;
+using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Board.Web.Persistence;
+
+/// <summary>
+/// Prepared statements kept for the life of the writers' connection (<see cref="SqliteGroupCommit"/>). EF Core makes a
+/// new command for every statement and Microsoft.Data.Sqlite prepares each new command again — and preparing a write
+/// compiles every trigger it may fire (the Insights summary's), which cost more than running it. On a connection
+/// <see cref="Keep"/> was called for, EF Core's commands borrow a command already prepared for the same text and hand it
+/// back when EF Core disposes theirs; on any other connection nothing changes.
+/// </summary>
+public sealed class SqliteStatements : DbCommandInterceptor
+{
+    /// <summary>Distinct statement texts kept per connection; beyond this a text is prepared each time, as without the cache.</summary>
+    public const int MaxTexts = 512;
+
+    private static readonly ConditionalWeakTable<SqliteConnection, Cache> Caches = [];
+
+    /// <summary>Keeps prepared statements for <paramref name="connection"/> from now on.</summary>
+    public static void Keep(SqliteConnection connection) => Caches.AddOrUpdate(connection, new Cache(connection));
+
+    public override InterceptionResult<DbCommand> CommandCreating(CommandCorrelatedEventData eventData, InterceptionResult<DbCommand> result) =>
+        eventData.Connection is SqliteConnection connection && Caches.TryGetValue(connection, out var cache)
+            ? InterceptionResult<DbCommand>.SuppressWithResult(new BorrowingCommand(cache))
+            : result;
+
+    internal sealed class Cache(SqliteConnection connection)
+    {
+        private readonly Dictionary<string, Stack<SqliteCommand>> _idle = new(StringComparer.Ordinal);
+
+        public SqliteConnection Connection { get; } = connection;
+
+        public SqliteCommand Borrow(string text)
+        {
+            lock (_idle)
+                if (_idle.TryGetValue(text, out var stack) && stack.TryPop(out var kept)) return kept;
+            var command = Connection.CreateCommand();
+            command.CommandText = text;
+            return command;
+        }
+
+        public void Return(SqliteCommand command)
+        {
+            command.Parameters.Clear();
+            command.Transaction = null;
+            lock (_idle)
+            {
+                if (!_idle.TryGetValue(command.CommandText, out var stack))
+                {
+                    if (_idle.Count >= MaxTexts)
+                    {
+                        command.Dispose();
+                        return;
+                    }
+                    _idle[command.CommandText] = stack = new Stack<SqliteCommand>(1);
+                }
+                // Two of the same text are out at once only while a reader is open; more would not be used again.
+                if (stack.Count < 4) stack.Push(command);
+                else command.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The command EF Core fills in and runs. It collects the text and parameters, and when run borrows the prepared
+    /// command for that text; disposing it hands that one back (a reader's command is disposed after the reader).
+    /// </summary>
+    private sealed class BorrowingCommand(Cache cache) : DbCommand
+    {
+        private readonly SqliteCommand _parameters = new();
+        private SqliteCommand? _borrowed;
+
+        [AllowNull]
+        public override string CommandText { get; set; } = "";
+        public override int CommandTimeout { get; set; } = 30;
+        public override CommandType CommandType { get; set; } = CommandType.Text;
+        public override bool DesignTimeVisible { get; set; }
+        public override UpdateRowSource UpdatedRowSource { get; set; }
+
+        protected override DbConnection? DbConnection
+        {
+            get => cache.Connection;
+            set
+            {
+                if (value is not null && value != cache.Connection) throw new InvalidOperationException("A kept statement belongs to its own connection.");
+            }
+        }
+
+        protected override DbParameterCollection DbParameterCollection => _parameters.Parameters;
+        protected override DbTransaction? DbTransaction { get; set; }
+
+        public override void Cancel() => _borrowed?.Cancel();
+        public override void Prepare() { }
+        protected override DbParameter CreateDbParameter() => _parameters.CreateParameter();
+
+        private SqliteCommand Borrow()
+        {
+            Release();
+            var command = cache.Borrow(CommandText);
+            command.Transaction = (SqliteTransaction?)DbTransaction;
+            command.CommandTimeout = CommandTimeout;
+            foreach (SqliteParameter p in _parameters.Parameters) command.Parameters.Add(p);
+            _parameters.Parameters.Clear();
+            return _borrowed = command;
+        }
+
+        private void Release()
+        {
+            if (_borrowed is not { } command) return;
+            _borrowed = null;
+            // Give the parameters back, in case EF Core runs this command again.
+            foreach (SqliteParameter p in command.Parameters) _parameters.Parameters.Add(p);
+            cache.Return(command);
+        }
+
+        protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => Borrow().ExecuteReader(behavior);
+        public override int ExecuteNonQuery() => Borrow().ExecuteNonQuery();
+        public override object? ExecuteScalar() => Borrow().ExecuteScalar();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                Release();
+                _parameters.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}
