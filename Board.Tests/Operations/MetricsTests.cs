@@ -38,6 +38,29 @@ public sealed class MetricsTests(BoardApp app) : IClassFixture<BoardApp>
     }
 
     [Fact]
+    public async Task Writes_RunOnStatementsPreparedOnce_NotPreparedPerWrite()
+    {
+        var board = await app.FirstBoardAsync();
+        using var author = await app.SignInAsync("staff1");
+        var warm = await author.PostAsync(board.Id, "Warm the writers' statements", "Each kind of write prepares its statements once.");
+        await app.ApproveAsAsync(warm.Id, "ops1");
+
+        var before = await ScrapeAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            var proposal = await author.PostAsync(board.Id, $"Reuse the statements {i}", "The same writes again.");
+            await app.ApproveAsAsync(proposal.Id, "ops1");
+        }
+        var after = await ScrapeAsync();
+
+        var reused = after.Sum("board_db_statements_reused_total") - before.Sum("board_db_statements_reused_total");
+        var prepared = after.Sum("board_db_statements_prepared_total") - before.Sum("board_db_statements_prepared_total");
+        // Ten writes of two kinds already seen, each several statements on the writers' connection (loads, head, saves).
+        Assert.True(reused >= 40, $"{reused} statements reused over ten writes");
+        Assert.True(prepared <= reused / 4, $"{prepared} prepared against {reused} reused");
+    }
+
+    [Fact]
     public async Task Refusal_IsCountedByCode()
     {
         var board = await app.FirstBoardAsync();

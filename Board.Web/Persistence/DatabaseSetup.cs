@@ -109,7 +109,9 @@ public static class DatabaseSetup
         {
             if (Path.GetDirectoryName(Path.GetFullPath(database.File!)) is { } folder) Directory.CreateDirectory(folder);
             services.AddSingleton<SqliteGroupCommit>();
-            services.AddDbContext<BoardDb, SqliteBoardDb>(o => o.UseSqlite(database.ConnectionString).AddInterceptors(new SqlitePragmas(), new SqliteStatements()));
+            services.AddSingleton<SqliteStatements>();
+            services.AddDbContext<BoardDb, SqliteBoardDb>((sp, o) =>
+                o.UseSqlite(database.ConnectionString).AddInterceptors(new SqlitePragmas(), sp.GetRequiredService<SqliteStatements>()));
         }
         return services;
     }

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -14,8 +15,14 @@ namespace Board.Web.Persistence;
 /// <see cref="Keep"/> was called for, EF Core's commands borrow a command already prepared for the same text and hand it
 /// back when EF Core disposes theirs; on any other connection nothing changes.
 /// </summary>
-public sealed class SqliteStatements : DbCommandInterceptor
+public sealed class SqliteStatements(IMeterFactory? meters = null) : DbCommandInterceptor
 {
+    private readonly Counter<long>? _prepared = meters?.Create("Board").CreateCounter<long>(
+        "board.db.statements.prepared", "{statement}", "Statements prepared on the SQLite writers' connection (each kept for reuse).");
+
+    private readonly Counter<long>? _reused = meters?.Create("Board").CreateCounter<long>(
+        "board.db.statements.reused", "{statement}", "Statements run on the SQLite writers' connection without preparing them again.");
+
     /// <summary>Distinct statement texts kept per connection; beyond this a text is prepared each time, as without the cache.</summary>
     public const int MaxTexts = 512;
 
@@ -26,7 +33,7 @@ public sealed class SqliteStatements : DbCommandInterceptor
 
     public override InterceptionResult<DbCommand> CommandCreating(CommandCorrelatedEventData eventData, InterceptionResult<DbCommand> result) =>
         eventData.Connection is SqliteConnection connection && Caches.TryGetValue(connection, out var cache)
-            ? InterceptionResult<DbCommand>.SuppressWithResult(new BorrowingCommand(cache))
+            ? InterceptionResult<DbCommand>.SuppressWithResult(new BorrowingCommand(cache, this))
             : result;
 
     internal sealed class Cache(SqliteConnection connection)
@@ -35,10 +42,15 @@ public sealed class SqliteStatements : DbCommandInterceptor
 
         public SqliteConnection Connection { get; } = connection;
 
-        public SqliteCommand Borrow(string text)
+        public SqliteCommand Borrow(string text, SqliteStatements counts)
         {
             lock (_idle)
-                if (_idle.TryGetValue(text, out var stack) && stack.TryPop(out var kept)) return kept;
+                if (_idle.TryGetValue(text, out var stack) && stack.TryPop(out var kept))
+                {
+                    counts._reused?.Add(1);
+                    return kept;
+                }
+            counts._prepared?.Add(1);
             var command = Connection.CreateCommand();
             command.CommandText = text;
             return command;
@@ -70,7 +82,7 @@ public sealed class SqliteStatements : DbCommandInterceptor
     /// The command EF Core fills in and runs. It collects the text and parameters, and when run borrows the prepared
     /// command for that text; disposing it hands that one back (a reader's command is disposed after the reader).
     /// </summary>
-    private sealed class BorrowingCommand(Cache cache) : DbCommand
+    private sealed class BorrowingCommand(Cache cache, SqliteStatements counts) : DbCommand
     {
         private readonly SqliteCommand _parameters = new();
         private SqliteCommand? _borrowed;
@@ -101,7 +113,7 @@ public sealed class SqliteStatements : DbCommandInterceptor
         private SqliteCommand Borrow()
         {
             Release();
-            var command = cache.Borrow(CommandText);
+            var command = cache.Borrow(CommandText, counts);
             command.Transaction = (SqliteTransaction?)DbTransaction;
             command.CommandTimeout = CommandTimeout;
             foreach (SqliteParameter p in _parameters.Parameters) command.Parameters.Add(p);
