@@ -127,12 +127,31 @@ public sealed class SqliteStatements(IMeterFactory? meters = null) : DbCommandIn
             _borrowed = null;
             // Give the parameters back, in case EF Core runs this command again.
             foreach (SqliteParameter p in command.Parameters) _parameters.Parameters.Add(p);
-            cache.Return(command);
+            if (_failed) command.Dispose();
+            else cache.Return(command);
+            _failed = false;
         }
 
-        protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => Borrow().ExecuteReader(behavior);
-        public override int ExecuteNonQuery() => Borrow().ExecuteNonQuery();
-        public override object? ExecuteScalar() => Borrow().ExecuteScalar();
+        // A statement that failed is not kept: whatever state it was left in goes with it.
+        private bool _failed;
+
+        private T Run<T>(Func<SqliteCommand, T> execute)
+        {
+            var command = Borrow();
+            try
+            {
+                return execute(command);
+            }
+            catch
+            {
+                _failed = true;
+                throw;
+            }
+        }
+
+        protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => Run(c => c.ExecuteReader(behavior));
+        public override int ExecuteNonQuery() => Run(c => c.ExecuteNonQuery());
+        public override object? ExecuteScalar() => Run(c => c.ExecuteScalar());
 
         protected override void Dispose(bool disposing)
         {
