@@ -183,8 +183,9 @@ public static class InsightsSummary
                         // Early ones are read over the whole period below.
                         if (r.IsDBNull(1) || at - r.GetInt64(1) is var duration && duration < 0) return;
                         var @class = OutcomeTimes.ClassOf(duration);
+                        var range = OutcomeTimes.CoarseOf(@class);
                         partClasses.Add(@class);
-                        coarse[OutcomeTimes.CoarseOf(@class)] = coarse.GetValueOrDefault(OutcomeTimes.CoarseOf(@class)) + 1;
+                        coarse[range] = coarse.GetValueOrDefault(range) + 1;
                     }, ct, fromMs, toMs);
             }
 

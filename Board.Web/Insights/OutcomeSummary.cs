@@ -74,10 +74,6 @@ public static class OutcomeTimes
     public static readonly Kind Done = new(2, "DoneAt", "ExecutedAt");
     public static readonly Kind Withdrawn = new(3, "WithdrawnAt", null);
     public static readonly Kind Expired = new(4, "ExpiredAt", null);
-    public static readonly IReadOnlyList<Kind> Kinds = [Executed, Done, Withdrawn, Expired];
-
-    /// <summary>The class of an outcome with no start to time it from.</summary>
-    public const long Untimed = -2;
 
     /// <summary>The class of an outcome recorded before its start (clocks of two instances apart): read row by row.</summary>
     public const long Early = -1;
