@@ -16,27 +16,70 @@ public sealed class ApprovalsBench(IReadOnlyList<BoardApi> instances, BenchSetup
 {
     private readonly BoardApi _api = instances[0];
 
-    public async Task<ApprovalsResult> RunAsync(int proposals, TimeSpan limit, CancellationToken ct)
+    public async Task<ApprovalsResult> RunAsync(int proposals, TimeSpan limit, TimeSpan warmup, CancellationToken ct)
+    {
+        var successes = new ConcurrentDictionary<Guid, int>();
+        // Warm-up, not timed: approvals of proposals of their own until the warm-up time is up, so that the timed run
+        // measures the server as it runs for days (its code compiled to its final tier), not its first seconds.
+        var warmupProposals = warmup > TimeSpan.Zero ? Math.Max(1, proposals / 2) : 0;
+        if (warmupProposals > 0)
+        {
+            Log.Line($"  warm-up: {warmupProposals} proposals, at most {warmup.TotalSeconds:F0} s, not timed");
+            await ApproveAsync(await PostAsync(warmupProposals, "Warm-up", ct), warmup, successes, new ConcurrentBag<double>(), ct);
+        }
+
+        var ids = await PostAsync(proposals, "Approvals", ct);
+        Log.Line("  timed run");
+        var latencies = new ConcurrentBag<double>();
+        var usage = cpu.Start();
+        var started = Stopwatch.GetTimestamp();
+        var (committed, refused, errors) = await ApproveAsync(ids, limit, successes, latencies, ct);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var used = usage.Stop();
+
+        // Exactly once, checked from the trail: every proposal.executed entry of this board, counted per proposal.
+        var executed = new Dictionary<Guid, int>();
+        long after = 0;
+        for (var page = 0; page < 10_000; page++)
+        {
+            var p = await _api.SendAsync(HttpMethod.Get, $"/api/audit?action=proposal.executed&boardId={setup.ApprovalsBoardId}&after={after}&limit=500", setup.AdminToken, null, ct);
+            foreach (var e in p.GetProperty("items").EnumerateArray())
+            {
+                var id = e.GetProperty("proposalId").GetGuid();
+                executed[id] = executed.GetValueOrDefault(id) + 1;
+            }
+            if (p.GetProperty("next").ValueKind != JsonValueKind.Number) break;
+            after = p.GetProperty("next").GetInt64();
+        }
+        // The exactly-once figures cover the warm-up's proposals too; whether the timed work ran out, only the timed ones.
+        return new ApprovalsResult(setup.ApproverTokens.Count, proposals, committed, refused, errors, seconds, committed / seconds, Percentiles.Of(latencies),
+            executed.Values.Sum(), executed.Count, executed.Values.Count(v => v > 1), successes.Values.Count(v => v >= 3),
+            successes.Values.Count(v => v > 3), used, warmupProposals, warmup.TotalSeconds, ids.Count(executed.ContainsKey));
+    }
+
+    private async Task<Guid[]> PostAsync(int proposals, string title, CancellationToken ct)
     {
         var ids = new Guid[proposals];
         await Parallel.ForAsync(0, proposals, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (j, c) =>
             ids[j] = BenchSetup.IdOf(await _api.SendAsync(HttpMethod.Post, $"/api/boards/{setup.ApprovalsBoardId}/proposals",
-                setup.AuthorToken, new { title = $"Approvals {j}: label the returns shelf", body = BenchSetup.Body }, c)));
+                setup.AuthorToken, new { title = $"{title} {j}: label the returns shelf", body = BenchSetup.Body }, c)));
+        return ids;
+    }
 
+    /// <summary>Every approver approves its share of <paramref name="ids"/> (four approvers per proposal) until done or <paramref name="limit"/>.</summary>
+    private async Task<(int Committed, int Refused, int Errors)> ApproveAsync(
+        Guid[] ids, TimeSpan limit, ConcurrentDictionary<Guid, int> successes, ConcurrentBag<double> latencies, CancellationToken ct)
+    {
         var approvers = setup.ApproverTokens.Count;
         var work = Enumerable.Range(0, approvers).Select(w =>
         {
-            var mine = Enumerable.Range(0, proposals).Where(j => Enumerable.Range(0, 4).Any(k => (j + k) % approvers == w)).Select(j => ids[j]).ToArray();
+            var mine = Enumerable.Range(0, ids.Length).Where(j => Enumerable.Range(0, 4).Any(k => (j + k) % approvers == w)).Select(j => ids[j]).ToArray();
             new Random(w).Shuffle(mine);
             return mine;
         }).ToArray();
 
-        var successes = new ConcurrentDictionary<Guid, int>();
-        var latencies = new ConcurrentBag<double>();
         int committed = 0, refused = 0, errors = 0;
         using var stop = new CancellationTokenSource(limit);
-        var usage = cpu.Start();
-        var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, approvers).Select(w => Task.Run(async () =>
         {
             foreach (var id in work[w])
@@ -57,26 +100,7 @@ public sealed class ApprovalsBench(IReadOnlyList<BoardApi> instances, BenchSetup
                     Interlocked.Increment(ref errors);
             }
         }, ct)));
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var used = usage.Stop();
-
-        // Exactly once, checked from the trail: every proposal.executed entry of this board, counted per proposal.
-        var executed = new Dictionary<Guid, int>();
-        long after = 0;
-        for (var page = 0; page < 10_000; page++)
-        {
-            var p = await _api.SendAsync(HttpMethod.Get, $"/api/audit?action=proposal.executed&boardId={setup.ApprovalsBoardId}&after={after}&limit=500", setup.AdminToken, null, ct);
-            foreach (var e in p.GetProperty("items").EnumerateArray())
-            {
-                var id = e.GetProperty("proposalId").GetGuid();
-                executed[id] = executed.GetValueOrDefault(id) + 1;
-            }
-            if (p.GetProperty("next").ValueKind != JsonValueKind.Number) break;
-            after = p.GetProperty("next").GetInt64();
-        }
-        return new ApprovalsResult(approvers, proposals, committed, refused, errors, seconds, committed / seconds, Percentiles.Of(latencies),
-            executed.Values.Sum(), executed.Count, executed.Values.Count(v => v > 1), successes.Values.Count(v => v >= 3),
-            successes.Values.Count(v => v > 3), used);
+        return (committed, refused, errors);
     }
 }
 
@@ -87,7 +111,7 @@ public sealed class ApprovalsBench(IReadOnlyList<BoardApi> instances, BenchSetup
 /// </summary>
 public static class SqliteFloor
 {
-    public static async Task<FloorResult> RunAsync(string path, int writers, int proposals, TimeSpan limit, CpuMeter cpu, CancellationToken ct)
+    public static async Task<FloorResult> RunAsync(string path, int writers, int proposals, TimeSpan limit, TimeSpan warmup, CpuMeter cpu, CancellationToken ct)
     {
         var cs = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
         await using (var setup = await OpenAsync(cs, ct))
@@ -117,24 +141,32 @@ public static class SqliteFloor
             await tx.CommitAsync(ct);
         }
 
+        // Warm-up first, untimed, as for Board (its writes are approvals by members of their own).
+        if (warmup > TimeSpan.Zero) await WritersAsync(cs, writers, proposals, warmup, "warm-up ", new ConcurrentBag<double>(), ct);
         var latencies = new ConcurrentBag<double>();
-        var count = 0;
-        using var stop = new CancellationTokenSource(limit);
         var usage = cpu.Start();
         var started = Stopwatch.GetTimestamp();
+        var count = await WritersAsync(cs, writers, proposals, limit, "", latencies, ct);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return new FloorResult(writers, count, seconds, count / seconds, Percentiles.Of(latencies), usage.Stop());
+    }
+
+    private static async Task<int> WritersAsync(string cs, int writers, int proposals, TimeSpan limit, string members, ConcurrentBag<double> latencies, CancellationToken ct)
+    {
+        var count = 0;
+        using var stop = new CancellationTokenSource(limit);
         await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
         {
             await using var connection = await OpenAsync(cs, ct);
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
                 var t0 = Stopwatch.GetTimestamp();
-                await WriteAsync(connection, Key((w + i * writers) % proposals), $"{w}:{i}", ct);
+                await WriteAsync(connection, Key((w + i * writers) % proposals), $"{members}{w}:{i}", ct);
                 latencies.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
                 Interlocked.Increment(ref count);
             }
         }, ct)));
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new FloorResult(writers, count, seconds, count / seconds, Percentiles.Of(latencies), usage.Stop());
+        return count;
     }
 
     private static async Task WriteAsync(SqliteConnection c, string proposalId, string member, CancellationToken ct)

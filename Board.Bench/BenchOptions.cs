@@ -4,6 +4,9 @@ namespace Board.Bench;
 public sealed record BenchOptions
 {
     public bool Quick { get; init; }
+
+    /// <summary>Keep the work folder (the server's log, its database) after the run (<c>--keep</c>), to look into a figure.</summary>
+    public bool Keep { get; init; }
     public Uri? Url { get; init; }
     public string AdminEmail { get; init; } = "bench-admin@bench.board";
     public string AdminPassword { get; init; } = "Bench!admin1";
@@ -14,6 +17,9 @@ public sealed record BenchOptions
     // Enough that 32 approvers at ~1,000 approvals/s do not run out in 15 s (24,000 approvals at most).
     public int ApprovalProposals { get; init; } = 8000;
     public TimeSpan ApprovalsFor { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Untimed approvals before each timed run of Board and of each floor (<c>--approvals-warmup SECONDS</c>).</summary>
+    public TimeSpan ApprovalsWarmup { get; init; } = TimeSpan.FromSeconds(15);
     public int TrailEntries { get; init; } = 1_000_000;
     /// <summary>(5b) the trail sizes the same reads are timed at (<c>--scale 10000,100000,1000000</c>).</summary>
     public IReadOnlyList<long> ScaleSizes { get; init; } = [10_000, 100_000, 1_000_000];
@@ -49,7 +55,7 @@ public sealed record BenchOptions
             ? new BenchOptions
             {
                 Quick = true, Watchers = [20, 100], Decisions = 8, IdleWatchers = 200, Approvers = 8, ApprovalProposals = 48,
-                ApprovalsFor = TimeSpan.FromSeconds(4), TrailEntries = 10_000, Members = 100, PhotoUploads = 3, ScaleSizes = [1_000, 10_000],
+                ApprovalsFor = TimeSpan.FromSeconds(4), ApprovalsWarmup = TimeSpan.FromSeconds(1), TrailEntries = 10_000, Members = 100, PhotoUploads = 3, ScaleSizes = [1_000, 10_000],
             }
             : new BenchOptions();
         for (var i = 0; i < args.Length; i++)
@@ -58,6 +64,7 @@ public sealed record BenchOptions
             o = args[i] switch
             {
                 "--quick" => o,
+                "--keep" => o with { Keep = true },
                 "--url" => o with { Url = new Uri(Next().TrimEnd('/')) },
                 "--admin-email" => o with { AdminEmail = Next() },
                 "--admin-password" => o with { AdminPassword = Next() },
@@ -67,6 +74,7 @@ public sealed record BenchOptions
                 "--approvers" => o with { Approvers = int.Parse(Next()) },
                 "--proposals" => o with { ApprovalProposals = int.Parse(Next()) },
                 "--approvals-seconds" => o with { ApprovalsFor = TimeSpan.FromSeconds(double.Parse(Next())) },
+                "--approvals-warmup" => o with { ApprovalsWarmup = TimeSpan.FromSeconds(double.Parse(Next())) },
                 "--trail" => o with { TrailEntries = int.Parse(Next()) },
                 "--scale" => o with { ScaleSizes = [.. Next().Split(',').Select(long.Parse).Order()] },
                 "--members-prep" => o with { MembersPrep = Next() switch { "direct" => "direct", "api" => "api", _ => throw new ArgumentException("--members-prep is direct or api") } },

@@ -18,7 +18,7 @@ public static class PostgresFloor
     /// <summary>PostgresBoardDb.WriteLockKey ("Board" in ASCII).</summary>
     private const long WriteLockKey = 0x426F617264;
 
-    public static async Task<FloorResult> RunAsync(string server, int writers, int proposals, TimeSpan limit, CpuMeter cpu, CancellationToken ct)
+    public static async Task<FloorResult> RunAsync(string server, int writers, int proposals, TimeSpan limit, TimeSpan warmup, CpuMeter cpu, CancellationToken ct)
     {
         var name = $"board_floor_{DateTime.UtcNow:yyyyMMddHHmmss}";
         var admin = new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ToString();
@@ -54,24 +54,12 @@ public static class PostgresFloor
                 await copy.CompleteAsync(ct);
             }
 
+            // Warm-up first, untimed, as for Board (its writes are approvals by members of their own).
+            if (warmup > TimeSpan.Zero) await WritersAsync(cs, writers, proposals, warmup, "warm-up ", new ConcurrentBag<double>(), ct);
             var latencies = new ConcurrentBag<double>();
-            var count = 0;
-            using var stop = new CancellationTokenSource(limit);
             var usage = cpu.Start();
             var started = Stopwatch.GetTimestamp();
-            await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
-            {
-                await using var connection = new NpgsqlConnection(cs);
-                await connection.OpenAsync(ct);
-                await using (var durable = new NpgsqlCommand("SET synchronous_commit = on", connection)) await durable.ExecuteNonQueryAsync(ct);
-                for (var i = 0; !stop.IsCancellationRequested; i++)
-                {
-                    var t0 = Stopwatch.GetTimestamp();
-                    await WriteAsync(connection, Key((w + i * writers) % proposals), $"{w}:{i}", ct);
-                    latencies.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-                    Interlocked.Increment(ref count);
-                }
-            }, ct)));
+            var count = await WritersAsync(cs, writers, proposals, limit, "", latencies, ct);
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             return new FloorResult(writers, count, seconds, count / seconds, Percentiles.Of(latencies), usage.Stop());
         }
@@ -80,6 +68,26 @@ public static class PostgresFloor
             NpgsqlConnection.ClearAllPools();
             await ExecAsync(admin, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", CancellationToken.None);
         }
+    }
+
+    private static async Task<int> WritersAsync(string cs, int writers, int proposals, TimeSpan limit, string members, ConcurrentBag<double> latencies, CancellationToken ct)
+    {
+        var count = 0;
+        using var stop = new CancellationTokenSource(limit);
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            await using var connection = new NpgsqlConnection(cs);
+            await connection.OpenAsync(ct);
+            await using (var durable = new NpgsqlCommand("SET synchronous_commit = on", connection)) await durable.ExecuteNonQueryAsync(ct);
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                await WriteAsync(connection, Key((w + i * writers) % proposals), $"{members}{w}:{i}", ct);
+                latencies.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                Interlocked.Increment(ref count);
+            }
+        }, ct)));
+        return count;
     }
 
     private static async Task WriteAsync(NpgsqlConnection c, Guid proposalId, string member, CancellationToken ct)

@@ -11,7 +11,7 @@ public sealed record TravelResult(
 public sealed record ApprovalsResult(
     int Approvers, int Proposals, int Committed, int RefusedNotOpen, int Errors, double Seconds, double PerSecond,
     Percentiles Latency, int ExecutedEntries, int ExecutedProposals, int DoubleExecutions, int ExpectedExecutions,
-    int ProposalsOverApproved, CpuUse Cpu);
+    int ProposalsOverApproved, CpuUse Cpu, int WarmupProposals = 0, double WarmupSeconds = 0, int TimedExecuted = 0);
 
 /// <summary>A database floor: raw writes shaped like one approval, <see cref="Writers"/> at a time.</summary>
 public sealed record FloorResult(int Writers, int Transactions, double Seconds, double PerSecond, Percentiles Latency, CpuUse Cpu);

@@ -85,17 +85,17 @@ public static class Runner
             var postgresRuns = new List<FloorResult>();
             for (var run = 1; run <= o.Repeat; run++)
             {
-                var b = await new ApprovalsBench(instances, setup, cpu).RunAsync(o.ApprovalProposals, o.ApprovalsFor, ct);
+                var b = await new ApprovalsBench(instances, setup, cpu).RunAsync(o.ApprovalProposals, o.ApprovalsFor, o.ApprovalsWarmup, ct);
                 boardRuns.Add(b);
                 Log.Line($"  {b.PerSecond:F0} approvals/s; {b.DoubleExecutions} double executions{RunOf(run, o.Repeat)}");
                 Log.Line($"(3) SQLite floor{RunOf(run, o.Repeat)}");
-                var f = await SqliteFloor.RunAsync(Path.Combine(work, $"floor-{run}.db"), o.Approvers, o.ApprovalProposals, o.ApprovalsFor, new CpuMeter(null), ct);
+                var f = await SqliteFloor.RunAsync(Path.Combine(work, $"floor-{run}.db"), o.Approvers, o.ApprovalProposals, o.ApprovalsFor, o.ApprovalsWarmup, new CpuMeter(null), ct);
                 sqliteRuns.Add(f);
                 Log.Line($"  {f.PerSecond:F0} transactions/s");
                 if (!string.IsNullOrWhiteSpace(o.Postgres))
                 {
                     Log.Line($"(3) PostgreSQL floor{RunOf(run, o.Repeat)}");
-                    var g = await PostgresFloor.RunAsync(o.Postgres, o.Approvers, o.ApprovalProposals, o.ApprovalsFor, new CpuMeter(null), ct);
+                    var g = await PostgresFloor.RunAsync(o.Postgres, o.Approvers, o.ApprovalProposals, o.ApprovalsFor, o.ApprovalsWarmup, new CpuMeter(null), ct);
                     postgresRuns.Add(g);
                     Log.Line($"  {g.PerSecond:F0} transactions/s");
                 }
@@ -161,7 +161,7 @@ public static class Runner
         {
             Provider = o.Provider, PostgresFloor = postgres, LoadAtStart = load, LoadAtEnd = LoadAverage(), Scale = scale,
         };
-        if (o.Url is null) try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        if (o.Url is null && !o.Keep) try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         return result;
     }
 
