@@ -65,7 +65,7 @@ public sealed class PlanApp : BoardApp
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddHttpContextAccessor().ConfigureDbContext<SqliteBoardDb>(o => o.AddInterceptors(Log)));
+        builder.ConfigureServices(services => services.AddHttpContextAccessor().ConfigureDbContext<SqliteBoardDb>(o => o.AddInterceptors(Log), ServiceLifetime.Singleton));
     }
 }
 
@@ -76,7 +76,7 @@ public sealed class PostgresPlanApp : PostgresBoardApp
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddHttpContextAccessor().ConfigureDbContext<PostgresBoardDb>(o => o.AddInterceptors(Log)));
+        builder.ConfigureServices(services => services.AddHttpContextAccessor().ConfigureDbContext<PostgresBoardDb>(o => o.AddInterceptors(Log), ServiceLifetime.Singleton));
     }
 }
 

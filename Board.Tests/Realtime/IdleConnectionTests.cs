@@ -40,7 +40,7 @@ public sealed class ContextCountingApp : BoardApp
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.ConfigureDbContext<SqliteBoardDb>(o => o.AddInterceptors(Contexts)));
+        builder.ConfigureServices(services => services.ConfigureDbContext<SqliteBoardDb>(o => o.AddInterceptors(Contexts), ServiceLifetime.Singleton));
     }
 }
 

@@ -93,25 +93,39 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
     public async Task<IReadOnlyList<AuditEntry>> CommitAsync(CancellationToken ct)
     {
         await BeginWriteAsync(ct);
-        var sources = ChangeTracker.Entries<IRecordsTrail>().Select(e => e.Entity).Where(s => s.PendingTrail.Count > 0).ToList();
-        var facts = sources.SelectMany(s => s.PendingTrail).Concat(_facts).OrderBy(f => f.At).ToList();
-
-        var entries = new List<AuditEntry>(facts.Count);
-        if (facts.Count > 0)
+        // Changes are detected once, here: what follows only adds entities (the trail, what the observers add), and
+        // each ChangeTracker.Entries call and the save would otherwise scan every tracked entity again, under the lock.
+        ChangeTracker.DetectChanges();
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        List<IRecordsTrail> sources;
+        List<AuditEntry> entries;
+        try
         {
-            var head = await TrailHead.For(this)(this, ct);
-            var (seq, hash) = head is null ? (0L, HashChain.Genesis) : (head.Seq, head.Hash);
-            foreach (var fact in facts)
-            {
-                var entry = AuditEntry.Append(seq, hash, fact);
-                entries.Add(entry);
-                (seq, hash) = (entry.Seq, entry.Hash);
-            }
-            Trail.AddRange(entries);
-            foreach (var observer in _observers) await observer.CommittingAsync(this, entries, ct);
-        }
+            sources = ChangeTracker.Entries<IRecordsTrail>().Select(e => e.Entity).Where(s => s.PendingTrail.Count > 0).ToList();
+            var facts = sources.SelectMany(s => s.PendingTrail).Concat(_facts).OrderBy(f => f.At).ToList();
 
-        await SaveChangesAsync(ct);
+            entries = new List<AuditEntry>(facts.Count);
+            if (facts.Count > 0)
+            {
+                var head = await TrailHead.For(this)(this, ct);
+                var (seq, hash) = head is null ? (0L, HashChain.Genesis) : (head.Seq, head.Hash);
+                foreach (var fact in facts)
+                {
+                    var entry = AuditEntry.Append(seq, hash, fact);
+                    entries.Add(entry);
+                    (seq, hash) = (entry.Seq, entry.Hash);
+                }
+                Trail.AddRange(entries);
+                foreach (var observer in _observers) await observer.CommittingAsync(this, entries, ct);
+            }
+
+            await SaveChangesAsync(ct);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
         _writing = false;
         IReadOnlyList<Proposal> proposals = [.. sources.OfType<Proposal>()];
         await CommitSerializedAsync(entries.Count == 0 ? null : () =>

@@ -103,15 +103,19 @@ public static class DatabaseSetup
     /// <summary>Registers <see cref="BoardDb"/> as the provider's context.</summary>
     public static IServiceCollection AddBoardDbContext(this IServiceCollection services, BoardDatabase database)
     {
+        // The options are built once (a singleton), not for every request's context: building them and finding EF Core's
+        // internal services for them again cost ~4 % of the server's CPU under approvals.
         if (database.Provider == DatabaseProvider.Postgres)
-            services.AddDbContext<BoardDb, PostgresBoardDb>(o => o.UseNpgsql(database.ConnectionString));
+            services.AddDbContext<BoardDb, PostgresBoardDb>(o => o.UseNpgsql(database.ConnectionString),
+                optionsLifetime: ServiceLifetime.Singleton);
         else
         {
             if (Path.GetDirectoryName(Path.GetFullPath(database.File!)) is { } folder) Directory.CreateDirectory(folder);
             services.AddSingleton<SqliteGroupCommit>();
             services.AddSingleton<SqliteStatements>();
             services.AddDbContext<BoardDb, SqliteBoardDb>((sp, o) =>
-                o.UseSqlite(database.ConnectionString).AddInterceptors(new SqlitePragmas(), sp.GetRequiredService<SqliteStatements>()));
+                o.UseSqlite(database.ConnectionString).AddInterceptors(new SqlitePragmas(), sp.GetRequiredService<SqliteStatements>()),
+                optionsLifetime: ServiceLifetime.Singleton);
         }
         return services;
     }

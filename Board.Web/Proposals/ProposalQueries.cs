@@ -17,10 +17,36 @@ public static class ProposalQueries
     private static readonly CompiledQuery<Func<BoardDb, Guid, IAsyncEnumerable<Attachment>>> AttachmentsOf = new(() => EF.CompileAsyncQuery(
         (BoardDb db, Guid id) => db.Set<Attachment>().Where(a => a.ProposalId == id)));
 
-    /// <summary>Loads a proposal with its approvals, comments and photos inside the write transaction already begun.</summary>
+    private static readonly CompiledQuery<Func<BoardDb, Guid, CancellationToken, Task<int>>> VersionOf = new(() => EF.CompileAsyncQuery(
+        (BoardDb db, Guid id, CancellationToken ct) => db.Proposals.Where(p => p.Id == id).Select(p => p.Version).FirstOrDefault()));
+
+    /// <summary>Loads a proposal with its approvals, comments and photos inside the write transaction (begun here if need be).</summary>
     public static async Task<Proposal?> FindForUpdateAsync(this BoardDb db, Guid id, CancellationToken ct)
     {
         await db.BeginWriteAsync(ct);
+        return await LoadAsync(db, id, ct);
+    }
+
+    /// <summary>
+    /// Loads a proposal for a change as <see cref="FindForUpdateAsync"/> does, with most of the reading done before the
+    /// write lock is taken: the proposal, its approvals, comments and photos are read first, outside it, then under
+    /// the lock one statement reads the proposal's version. Every change to a proposal — to its row, its approvals,
+    /// comments or photos — raises that version in the same transaction, so an equal version proves that what was read
+    /// is what the database holds now; otherwise it is read again under the lock. Writers queued behind wait for one
+    /// read instead of three. Null when there is no such proposal (proposals are never deleted).
+    /// </summary>
+    public static async Task<Proposal?> FindForChangeAsync(this BoardDb db, Guid id, CancellationToken ct)
+    {
+        if (await LoadAsync(db, id, ct) is not { } early) return null;
+        await db.BeginWriteAsync(ct);
+        if (await VersionOf.For(db)(db, id, ct) == early.Version) return early;
+        // Changed meanwhile: forget what was read (nothing is pending before the change) and read it under the lock.
+        db.ChangeTracker.Clear();
+        return await LoadAsync(db, id, ct);
+    }
+
+    private static async Task<Proposal?> LoadAsync(BoardDb db, Guid id, CancellationToken ct)
+    {
         // Proposal and approvals in one statement (a join: a handful of approvals), comments in a second
         // (a join with both collections would repeat every comment once per approval); tracked, they join the proposal.
         var proposal = await WithApprovals.For(db)(db, id, ct);
@@ -30,12 +56,21 @@ public static class ProposalQueries
         return proposal;
     }
 
-    /// <summary>Load → decide → commit for one proposal (<see cref="Changes"/>); null when there is none.</summary>
-    public static Task<Proposal?> ChangeProposalAsync(this BoardDb db, Guid id, Func<Proposal, Task> decide, CancellationToken ct) =>
-        db.ChangeAsync((d, c) => d.FindForUpdateAsync(id, c), decide, ct);
+    /// <summary>Load → decide → commit for one proposal; null when there is none. A refusal the domain throws leaves nothing committed.</summary>
+    public static async Task<Proposal?> ChangeProposalAsync(this BoardDb db, Guid id, Func<Proposal, Task> decide, CancellationToken ct)
+    {
+        if (await db.FindForChangeAsync(id, ct) is not { } proposal) return null;
+        await decide(proposal);
+        await db.CommitAsync(ct);
+        return proposal;
+    }
 
     public static Task<Proposal?> ChangeProposalAsync(this BoardDb db, Guid id, Action<Proposal> decide, CancellationToken ct) =>
-        db.ChangeAsync((d, c) => d.FindForUpdateAsync(id, c), decide, ct);
+        db.ChangeProposalAsync(id, proposal =>
+        {
+            decide(proposal);
+            return Task.CompletedTask;
+        }, ct);
 
     public static Task<Proposal?> FindForReadAsync(this BoardDb db, Guid id, CancellationToken ct) =>
         db.Proposals.AsNoTracking().Include(p => p.Approvals).Include(p => p.Comments).Include(p => p.Attachments).AsSplitQuery()

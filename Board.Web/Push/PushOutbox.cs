@@ -51,10 +51,9 @@ public sealed class PushOutbox(PushSignal signal, IOptions<PushOptions> options)
 
         // A deactivated member's phone is told nothing more.
         var memberIds = recipients.Select(r => r.MemberId).Distinct().ToList();
-        var devices = (await db.Set<PushDevice>().AsNoTracking()
-                .Where(d => memberIds.Contains(d.MemberId) && db.Users.Any(u => u.Id == d.MemberId && u.IsActive))
-                .Select(d => new { d.Id, d.MemberId }).ToListAsync(ct))
-            .ToLookup(d => d.MemberId, d => d.Id);
+        var found = new List<(Guid Id, Guid MemberId)>();
+        await foreach (var device in DevicesOf.For(db)(db, [.. memberIds]).WithCancellation(ct)) found.Add((device.Id, device.MemberId));
+        var devices = found.ToLookup(d => d.MemberId, d => d.Id);
         var added = 0;
         foreach (var (concern, memberId) in recipients)
         {
@@ -79,6 +78,14 @@ public sealed class PushOutbox(PushSignal signal, IOptions<PushOptions> options)
     };
 
     private sealed record ProposalFacts(Guid AuthorId, string ApproverRole);
+
+    private sealed record DeviceOf(Guid Id, Guid MemberId);
+
+    // Compiled once: every execution runs it under the write lock.
+    private static readonly CompiledQuery<Func<BoardDb, Guid[], IAsyncEnumerable<DeviceOf>>> DevicesOf = new(() => EF.CompileAsyncQuery(
+        (BoardDb db, Guid[] memberIds) => db.Set<PushDevice>().AsNoTracking()
+            .Where(d => memberIds.Contains(d.MemberId) && db.Users.Any(u => u.Id == d.MemberId && u.IsActive))
+            .Select(d => new DeviceOf(d.Id, d.MemberId))));
 
     /// <summary>Proposals added in this very commit are not in the database yet: the tracked ones are read first.</summary>
     private static async Task<Dictionary<Guid, ProposalFacts>> ProposalsAsync(BoardDb db, List<Guid> ids, CancellationToken ct)

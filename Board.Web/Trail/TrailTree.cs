@@ -117,10 +117,15 @@ public sealed class TrailTree(ILogger<TrailTree> log) : ICommitObserver
         return await command.ExecuteScalarAsync(ct) is long max ? max + 1 : 0;
     }
 
+    // Compiled once: every commit reads the tree's right edge with it under the write lock.
+    private static readonly CompiledQuery<Func<BoardDb, long[], IAsyncEnumerable<TrailNode>>> NodesIn = new(() => EF.CompileAsyncQuery(
+        (BoardDb db, long[] keys) => db.Set<TrailNode>().AsNoTracking().Where(n => keys.Contains(n.Id))));
+
     public static NodeLoader From(BoardDb db) => async (keys, ct) =>
     {
-        var list = keys.ToList();
-        return await db.Set<TrailNode>().AsNoTracking().Where(n => list.Contains(n.Id)).ToDictionaryAsync(n => n.Id, n => n.Hash, ct);
+        var found = new Dictionary<long, byte[]>(keys.Count);
+        await foreach (var node in NodesIn.For(db)(db, [.. keys]).WithCancellation(ct)) found[node.Id] = node.Hash;
+        return found;
     };
 
     public static NodeLoader From(TrailSnapshot snapshot) => async (keys, ct) =>

@@ -24,14 +24,20 @@ public sealed class WebhookOutbox(WebhookSignal signal) : ICommitObserver
         signal.Notify();
     }
 
+    // Compiled once: every commit runs it under the write lock (a commit's entries are nearly always of one board).
+    private static readonly CompiledQuery<Func<BoardDb, Guid, IAsyncEnumerable<Webhook>>> LiveOf = new(() => EF.CompileAsyncQuery(
+        (BoardDb db, Guid boardId) => db.Set<Webhook>().Where(w => w.BoardId == boardId && w.DeletedAt == null)));
+
     /// <summary>Adds the deliveries for <paramref name="entries"/> to be saved in the caller's transaction. Returns how many.</summary>
     public static async Task<int> EnqueueAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
     {
         var boardIds = entries.Where(e => e.BoardId is not null).Select(e => e.BoardId!.Value).Distinct().ToList();
         if (boardIds.Count == 0) return 0;
         // Tracked instances win over rows: a webhook deleted in this same change no longer matches.
-        var webhooks = (await db.Webhooks.Where(w => boardIds.Contains(w.BoardId) && w.DeletedAt == null).ToListAsync(ct))
-            .Where(w => w.IsActive).ToLookup(w => w.BoardId);
+        var live = new List<Webhook>();
+        foreach (var boardId in boardIds)
+            await foreach (var webhook in LiveOf.For(db)(db, boardId).WithCancellation(ct)) live.Add(webhook);
+        var webhooks = live.Where(w => w.DeletedAt == null && w.IsActive).ToLookup(w => w.BoardId);
         var added = 0;
         foreach (var entry in entries)
         {
