@@ -231,6 +231,9 @@ public static class MerkleTree
         /// <summary>Leaves so far.</summary>
         public long Size { get; private set; }
 
+        /// <summary>The nodes of <see cref="Frontier"/>(<see cref="Size"/>) with their hashes, left to right: all a builder keeps.</summary>
+        public IReadOnlyList<(NodeId Id, byte[] Hash)> Edge => _frontier;
+
         /// <summary>An empty tree.</summary>
         public Builder() { }
 

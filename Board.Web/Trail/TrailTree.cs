@@ -23,13 +23,27 @@ public sealed class TrailTree(ILogger<TrailTree> log) : ICommitObserver
     /// <summary>Rows of one INSERT of new nodes: two parameters each, far below either database's limit.</summary>
     private const int RowsPerInsert = 200;
 
+    /// <summary>
+    /// The right edge (frontier) of the tree after the last commit this instance made, with the hash of the entry it
+    /// ends at. A chain's last hash fixes every entry before it, and so the tree's edge: when the next commit appends
+    /// to that very entry (no other instance wrote in between) the edge is taken from here instead of read.
+    /// </summary>
+    private sealed record Edge(long Size, string HeadHash, Dictionary<long, byte[]> Nodes);
+
+    private volatile Edge? _edge;
+
     public async ValueTask CommittingAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
     {
         var size = entries[0].Seq - 1;
-        var builder = await CurrentAsync(db, size, ct) ?? await BuilderAtAsync(db, size, ct);
+        var builder = _edge is { } edge && edge.Size == size && edge.HeadHash == entries[0].PrevHash
+            ? new MerkleTree.Builder(size, id => edge.Nodes[id.Key])
+            : await CurrentAsync(db, size, ct) ?? await BuilderAtAsync(db, size, ct);
         var nodes = new List<(MerkleTree.NodeId Id, byte[] Hash)>();
         foreach (var entry in entries) nodes.AddRange(builder.Append(MerkleTree.LeafOfHash(entry.Hash)));
         await InsertAsync(db, nodes, ct);
+        // Kept before the commit is known to succeed: keyed by the last entry's hash, it is only ever used for a chain
+        // ending in that entry, whose tree it is whoever commits it.
+        _edge = new Edge(builder.Size, entries[^1].Hash, builder.Edge.ToDictionary(n => n.Id.Key, n => n.Hash));
     }
 
     /// <summary>
