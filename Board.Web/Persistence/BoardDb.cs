@@ -28,6 +28,20 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
 
     private sealed record Head(long Seq, string Hash);
 
+    /// <summary>The trail head as the provider read it together with the write lock; null when it did not read it there.</summary>
+    private Head? _headWithLock;
+    private bool _headReadWithLock;
+
+    /// <summary>
+    /// For a provider that reads the trail head in the same round trip as it takes the write lock: the head cannot
+    /// change while the lock is held, so the commit chains onto it without reading it again. Null: the trail is empty.
+    /// </summary>
+    protected void HeadReadWithLock(long? seq, string? hash)
+    {
+        _headWithLock = seq is { } s && hash is not null ? new Head(s, hash) : null;
+        _headReadWithLock = true;
+    }
+
     // Compiled once: every commit reads it under the write lock.
     private static readonly CompiledQuery<Func<BoardDb, CancellationToken, Task<Head?>>> TrailHead = new(() => EF.CompileAsyncQuery(
         (BoardDb db, CancellationToken ct) => db.Trail.AsNoTracking().OrderByDescending(e => e.Seq).Select(e => new Head(e.Seq, e.Hash)).FirstOrDefault()));
@@ -64,7 +78,14 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
     {
         if (!_writing) return;
         _writing = false;
+        ForgetHead();
         AbandonSerialized();
+    }
+
+    private void ForgetHead()
+    {
+        _headWithLock = null;
+        _headReadWithLock = false;
     }
 
     /// <summary>
@@ -108,7 +129,7 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
             entries = new List<AuditEntry>(facts.Count);
             if (facts.Count > 0)
             {
-                var head = await TrailHead.For(this)(this, ct);
+                var head = _headReadWithLock ? _headWithLock : await TrailHead.For(this)(this, ct);
                 var (seq, hash) = head is null ? (0L, HashChain.Genesis) : (head.Seq, head.Hash);
                 foreach (var fact in facts)
                 {
@@ -127,6 +148,7 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
             ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
         _writing = false;
+        ForgetHead();
         IReadOnlyList<Proposal> proposals = [.. sources.OfType<Proposal>()];
         await CommitSerializedAsync(entries.Count == 0 ? null : () =>
         {

@@ -26,8 +26,25 @@ public sealed class PostgresBoardDb(DbContextOptions<PostgresBoardDb> options, I
         var tx = await Database.BeginTransactionAsync(ct);
         try
         {
-            await Database.ExecuteSqlRawAsync(
-                $"SET LOCAL lock_timeout = {LockTimeoutMilliseconds}; SELECT pg_advisory_xact_lock({WriteLockKey});", ct);
+            // The trail head comes back in the lock's round trip: once the lock is held no other writer can append,
+            // so the commit chains onto it without asking again.
+            await using var command = Database.GetDbConnection().CreateCommand();
+            command.Transaction = tx.GetDbTransaction();
+            command.CommandText = $"""
+                SET LOCAL lock_timeout = {LockTimeoutMilliseconds};
+                SELECT pg_advisory_xact_lock({WriteLockKey});
+                SELECT "Seq", "Hash" FROM audit_entries ORDER BY "Seq" DESC LIMIT 1;
+                """;
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            long? seq = null;
+            string? hash = null;
+            do
+            {
+                if (reader.FieldCount == 2 && reader.GetName(0) == "Seq" && await reader.ReadAsync(ct))
+                    (seq, hash) = (reader.GetInt64(0), reader.GetString(1));
+            }
+            while (await reader.NextResultAsync(ct));
+            HeadReadWithLock(seq, hash);
         }
         catch
         {
