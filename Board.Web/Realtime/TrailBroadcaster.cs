@@ -79,7 +79,7 @@ public sealed class TrailBroadcaster(
                 proposal = commit.Proposals.FirstOrDefault(p => p.Id == id) is { } changed
                     ? views.Of(changed)
                     : (await LoadAsync([id], ct)).GetValueOrDefault(id);
-            await SendAsync(part, proposal, ct);
+            await SendAsync(part, proposal, ct, commit.BoardPrevs.TryGetValue(part[0].Seq, out var prev) ? prev : null);
         }
     }
 
@@ -158,16 +158,18 @@ public sealed class TrailBroadcaster(
     private Task<Dictionary<Guid, ProposalDto>> LoadAsync(BoardDb db, List<Guid> ids, CancellationToken ct) =>
         db.ViewsByIdAsync(ids, markdown, ct);
 
-    private async Task SendAsync(List<AuditEntry> part, ProposalDto? proposal, CancellationToken ct)
+    /// <summary><paramref name="knownPrev"/>: the board's previous seq when the commit knew it; read from the database otherwise.</summary>
+    private async Task SendAsync(List<AuditEntry> part, ProposalDto? proposal, CancellationToken ct, long? knownPrev = null)
     {
         var entries = part.Select(e => TrailEntryDto.From(e)).ToList();
         var boardId = part[0].BoardId;
-        // Seq is gap-free over the whole trail, so the trail's previous entry is known; the board's is read.
+        // Seq is gap-free over the whole trail, so the trail's previous entry is known; the board's, when this
+        // instance's commit did not know it (TrailSignal), is read.
         var trailCommit = new CommitDto(boardId, part[0].Seq - 1, entries, proposal);
         var commit = trailCommit;
         if (boardId is { } board)
         {
-            commit = trailCommit with { Prev = await BoardPrevAsync(board, part[0].Seq, ct) };
+            commit = trailCommit with { Prev = knownPrev ?? await BoardPrevAsync(board, part[0].Seq, ct) };
             await hub.Clients.Group(BoardHub.Group(board)).commit(commit);
         }
         await hub.Clients.Group(BoardHub.TrailGroup).commit(trailCommit);
