@@ -79,6 +79,13 @@ public sealed record BoardDatabase(DatabaseProvider Provider, string ConnectionS
             // connection instead of parsed and planned each time, unless the connection string says otherwise.
             if (!configured.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase) && !configured.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
                 builder.MaxAutoPrepare = AutoPreparedStatements;
+            // EF Core opens and closes a pooled connection around every read outside a transaction (several per request),
+            // and by default each return to the pool costs the server a reset (advisory unlock, CLOSE ALL, UNLISTEN,
+            // RESET ALL) before the next statement. Board leaves no session state behind: its settings and locks are
+            // transaction-scoped (SET LOCAL, pg_advisory_xact_lock), and the one session lock, taken at start-up, is
+            // released in a finally. So no reset, unless the connection string asks for one.
+            if (!configured.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase) && !configured.Contains("ResetOnClose", StringComparison.OrdinalIgnoreCase))
+                builder.NoResetOnClose = true;
             return builder.ToString();
         }
         catch (ArgumentException e)
