@@ -1,4 +1,5 @@
 using Board.Domain.Proposals;
+using Board.Web.Auth;
 using Board.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -44,6 +45,58 @@ public static class ProposalQueries
         db.ChangeTracker.Clear();
         return await LoadAsync(db, id, ct);
     }
+
+    /// <summary>One row of <see cref="VersionWithEligible"/>: the proposal's version (no member), or one member who counts (version 0).</summary>
+    private sealed class VersionOrMember
+    {
+        public int Version { get; init; }
+        public Guid? Member { get; init; }
+    }
+
+    // The version check and which of the approvers are active members holding the role, in one statement (UNION ALL):
+    // the approval path's two reads under the write lock as one. (The join is CurrentMember.EligibleAsync's, written
+    // inline: a compiled query cannot call a method that builds a query.)
+    private static readonly CompiledQuery<Func<BoardDb, Guid, Guid[], string, IAsyncEnumerable<VersionOrMember>>> VersionWithEligible = new(() => EF.CompileAsyncQuery(
+        (BoardDb db, Guid id, Guid[] members, string role) => db.Proposals.Where(p => p.Id == id)
+            .Select(p => new VersionOrMember { Version = p.Version, Member = null })
+            .Concat(
+                from ur in db.UserRoles
+                join r in db.Roles on ur.RoleId equals r.Id
+                join u in db.Users on ur.UserId equals u.Id
+                where r.Name == role && u.IsActive && members.Contains(ur.UserId)
+                select new VersionOrMember { Version = 0, Member = ur.UserId })));
+
+    /// <summary>
+    /// Load → decide → commit for an approval: as <see cref="ChangeProposalAsync(BoardDb, Guid, Action{Proposal}, CancellationToken)"/>,
+    /// and <paramref name="decide"/> is also told which of the proposal's approvers and <paramref name="approverId"/>
+    /// are, under the write lock, active members holding its approver role — read in the version check's statement.
+    /// </summary>
+    public static async Task<Proposal?> ChangeWithApproversAsync(
+        this BoardDb db, Guid id, Guid approverId, Action<Proposal, IReadOnlySet<Guid>> decide, CancellationToken ct)
+    {
+        if (await LoadAsync(db, id, ct) is not { } proposal) return null;
+        await db.BeginWriteAsync(ct);
+        int? version = null;
+        HashSet<Guid> eligible = [];
+        await foreach (var row in VersionWithEligible.For(db)(db, id, Asked(proposal, approverId), proposal.ApproverRole).WithCancellation(ct))
+        {
+            if (row.Member is { } member) eligible.Add(member);
+            else version = row.Version;
+        }
+        if (version != proposal.Version)
+        {
+            // Changed meanwhile: read it again under the lock, and its approvers with it.
+            db.ChangeTracker.Clear();
+            if (await LoadAsync(db, id, ct) is not { } current) return null;
+            proposal = current;
+            eligible = await CurrentMember.EligibleAsync(db, Asked(proposal, approverId), proposal.ApproverRole, ct);
+        }
+        decide(proposal, eligible);
+        await db.CommitAsync(ct);
+        return proposal;
+    }
+
+    private static Guid[] Asked(Proposal proposal, Guid approverId) => [.. proposal.Approvals.Select(a => a.MemberId), approverId];
 
     private static async Task<Proposal?> LoadAsync(BoardDb db, Guid id, CancellationToken ct)
     {

@@ -92,16 +92,15 @@ public static class ProposalsEndpoints
         Guid id, EditProposalRequest request, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct) =>
         Change(id, db, views, p => p.Edit(me.Member, request.Title, request.Body, clock.GetUtcNow()), ct);
 
-    static Task<Results<Ok<ProposalDto>, NotFound>> Approve(
+    static async Task<Results<Ok<ProposalDto>, NotFound>> Approve(
         Guid id, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct) =>
-        Change(id, db, views, async proposal =>
+        // Who holds the approver role is read under the write lock, the approver with the earlier approvers in one
+        // statement: a role taken away or a deactivation a moment ago already counts.
+        Viewed(await db.ChangeWithApproversAsync(id, me.Member.Id, (proposal, stillCounting) =>
         {
-            // Who holds the approver role is read under the write lock, the approver with the earlier approvers in one
-            // statement: a role taken away or a deactivation a moment ago already counts.
-            var stillCounting = await CurrentMember.EligibleAsync(db, [.. proposal.Approvals.Select(a => a.MemberId), me.Member.Id], proposal.ApproverRole, ct);
             var approver = CurrentMember.AsOfNow(me.Member, proposal.ApproverRole, stillCounting.Contains(me.Member.Id));
             proposal.Approve(approver, clock.GetUtcNow(), stillCounting.Contains);
-        }, ct);
+        }, ct), views);
 
     static Task<Results<Ok<ProposalDto>, NotFound>> TakeBack(
         Guid id, CurrentMember me, BoardDb db, ProposalViews views, TimeProvider clock, CancellationToken ct) =>
