@@ -110,20 +110,13 @@ public static class ProposalQueries
     }
 
     /// <summary>Load → decide → commit for one proposal; null when there is none. A refusal the domain throws leaves nothing committed.</summary>
-    public static async Task<Proposal?> ChangeProposalAsync(this BoardDb db, Guid id, Func<Proposal, Task> decide, CancellationToken ct)
+    public static async Task<Proposal?> ChangeProposalAsync(this BoardDb db, Guid id, Action<Proposal> decide, CancellationToken ct)
     {
         if (await db.FindForChangeAsync(id, ct) is not { } proposal) return null;
-        await decide(proposal);
+        decide(proposal);
         await db.CommitAsync(ct);
         return proposal;
     }
-
-    public static Task<Proposal?> ChangeProposalAsync(this BoardDb db, Guid id, Action<Proposal> decide, CancellationToken ct) =>
-        db.ChangeProposalAsync(id, proposal =>
-        {
-            decide(proposal);
-            return Task.CompletedTask;
-        }, ct);
 
     public static Task<Proposal?> FindForReadAsync(this BoardDb db, Guid id, CancellationToken ct) =>
         db.Proposals.AsNoTracking().Include(p => p.Approvals).Include(p => p.Comments).Include(p => p.Attachments).AsSplitQuery()

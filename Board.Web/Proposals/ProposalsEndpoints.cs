@@ -125,9 +125,6 @@ public static class ProposalsEndpoints
     }
 
     /// <summary>Load → decide → commit → view: the one shape of every change to a proposal that answers with it.</summary>
-    static async Task<Results<Ok<ProposalDto>, NotFound>> Change(Guid id, BoardDb db, ProposalViews views, Func<Proposal, Task> decide, CancellationToken ct) =>
-        Viewed(await db.ChangeProposalAsync(id, decide, ct), views);
-
     static async Task<Results<Ok<ProposalDto>, NotFound>> Change(Guid id, BoardDb db, ProposalViews views, Action<Proposal> decide, CancellationToken ct) =>
         Viewed(await db.ChangeProposalAsync(id, decide, ct), views);
 
