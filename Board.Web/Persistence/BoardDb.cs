@@ -58,6 +58,16 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
         _writing = true;
     }
 
+    /// <summary>
+    /// Adds the chained entries to the write. Here they are tracked, and the save sends them with the rest of the write
+    /// (on PostgreSQL in its one batch); a provider may write them itself, under the same transaction.
+    /// </summary>
+    protected virtual ValueTask AppendTrailAsync(IReadOnlyList<AuditEntry> entries, CancellationToken ct)
+    {
+        Trail.AddRange(entries);
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>The provider's way to begin a transaction that holds the single write lock.</summary>
     protected abstract Task BeginSerializedAsync(CancellationToken ct);
 
@@ -137,7 +147,7 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
                     entries.Add(entry);
                     (seq, hash) = (entry.Seq, entry.Hash);
                 }
-                Trail.AddRange(entries);
+                await AppendTrailAsync(entries, ct);
                 foreach (var observer in _observers) await observer.CommittingAsync(this, entries, ct);
             }
 
