@@ -82,6 +82,12 @@ public sealed class Proposal : IRecordsTrail
     /// <inheritdoc />
     public void ClearPendingTrail() => _trail.Clear();
 
+    /// <summary>
+    /// Whether it has left Open. No status leads back to Open, so from then on every approval of it is refused
+    /// (<see cref="RefusalCode.NotOpen"/>, whoever asks), whatever else changes.
+    /// </summary>
+    public bool IsClosed => Status != ProposalStatus.Open;
+
     /// <summary>Whether approvals, edits and withdrawal are still possible at <paramref name="now"/>.</summary>
     public bool IsOpenAt(DateTimeOffset now) => Status == ProposalStatus.Open && (ExpiresAt is null || now < ExpiresAt);
 

@@ -175,6 +175,9 @@ public sealed class RoundTripTests(CountingApp app) : IClassFixture<CountingApp>
             Assert.All(stored.TakeLast(2), e => Assert.Equal(e.Hash, Board.Domain.Trail.HashChain.Compute(e)));
         }
     }
+
+    [Fact]
+    public Task LateApproval_OfAnExecutedProposal_IsRefusedWithoutTheWriteLock() => LateApprovalTakesNoLock.CheckAsync(app, app.Log);
 }
 
 /// <summary>The counting app on PostgreSQL.</summary>
@@ -231,5 +234,40 @@ public sealed class PostgresRoundTripTests(PostgresCountingApp app) : IClassFixt
         Assert.DoesNotContain(locked, c => c.Contains("FROM trail_nodes", StringComparison.Ordinal));
         Assert.DoesNotContain(locked, c => c.Contains("FROM comments", StringComparison.Ordinal) || c.Contains("FROM attachments", StringComparison.Ordinal));
         Assert.Contains(locked, c => c.Contains("INSERT INTO trail_nodes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public Task LateApproval_OfAnExecutedProposal_IsRefusedWithoutTheWriteLock() => LateApprovalTakesNoLock.CheckAsync(app, app.Log);
+}
+
+/// <summary>
+/// A late approval (the quorum was reached a moment ago) is refused not-open on the proposal read before the write
+/// lock: a closed proposal never opens again, so the writers queued for the lock do not wait behind a refusal.
+/// Nothing runs inside a transaction for it.
+/// </summary>
+internal static class LateApprovalTakesNoLock
+{
+    public static async Task CheckAsync(BoardApp app, CommandLog log)
+    {
+        var board = await app.FirstBoardAsync();
+        using var author = await app.SignInAsync("staff1");
+        using var ops1 = await app.SignInAsync("ops1");
+        using var ops2 = await app.SignInAsync("ops2");
+        using var ops3 = await app.SignInAsync("ops3");
+        using var ops4 = await app.SignInAsync("ops4");
+        var proposal = await author.PostAsync(board.Id, "Refuse the late approval before the lock");
+        foreach (var ops in new[] { ops1, ops2, ops3 }) Assert.Equal(HttpStatusCode.OK, (await ops.ApproveAsync(proposal.Id)).StatusCode);
+
+        log.Clear();
+        var late = await ops4.ApproveAsync(proposal.Id);
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Contains("\"not-open\"", await late.Content.ReadAsStringAsync());
+        Assert.Contains(log.Commands, c => c.Contains("approvals", StringComparison.Ordinal));
+        Assert.True(log.InTransaction.Count == 0, $"the late approval ran commands under the write lock:\n{string.Join("\n---\n", log.InTransaction)}");
+
+        // Still three approvals, executed once.
+        var stored = await ops4.GetAsync(proposal.Id);
+        Assert.Equal("executed", stored.Status);
+        Assert.Equal(3, stored.Approvals.Count);
     }
 }

@@ -102,6 +102,46 @@ public sealed class ProposalRuleTests
         Assert.Single(p.Approvals);
     }
 
+    /// <summary>
+    /// What lets the approval path refuse a closed proposal on a read made before the write lock: once closed, every
+    /// approval is refused not-open, whoever asks and whoever still counts, at any later time, and nothing changes.
+    /// </summary>
+    [Theory]
+    [InlineData(ProposalStatus.Executed)]
+    [InlineData(ProposalStatus.Done)]
+    [InlineData(ProposalStatus.Withdrawn)]
+    [InlineData(ProposalStatus.Expired)]
+    public void Approve_OfAClosedProposal_IsRefusedNotOpen_ByAnyone_AtAnyLaterTime(ProposalStatus status)
+    {
+        var p = AProposal(ABoard(BoardPolicy.Default with { ApprovalsRequired = 2, ExpiresAfterDays = 7 }));
+        Assert.False(p.IsClosed);
+        switch (status)
+        {
+            case ProposalStatus.Executed or ProposalStatus.Done:
+                p.Approve(Ops1, Now, Everyone);
+                p.Approve(Ops2, Now, Everyone);
+                if (status == ProposalStatus.Done) p.Complete(Ops3, "done", Now);
+                break;
+            case ProposalStatus.Withdrawn:
+                p.Withdraw(Staff, Now);
+                break;
+            case ProposalStatus.Expired:
+                Assert.True(p.Expire(Now.AddDays(8)));
+                break;
+        }
+        Assert.Equal(status, p.Status);
+        Assert.True(p.IsClosed);
+        var version = p.Version;
+        var approvals = p.Approvals.Count;
+        foreach (var who in new[] { Staff, OtherStaff, Ops1, Ops3, Ops4, Admin })
+            foreach (var when in new[] { Now, Now.AddDays(1), Now.AddYears(5) })
+                foreach (var counts in new[] { Everyone, _ => false })
+                    Assert.Equal(RefusalCode.NotOpen, Assert.Throws<Refusal>(() => p.Approve(who, when, counts)).Code);
+        Assert.Equal(version, p.Version);
+        Assert.Equal(approvals, p.Approvals.Count);
+        Assert.True(p.IsClosed);
+    }
+
     [Fact]
     public void Approve_RechecksEarlierApprovers_AndOneWhoLostTheRoleNoLongerCounts()
     {

@@ -75,6 +75,10 @@ public static class ProposalQueries
         this BoardDb db, Guid id, Guid approverId, Action<Proposal, IReadOnlySet<Guid>> decide, CancellationToken ct)
     {
         if (await LoadAsync(db, id, ct) is not { } proposal) return null;
+        // Closed for good (a proposal never returns to Open): the domain refuses the approval on what was read, and the
+        // writers queued for the lock do not wait behind a refusal — the late approvals of a quorum reached a moment ago.
+        // Should it accept one all the same, the approval changed the version and is decided again under the lock.
+        if (proposal.IsClosed) decide(proposal, NoOne);
         await db.BeginWriteAsync(ct);
         int? version = null;
         HashSet<Guid> eligible = [];
@@ -95,6 +99,8 @@ public static class ProposalQueries
         await db.CommitAsync(ct);
         return proposal;
     }
+
+    private static readonly IReadOnlySet<Guid> NoOne = new HashSet<Guid>();
 
     private static Guid[] Asked(Proposal proposal, Guid approverId) => [.. proposal.Approvals.Select(a => a.MemberId), approverId];
 
