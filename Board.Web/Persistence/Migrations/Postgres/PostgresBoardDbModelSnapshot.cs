@@ -303,9 +303,6 @@ namespace Board.Web.Persistence.Migrations.Postgres
 
                     b.HasKey("Seq");
 
-                    b.HasIndex("Hash")
-                        .IsUnique();
-
                     b.HasIndex("Action", "Seq");
 
                     b.HasIndex("ActorId", "Seq");

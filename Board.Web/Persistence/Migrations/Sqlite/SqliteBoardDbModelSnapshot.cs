@@ -298,9 +298,6 @@ namespace Board.Web.Persistence.Migrations.Sqlite
 
                     b.HasKey("Seq");
 
-                    b.HasIndex("Hash")
-                        .IsUnique();
-
                     b.HasIndex("Action", "Seq");
 
                     b.HasIndex("ActorId", "Seq");
