@@ -46,16 +46,20 @@ public sealed class CurrentMember(Member member)
     private static async Task<CurrentMember?> LoadCurrentAsync(HttpContext http, BoardDb db, Guid id)
     {
         var found = await AccountOf.For(db)(db, id, http.RequestAborted);
-        if (found is not { Account.IsActive: true } || !IsCurrent(http.User, found.Account.SecurityStamp)) return null;
-        return new CurrentMember(found.Account.ToMember(found.Roles));
+        if (found is not { IsActive: true } || !IsCurrent(http.User, found.SecurityStamp)) return null;
+        return new CurrentMember(found.ToMember());
     }
 
-    private sealed record AccountWithRoles(MemberAccount Account, List<string> Roles);
+    /// <summary>What a request needs of the account: who, whether active, the stamp its session must carry, the roles.</summary>
+    private sealed record AccountWithRoles(Guid Id, string DisplayName, bool IsActive, string? SecurityStamp, List<string> Roles)
+    {
+        public Member ToMember() => new(Id, DisplayName, Roles.ToHashSet(StringComparer.Ordinal), IsActive);
+    }
 
-    // Every signed-in request runs it: the account and its role names in one statement, compiled once.
+    // Every signed-in request runs it: the account's few columns it needs and its role names in one statement, compiled once.
     private static readonly CompiledQuery<Func<BoardDb, Guid, CancellationToken, Task<AccountWithRoles?>>> AccountOf = new(() => EF.CompileAsyncQuery(
         (BoardDb db, Guid id, CancellationToken ct) => db.Users.AsNoTracking().Where(u => u.Id == id)
-            .Select(u => new AccountWithRoles(u, (
+            .Select(u => new AccountWithRoles(u.Id, u.DisplayName, u.IsActive, u.SecurityStamp, (
                 from ur in db.UserRoles
                 join r in db.Roles on ur.RoleId equals r.Id
                 where ur.UserId == u.Id
@@ -74,7 +78,7 @@ public sealed class CurrentMember(Member member)
 
     /// <summary>The member with their roles, in one statement.</summary>
     public static async Task<Member?> LoadAsync(BoardDb db, Guid id, CancellationToken ct) =>
-        await AccountOf.For(db)(db, id, ct) is { } found ? found.Account.ToMember(found.Roles) : null;
+        await AccountOf.For(db)(db, id, ct) is { } found ? found.ToMember() : null;
 
     /// <summary>
     /// The member as of a fresh <see cref="EligibleAsync"/> read: holding <paramref name="role"/> (and active) exactly
