@@ -85,7 +85,8 @@ public static class Runner
             var postgresRuns = new List<FloorResult>();
             for (var run = 1; run <= o.Repeat; run++)
             {
-                var b = await new ApprovalsBench(instances, setup, cpu).RunAsync(o.ApprovalProposals, o.ApprovalsFor, o.ApprovalsWarmup, ct);
+                var b = await new ApprovalsBench(instances, setup, cpu).RunAsync(o.ApprovalProposals, o.ApprovalsFor, o.ApprovalsWarmup, ct,
+                    o.Provider == "postgres" ? c => PostgresFloor.CheckpointAsync(o.Postgres!, c) : null);
                 boardRuns.Add(b);
                 Log.Line($"  {b.PerSecond:F0} approvals/s; {b.DoubleExecutions} double executions{RunOf(run, o.Repeat)}");
                 Log.Line($"(3) SQLite floor{RunOf(run, o.Repeat)}");
