@@ -132,7 +132,9 @@ public sealed class CrashTests(ITestOutputHelper output)
                     throw new InvalidOperationException($"approval answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(stop)}");
                 if (response.StatusCode != HttpStatusCode.ServiceUnavailable) next[w]++;
             }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+            // A connection the dying server resets while it is being made can surface as a bare SocketException
+            // (ENOTCONN from reading the socket's remote end point), not wrapped in an HttpRequestException.
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or System.Net.Sockets.SocketException)
             {
                 return; // the server is gone; whether this one landed is unknown, and the next round asks again
             }
