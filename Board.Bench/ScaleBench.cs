@@ -28,7 +28,7 @@ public static class ScaleBench
             var filled = fill.Elapsed.TotalSeconds;
 
             var options = new DbContextOptionsBuilder<SqliteBoardDb>().UseSqlite($"Data Source={path}").Options;
-            await using var db = new SqliteBoardDb(options, [], new SqliteGroupCommit());
+            await using var db = SqliteBoardDb.Create(options, new SqliteGroupCommit());
             var end = DateTimeOffset.Parse(head.At!, System.Globalization.CultureInfo.InvariantCulture).AddMilliseconds(1);
             var board = (await db.Trail.AsNoTracking().OrderByDescending(e => e.Seq).Select(e => e.BoardId).FirstAsync(ct))!.Value;
             var middle = head.Seq / 2;

@@ -47,7 +47,7 @@ public static class TrailGenerator
     {
         var connectionString = new SqliteConnectionStringBuilder { DataSource = dbPath, Pooling = false }.ToString();
         var options = new DbContextOptionsBuilder<SqliteBoardDb>().UseSqlite(connectionString).Options;
-        await using (var db = new SqliteBoardDb(options, [], new SqliteGroupCommit())) await db.Database.MigrateAsync(ct);
+        await using (var db = SqliteBoardDb.Create(options, new SqliteGroupCommit())) await db.Database.MigrateAsync(ct);
 
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);

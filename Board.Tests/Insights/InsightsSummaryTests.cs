@@ -169,8 +169,8 @@ public sealed class SqliteInsightsSummaryTests : InsightsSummaryTests, IDisposab
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("board-insights-").FullName;
 
-    protected override Task<BoardDb> OpenAsync() => Task.FromResult<BoardDb>(new SqliteBoardDb(
-        new DbContextOptionsBuilder<SqliteBoardDb>().UseSqlite($"Data Source={Path.Combine(_folder, "board.db")}").Options, [], new SqliteGroupCommit()));
+    protected override Task<BoardDb> OpenAsync() => Task.FromResult<BoardDb>(SqliteBoardDb.Create(
+        new DbContextOptionsBuilder<SqliteBoardDb>().UseSqlite($"Data Source={Path.Combine(_folder, "board.db")}").Options, new SqliteGroupCommit()));
 
     public void Dispose()
     {
@@ -184,8 +184,8 @@ public sealed class PostgresInsightsSummaryTests : InsightsSummaryTests, IAsyncL
 {
     private readonly string _name = TestPostgres.NewName();
 
-    protected override Task<BoardDb> OpenAsync() => Task.FromResult<BoardDb>(new PostgresBoardDb(
-        new DbContextOptionsBuilder<PostgresBoardDb>().UseNpgsql(TestPostgres.ConnectionString(_name)).Options, []));
+    protected override Task<BoardDb> OpenAsync() => Task.FromResult<BoardDb>(PostgresBoardDb.Create(
+        new DbContextOptionsBuilder<PostgresBoardDb>().UseNpgsql(TestPostgres.ConnectionString(_name)).Options));
 
     public Task InitializeAsync() => TestPostgres.CreateDatabaseAsync(_name);
 

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Board.Tests.Realtime;
 
@@ -40,7 +41,14 @@ public sealed class ContextCountingApp : BoardApp
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.ConfigureDbContext<SqliteBoardDb>(o => o.AddInterceptors(Contexts), ServiceLifetime.Singleton));
+        builder.ConfigureServices(services =>
+        {
+            services.ConfigureDbContext<SqliteBoardDb>(o => o.AddInterceptors(Contexts), ServiceLifetime.Singleton);
+            // The host pools its contexts, and a pooled context keeps its connection when given back. Here a scope that
+            // asks for one gets one of its own, disposed with the scope, so that the count shows how long scopes live.
+            services.RemoveAll<BoardDb>();
+            services.AddScoped<BoardDb>(sp => new SqliteBoardDb(sp.GetRequiredService<DbContextOptions<SqliteBoardDb>>()));
+        });
     }
 }
 

@@ -17,8 +17,8 @@ public static class Unpublished
         using var scope = app.Services.CreateScope();
         var services = scope.ServiceProvider;
         await using BoardDb db = app.Database.Provider == DatabaseProvider.Sqlite
-            ? new SqliteBoardDb(services.GetRequiredService<DbContextOptions<SqliteBoardDb>>(), [], services.GetRequiredService<SqliteGroupCommit>())
-            : new PostgresBoardDb(services.GetRequiredService<DbContextOptions<PostgresBoardDb>>(), []);
+            ? SqliteBoardDb.Create(services.GetRequiredService<DbContextOptions<SqliteBoardDb>>(), services.GetRequiredService<SqliteGroupCommit>())
+            : PostgresBoardDb.Create(services.GetRequiredService<DbContextOptions<PostgresBoardDb>>());
         await db.BeginWriteAsync(default);
         var board = await db.Boards.SingleAsync(b => b.Id == boardId);
         var author = (await db.Users.SingleAsync(u => u.Email == authorEmail)).ToMember([Roles.Staff]);

@@ -47,7 +47,7 @@ public sealed class ScratchPostgres : IAsyncDisposable
     public static async Task<Guid[]> PostProposalsAsync(string connectionString, Guid boardId, string authorEmail, int count)
     {
         var options = new DbContextOptionsBuilder<PostgresBoardDb>().UseNpgsql(connectionString).Options;
-        await using var db = new PostgresBoardDb(options, []);
+        await using var db = PostgresBoardDb.Create(options);
         await db.BeginWriteAsync(default);
         var board = await db.Boards.SingleAsync(b => b.Id == boardId);
         var author = (await db.Users.SingleAsync(u => u.Email == authorEmail)).ToMember([Roles.Staff]);

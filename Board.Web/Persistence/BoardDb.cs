@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Board.Web.Persistence;
 
@@ -11,11 +12,20 @@ namespace Board.Web.Persistence;
 /// The one unit of work. A subclass per provider (<see cref="SqliteBoardDb"/>, <see cref="PostgresBoardDb"/>) carries
 /// that provider's migrations and its way of serializing writers; everything else is shared.
 /// </summary>
-public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObserver> observers)
+public abstract class BoardDb(DbContextOptions options)
     : IdentityDbContext<MemberAccount, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
-    private readonly ICommitObserver[] _observers = [.. observers];
+    private ICommitObserver[]? _observers;
     private readonly List<TrailFact> _facts = [];
+
+    /// <summary>
+    /// The features that react to commits: in the host, <see cref="CommitObservers"/> from its services (a pooled context
+    /// is made by EF Core with its options alone); a context made outside the host is given them.
+    /// </summary>
+    private ICommitObserver[] Observers => _observers ??= this.GetService<CommitObservers>().All;
+
+    /// <summary>For a context made outside the host (a tool, a test): the observers it tells, none by default.</summary>
+    protected void Observe(IEnumerable<ICommitObserver> observers) => _observers = [.. observers];
 
     public DbSet<Domain.Boards.Board> Boards => Set<Domain.Boards.Board>();
     public DbSet<Proposal> Proposals => Set<Proposal>();
@@ -148,7 +158,7 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
                     (seq, hash) = (entry.Seq, entry.Hash);
                 }
                 await AppendTrailAsync(entries, ct);
-                foreach (var observer in _observers) await observer.CommittingAsync(this, entries, ct);
+                foreach (var observer in Observers) await observer.CommittingAsync(this, entries, ct);
             }
 
             await SaveChangesAsync(ct);
@@ -162,22 +172,28 @@ public abstract class BoardDb(DbContextOptions options, IEnumerable<ICommitObser
         IReadOnlyList<Proposal> proposals = [.. sources.OfType<Proposal>()];
         await CommitSerializedAsync(entries.Count == 0 ? null : () =>
         {
-            foreach (var observer in _observers) observer.Committed(entries, proposals);
+            foreach (var observer in Observers) observer.Committed(entries, proposals);
         }, ct);
         foreach (var source in sources) source.ClearPendingTrail();
         _facts.Clear();
         return entries;
     }
 
+    // The host pools its contexts (EF Core resets what it tracks): what this class keeps for one unit of work goes
+    // here, so that a context handed to the next request carries nothing of the last — least of all an uncommitted fact.
     public override void Dispose()
     {
         AbandonWrite();
+        _facts.Clear();
+        ForgetHead();
         base.Dispose();
     }
 
     public override async ValueTask DisposeAsync()
     {
         AbandonWrite();
+        _facts.Clear();
+        ForgetHead();
         await base.DisposeAsync();
     }
 

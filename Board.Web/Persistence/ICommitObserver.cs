@@ -4,8 +4,10 @@ using Board.Domain.Trail;
 namespace Board.Web.Persistence;
 
 /// <summary>
-/// A feature that reacts to commits, registered in DI (<c>AddSingleton&lt;ICommitObserver, …&gt;</c> or scoped):
-/// Persistence calls every one without knowing what it is.
+/// A feature that reacts to commits, registered in DI as a singleton (<c>AddSingleton&lt;ICommitObserver, …&gt;</c>): the contexts
+/// are pooled and made without the request's services, and one observer serves every commit at once: what it keeps of one
+/// commit until <see cref="Committed"/> is keyed by that commit's entries. Persistence calls every one without knowing
+/// what it is.
 /// </summary>
 public interface ICommitObserver
 {
@@ -26,4 +28,10 @@ public interface ICommitObserver
 public sealed class AfterCommit(Action<IReadOnlyList<AuditEntry>> action) : ICommitObserver
 {
     public void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<Proposal> proposals) => action(entries);
+}
+
+/// <summary>Every <see cref="ICommitObserver"/> of the host, for its pooled contexts: each observer is a singleton.</summary>
+public sealed class CommitObservers(IEnumerable<ICommitObserver> observers)
+{
+    public ICommitObserver[] All { get; } = [.. observers];
 }

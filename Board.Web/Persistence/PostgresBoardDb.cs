@@ -10,9 +10,16 @@ namespace Board.Web.Persistence;
 /// READ COMMITTED every statement after the lock sees everything committed before it, so the proposal, its approvals
 /// and the trail head are read fresh. The lock goes with the commit or rollback, also when a process dies.
 /// </summary>
-public sealed class PostgresBoardDb(DbContextOptions<PostgresBoardDb> options, IEnumerable<ICommitObserver> observers)
-    : BoardDb(options, observers)
+public sealed class PostgresBoardDb(DbContextOptions<PostgresBoardDb> options) : BoardDb(options)
 {
+    /// <summary>A context outside the host (a tool, a test), telling <paramref name="observers"/> of its commits.</summary>
+    public static PostgresBoardDb Create(DbContextOptions<PostgresBoardDb> options, IEnumerable<ICommitObserver>? observers = null)
+    {
+        var db = new PostgresBoardDb(options);
+        db.Observe(observers ?? []);
+        return db;
+    }
+
     /// <summary>The advisory lock key of Board's writers ("Board" in ASCII).</summary>
     public const long WriteLockKey = 0x426F617264;
 
@@ -77,5 +84,5 @@ public sealed class PostgresBoardDb(DbContextOptions<PostgresBoardDb> options, I
 public sealed class PostgresBoardDbFactory : IDesignTimeDbContextFactory<PostgresBoardDb>
 {
     public PostgresBoardDb CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<PostgresBoardDb>().UseNpgsql("Host=localhost;Database=board_design").Options, []);
+        PostgresBoardDb.Create(new DbContextOptionsBuilder<PostgresBoardDb>().UseNpgsql("Host=localhost;Database=board_design").Options);
 }

@@ -2,6 +2,7 @@ using Board.Domain.Trail;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Board.Web.Persistence;
 
@@ -13,22 +14,34 @@ namespace Board.Web.Persistence;
 /// </summary>
 public sealed class SqliteBoardDb : BoardDb
 {
-    private readonly SqliteGroupCommit _groups;
+    private SqliteGroupCommit? _groups;
     private SqliteGroupCommit.Turn? _turn;
 
-    public SqliteBoardDb(DbContextOptions<SqliteBoardDb> options, IEnumerable<ICommitObserver> observers, SqliteGroupCommit groups)
-        : base(options, observers)
+    /// <summary>
+    /// The host's: EF Core makes its pooled contexts with the options alone, and each finds this instance's one
+    /// <see cref="SqliteGroupCommit"/> and the commit observers among the host's services when it first writes.
+    /// </summary>
+    public SqliteBoardDb(DbContextOptions<SqliteBoardDb> options) : base(options)
     {
-        _groups = groups;
         // Every write is a turn with a savepoint of its own, rolled back whole on failure: EF Core's own savepoint
         // around each SaveChanges would only add two statements under the lock.
         Database.AutoSavepointsEnabled = false;
     }
 
+    /// <summary>A context outside the host (a tool, a test), writing in turns of <paramref name="groups"/>.</summary>
+    public static SqliteBoardDb Create(DbContextOptions<SqliteBoardDb> options, SqliteGroupCommit groups, IEnumerable<ICommitObserver>? observers = null)
+    {
+        var db = new SqliteBoardDb(options) { _groups = groups };
+        db.Observe(observers ?? []);
+        return db;
+    }
+
+    private SqliteGroupCommit Groups => _groups ??= this.GetService<SqliteGroupCommit>();
+
     protected override async Task BeginSerializedAsync(CancellationToken ct)
     {
         var connectionString = Database.GetConnectionString()!;
-        var turn = await _groups.EnterAsync(connectionString, ct);
+        var turn = await Groups.EnterAsync(connectionString, ct);
         try
         {
             Database.SetDbConnection(turn.Connection, contextOwnsConnection: false);
@@ -124,5 +137,5 @@ public sealed class SqliteBoardDb : BoardDb
 public sealed class SqliteBoardDbFactory : IDesignTimeDbContextFactory<SqliteBoardDb>
 {
     public SqliteBoardDb CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<SqliteBoardDb>().UseSqlite("Data Source=design-time.db").Options, [], new SqliteGroupCommit());
+        SqliteBoardDb.Create(new DbContextOptionsBuilder<SqliteBoardDb>().UseSqlite("Data Source=design-time.db").Options, new SqliteGroupCommit());
 }

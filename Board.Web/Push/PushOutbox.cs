@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Board.Domain.Proposals;
 using Board.Domain.Trail;
@@ -14,16 +15,17 @@ namespace Board.Web.Push;
 /// </summary>
 public sealed class PushOutbox(PushSignal signal, IOptions<PushOptions> options) : ICommitObserver
 {
-    private int _added;
+    // The commits that added notices, by their entries (one outbox serves every commit at once).
+    private readonly ConditionalWeakTable<IReadOnlyList<AuditEntry>, object> _added = [];
 
-    public async ValueTask CommittingAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct) =>
-        _added += await EnqueueAsync(db, entries, options.Value, ct);
+    public async ValueTask CommittingAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
+    {
+        if (await EnqueueAsync(db, entries, options.Value, ct) > 0) _added.AddOrUpdate(entries, _added);
+    }
 
     public void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<Board.Domain.Proposals.Proposal> proposals)
     {
-        if (_added == 0) return;
-        _added = 0;
-        signal.Notify();
+        if (_added.Remove(entries)) signal.Notify();
     }
 
     private sealed record Concern(AuditEntry Entry, PushKind Kind);

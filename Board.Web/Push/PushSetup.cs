@@ -15,7 +15,7 @@ public static class PushSetup
         var allowPrivate = configuration.GetValue<bool?>($"{PushOptions.Section}:AllowPrivateNetworks") ?? environment.IsDevelopment();
         services.PostConfigure<PushOptions>(o => o.AllowPrivateNetworks = allowPrivate);
         services.AddSingleton<PushSignal>();
-        services.AddScoped<Persistence.ICommitObserver, PushOutbox>();
+        services.AddSingleton<Persistence.ICommitObserver, PushOutbox>();
         services.AddTransient<VapidAudienceHandler>();
         services.AddHttpClient(PushOptions.HttpClientName).ConfigureHttpClient((sp, c) =>
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Board.Domain.Proposals;
 using Board.Domain.Trail;
 using Board.Web.Persistence;
@@ -12,16 +13,17 @@ namespace Board.Web.Webhooks;
 /// </summary>
 public sealed class WebhookOutbox(WebhookSignal signal) : ICommitObserver
 {
-    private int _added;
+    // The commits that added deliveries, by their entries (one outbox serves every commit at once).
+    private readonly ConditionalWeakTable<IReadOnlyList<AuditEntry>, object> _added = [];
 
-    public async ValueTask CommittingAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct) =>
-        _added += await EnqueueAsync(db, entries, ct);
+    public async ValueTask CommittingAsync(BoardDb db, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
+    {
+        if (await EnqueueAsync(db, entries, ct) > 0) _added.AddOrUpdate(entries, _added);
+    }
 
     public void Committed(IReadOnlyList<AuditEntry> entries, IReadOnlyList<Proposal> proposals)
     {
-        if (_added == 0) return;
-        _added = 0;
-        signal.Notify();
+        if (_added.Remove(entries)) signal.Notify();
     }
 
     // Compiled once: every commit runs it under the write lock (a commit's entries are nearly always of one board).

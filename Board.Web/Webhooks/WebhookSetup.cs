@@ -15,7 +15,7 @@ public static class WebhookSetup
         services.AddSingleton<Telemetry.IObservedMetric, OutboxAgeMetric>();
         services.AddSingleton<WebhookSignal>();
         services.AddSingleton<Trail.ICheckpointObserver, WebhookCheckpoints>();
-        services.AddScoped<Persistence.ICommitObserver, WebhookOutbox>();
+        services.AddSingleton<Persistence.ICommitObserver, WebhookOutbox>();
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<Keys.IProtectedWithKeyRing>(sp => sp.GetRequiredService<WebhookSecrets>());
         services.AddHostedService<WebhookSecretUpgrade>();
