@@ -61,6 +61,26 @@ public sealed class MetricsTests(BoardApp app) : IClassFixture<BoardApp>
     }
 
     [Fact]
+    public async Task Reads_RunOnStatementsPreparedOnce_NotPreparedPerRequest()
+    {
+        var board = await app.FirstBoardAsync();
+        using var reader = await app.SignInAsync("staff3");
+        // Each pooled context keeps the statements of its own connection; the pool hands them out in turn, so every
+        // one of them sees these reads during the warm-up.
+        for (var i = 0; i < 60; i++) Assert.Equal(HttpStatusCode.OK, (await reader.Client.GetAsync($"/api/boards/{board.Id}/proposals")).StatusCode);
+
+        var before = await ScrapeAsync();
+        for (var i = 0; i < 20; i++) Assert.Equal(HttpStatusCode.OK, (await reader.Client.GetAsync($"/api/boards/{board.Id}/proposals")).StatusCode);
+        var after = await ScrapeAsync();
+
+        var reused = after.Sum("board_db_statements_reused_total") - before.Sum("board_db_statements_reused_total");
+        var prepared = after.Sum("board_db_statements_prepared_total") - before.Sum("board_db_statements_prepared_total");
+        // Twenty requests, each the session check and the page's reads.
+        Assert.True(reused >= 40, $"{reused} statements reused over twenty reads");
+        Assert.True(prepared <= reused / 4, $"{prepared} prepared against {reused} reused");
+    }
+
+    [Fact]
     public async Task Refusal_IsCountedByCode()
     {
         var board = await app.FirstBoardAsync();

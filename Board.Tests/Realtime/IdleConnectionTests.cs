@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Board.Web.Auth;
 using Board.Web.Persistence;
 using Board.Web.Realtime;
@@ -6,31 +5,34 @@ using Board.Web.Telemetry;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Board.Tests.Realtime;
 
-/// <summary>How many database connections the app's <see cref="BoardDb"/>s have created and not yet disposed: one per live DbContext that has used the database.</summary>
-public sealed class OpenContexts : DbConnectionInterceptor
+/// <summary>How many scopes hold a <see cref="BoardDb"/> now: counted from the moment a scope asks for one until the scope ends.</summary>
+public sealed class OpenContexts
 {
     private int _open;
 
     public int Open => Volatile.Read(ref _open);
 
-    public override DbConnection ConnectionCreated(ConnectionCreatedEventData eventData, DbConnection result)
+    /// <summary>Lives in the scope beside its context.</summary>
+    public sealed class Ticket : IDisposable
     {
-        Interlocked.Increment(ref _open);
-        return result;
-    }
+        private readonly OpenContexts _count;
+        private int _ended;
 
-    public override void ConnectionDisposed(DbConnection connection, ConnectionEndEventData eventData) => Interlocked.Decrement(ref _open);
+        public Ticket(OpenContexts count)
+        {
+            _count = count;
+            Interlocked.Increment(ref count._open);
+        }
 
-    public override Task ConnectionDisposedAsync(DbConnection connection, ConnectionEndEventData eventData)
-    {
-        Interlocked.Decrement(ref _open);
-        return Task.CompletedTask;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0) Interlocked.Decrement(ref _count._open);
+        }
     }
 }
 
@@ -43,11 +45,16 @@ public sealed class ContextCountingApp : BoardApp
         base.ConfigureWebHost(builder);
         builder.ConfigureServices(services =>
         {
-            services.ConfigureDbContext<SqliteBoardDb>(o => o.AddInterceptors(Contexts), ServiceLifetime.Singleton);
-            // The host pools its contexts, and a pooled context keeps its connection when given back. Here a scope that
-            // asks for one gets one of its own, disposed with the scope, so that the count shows how long scopes live.
+            // A scope that asks for a context gets, beside it, a ticket that ends with the scope (and a context of its own:
+            // what is counted is how long scopes that hold one live, pooled or not).
+            services.AddSingleton(Contexts);
+            services.AddScoped<OpenContexts.Ticket>();
             services.RemoveAll<BoardDb>();
-            services.AddScoped<BoardDb>(sp => new SqliteBoardDb(sp.GetRequiredService<DbContextOptions<SqliteBoardDb>>()));
+            services.AddScoped<BoardDb>(sp =>
+            {
+                sp.GetRequiredService<OpenContexts.Ticket>();
+                return new SqliteBoardDb(sp.GetRequiredService<DbContextOptions<SqliteBoardDb>>());
+            });
         });
     }
 }

@@ -9,7 +9,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Board.Web.Persistence;
 
 /// <summary>
-/// Prepared statements kept for the life of the writers' connection (<see cref="SqliteGroupCommit"/>). EF Core makes a
+/// Prepared statements kept for the life of a connection: the writers' (<see cref="SqliteGroupCommit"/>) and each pooled
+/// context's own (<see cref="SqliteBoardDb"/>). EF Core makes a
 /// new command for every statement and Microsoft.Data.Sqlite prepares each new command again — and preparing a write
 /// compiles every trigger it may fire (the Insights summary's), which cost more than running it. On a connection
 /// <see cref="Keep"/> was called for, EF Core's commands borrow a command already prepared for the same text and hand it
@@ -18,10 +19,10 @@ namespace Board.Web.Persistence;
 public sealed class SqliteStatements(IMeterFactory? meters = null) : DbCommandInterceptor
 {
     private readonly Counter<long>? _prepared = meters?.Create("Board").CreateCounter<long>(
-        "board.db.statements.prepared", "{statement}", "Statements prepared on the SQLite writers' connection (each kept for reuse).");
+        "board.db.statements.prepared", "{statement}", "Statements prepared on a SQLite connection that keeps them (the writers', a pooled context's own), each kept for reuse.");
 
     private readonly Counter<long>? _reused = meters?.Create("Board").CreateCounter<long>(
-        "board.db.statements.reused", "{statement}", "Statements run on the SQLite writers' connection without preparing them again.");
+        "board.db.statements.reused", "{statement}", "Statements run on a SQLite connection that keeps them without preparing them again.");
 
     /// <summary>Distinct statement texts kept per connection; beyond this a text is prepared each time, as without the cache.</summary>
     public const int MaxTexts = 512;
@@ -36,11 +37,26 @@ public sealed class SqliteStatements(IMeterFactory? meters = null) : DbCommandIn
             ? InterceptionResult<DbCommand>.SuppressWithResult(new BorrowingCommand(cache, this))
             : result;
 
-    internal sealed class Cache(SqliteConnection connection)
+    internal sealed class Cache
     {
         private readonly Dictionary<string, Stack<SqliteCommand>> _idle = new(StringComparer.Ordinal);
 
-        public SqliteConnection Connection { get; } = connection;
+        public Cache(SqliteConnection connection)
+        {
+            Connection = connection;
+            // Closing a connection finalizes every statement prepared on it: what was kept is gone, and counted anew.
+            connection.StateChange += (_, change) =>
+            {
+                if (change.CurrentState != ConnectionState.Closed) return;
+                lock (_idle)
+                {
+                    foreach (var command in _idle.Values.SelectMany(stack => stack)) command.Dispose();
+                    _idle.Clear();
+                }
+            };
+        }
+
+        public SqliteConnection Connection { get; }
 
         public SqliteCommand Borrow(string text, SqliteStatements counts)
         {
