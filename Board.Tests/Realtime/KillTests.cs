@@ -139,8 +139,12 @@ public sealed class KillTests
         public static async Task<Watcher> StartAsync(BoardProcess first, BoardProcess survivor, string token, Guid boardId)
         {
             var watcher = new Watcher(survivor, token, boardId);
-            await watcher.ConnectAsync(first);
+            // The head first, then the hub: a commit pushed while it connects finds the watcher's place already set.
+            // (Connected first, it was at 0 until the head came back, and a commit in between — the instances announce
+            // the proposals this test wrote straight into the database when they poll — made it fetch the board's
+            // whole history.) A commit between the head and the hub is fetched on the next gap, or by WaitForAsync.
             watcher.StartSeq = watcher._last = await watcher.HeadAsync(first);
+            await watcher.ConnectAsync(first);
             return watcher;
         }
 
