@@ -183,18 +183,21 @@ public abstract class BoardDb(DbContextOptions options)
     // here, so that a context handed to the next request carries nothing of the last — least of all an uncommitted fact.
     public override void Dispose()
     {
-        AbandonWrite();
-        _facts.Clear();
-        ForgetHead();
+        ForgetUnitOfWork();
         base.Dispose();
     }
 
     public override async ValueTask DisposeAsync()
     {
+        ForgetUnitOfWork();
+        await base.DisposeAsync();
+    }
+
+    private void ForgetUnitOfWork()
+    {
         AbandonWrite();
         _facts.Clear();
         ForgetHead();
-        await base.DisposeAsync();
     }
 
     protected override void OnModelCreating(ModelBuilder builder)
