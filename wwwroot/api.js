@@ -25,6 +25,10 @@ export function forgetSession() {
   xsrfToken = null;
 }
 
+// Each sign-in starts a new session. A request begun under an earlier one that comes back 401 afterwards (sent with the
+// old cookie just before signing in again) says nothing about the session now: it must not put up the sign-in page.
+let session = 0;
+
 async function request(method, path, body, retried = false) {
   // The page's language, not only the browser's: what the server writes for later (push notifications) follows it.
   const headers = { Accept: 'application/json', 'Accept-Language': language() };
@@ -32,12 +36,14 @@ async function request(method, path, body, retried = false) {
   const form = body instanceof FormData;
   if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
   if (unsafe.has(method) && path !== '/api/auth/login') headers['X-XSRF-TOKEN'] = await antiforgery();
+  const began = session;
   let response;
   try {
     response = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined || form ? body : JSON.stringify(body) });
   } catch {
     throw new ApiError(0, null);
   }
+  if (response.ok && path === '/api/auth/login') session++;
   if (response.status === 204) return null;
   const type = response.headers.get('Content-Type') ?? '';
   const data = type.includes('json') ? await response.json() : null;
@@ -50,7 +56,7 @@ async function request(method, path, body, retried = false) {
     xsrfToken = null;
     return request(method, path, body, true);
   }
-  if (response.status === 401 && path !== '/api/auth/login') {
+  if (response.status === 401 && path !== '/api/auth/login' && began === session) {
     xsrfToken = null;
     events.dispatchEvent(new CustomEvent('unauthenticated'));
   }
