@@ -43,13 +43,21 @@ public sealed class CommandLog : DbCommandInterceptor
 
     public override DbCommand CommandInitialized(CommandEndEventData eventData, DbCommand result)
     {
-        if (_request.HttpContext is not { } http) _background.Enqueue(result.CommandText);
+        Record(result.CommandText, result.Transaction is not null);
+        return result;
+    }
+
+    /// <summary>A statement a writer's turn runs itself (<see cref="SqliteStatements.Execute"/>): always in the write's transaction.</summary>
+    public void Written(string text) => Record(text, inTransaction: true);
+
+    private void Record(string text, bool inTransaction)
+    {
+        if (_request.HttpContext is not { } http) _background.Enqueue(text);
         else if (http.Request.Path.StartsWithSegments("/api"))
         {
-            _commands.Enqueue(result.CommandText);
-            if (result.Transaction is not null) _inTransaction.Enqueue(result.CommandText);
+            _commands.Enqueue(text);
+            if (inTransaction) _inTransaction.Enqueue(text);
         }
-        return result;
     }
 }
 
@@ -59,6 +67,13 @@ public sealed class CountingApp : BoardApp
     public CommandLog Log { get; } = new();
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Realtime:PollMilliseconds"] = "600000" };
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        // The statements a writer's turn runs itself, past EF Core's interceptors (SQLite only).
+        if (Services.GetService<SqliteStatements>() is { } statements) statements.Executing += Log.Written;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -90,7 +105,8 @@ public sealed class RoundTripTests(CountingApp app) : IClassFixture<CountingApp>
     /// 1 the devices of the members to notify by Web Push (the push outbox),
     /// 0 the stored Merkle tree's right edge: this instance made the commit before, and kept the edge it left (read
     /// only when another instance committed since: 1 more),
-    /// 2 the save: the approval and the proposal's update (EF Core's SQLite provider sends each as a command of its own),
+    /// 2 the save: the approval and the proposal's update (one statement each; on SQLite the turn sends them itself,
+    /// prepared once, past EF Core's save — they count here all the same),
     /// 1 the two trail entries, in one INSERT, not tracked (they were two commands of the save),
     /// 1 the tree's new nodes, every one of them in one INSERT.
     /// BEGIN IMMEDIATE, the writer's savepoint and COMMIT are not EF Core commands (SqliteGroupCommit runs them on its
@@ -186,6 +202,13 @@ public sealed class PostgresCountingApp : PostgresBoardApp
     public CommandLog Log { get; } = new();
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Realtime:PollMilliseconds"] = "600000" };
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        // The statements a writer's turn runs itself, past EF Core's interceptors (SQLite only).
+        if (Services.GetService<SqliteStatements>() is { } statements) statements.Executing += Log.Written;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -78,6 +78,9 @@ public abstract class BoardDb(DbContextOptions options)
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Saves what is tracked, inside the write (changes already detected); a provider may write some rows itself first.</summary>
+    protected virtual Task SaveAsync(CancellationToken ct) => SaveChangesAsync(ct);
+
     /// <summary>The provider's way to begin a transaction that holds the single write lock.</summary>
     protected abstract Task BeginSerializedAsync(CancellationToken ct);
 
@@ -161,7 +164,7 @@ public abstract class BoardDb(DbContextOptions options)
                 foreach (var observer in Observers) await observer.CommittingAsync(this, entries, ct);
             }
 
-            await SaveChangesAsync(ct);
+            await SaveAsync(ct);
         }
         finally
         {

@@ -79,20 +79,41 @@ public sealed class SqliteBoardDb : BoardDb
     /// a writer's turn went from ~0.40 to ~0.36 ms without them. The values are those EF Core binds for them (Unix
     /// milliseconds, upper-case GUID text), so every trail query reads and filters them as before.
     /// </summary>
-    protected override async ValueTask AppendTrailAsync(IReadOnlyList<AuditEntry> entries, CancellationToken ct)
+    protected override ValueTask AppendTrailAsync(IReadOnlyList<AuditEntry> entries, CancellationToken ct)
     {
         foreach (var chunk in entries.Chunk(EntriesPerInsert))
         {
             // Only parameter names are joined into the text; every value goes in as a parameter.
             var rows = string.Join(", ", chunk.Select((_, i) => "(" + string.Join(", ", Enumerable.Range(10 * i, 10).Select(n => $"$p{n}")) + ")"));
             var sql = "INSERT INTO \"audit_entries\" (\"Seq\", \"At\", \"ActorId\", \"ActorName\", \"Action\", \"BoardId\", \"ProposalId\", \"Data\", \"PrevHash\", \"Hash\") VALUES " + rows;
-            var parameters = chunk.SelectMany(e => new object[]
+            WriteInTurn(sql, chunk.SelectMany(e => new object[]
             {
                 e.Seq, e.At.ToUnixTimeMilliseconds(), Text(e.ActorId), e.ActorName, e.Action, Text(e.BoardId), Text(e.ProposalId), e.Data, e.PrevHash, e.Hash,
-            }).Select((value, n) => new SqliteParameter($"$p{n}", value)).ToArray();
-            await Database.ExecuteSqlRawAsync(sql, parameters, ct);
+            }).Select((value, n) => new SqliteParameter($"$p{n}", value)));
         }
+        return ValueTask.CompletedTask;
     }
+
+    /// <summary>An approval's rows are written by the turn itself (<see cref="SqliteRows"/>); EF Core's save writes the rest.</summary>
+    protected override Task SaveAsync(CancellationToken ct)
+    {
+        if (_turn is not null) SqliteRows.Write([.. ChangeTracker.Entries()], WriteInTurn);
+        return SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// Runs a write of this writer's turn on the turn's connection with a statement prepared once (<see
+    /// cref="SqliteStatements.Execute"/>), not through EF Core's command pipeline. Returns the rows changed.
+    /// </summary>
+    public int WriteInTurn(string sql, IEnumerable<SqliteParameter> parameters) =>
+        Statements.Execute(_turn?.Transaction ?? throw new InvalidOperationException("A write outside a writer's turn."), sql, parameters);
+
+    private SqliteStatements? _statements;
+
+    /// <summary>The host's statement cache (an interceptor of the context's options), or one that only keeps statements.</summary>
+    private SqliteStatements Statements => _statements ??=
+        this.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<SqliteStatements>().FirstOrDefault()
+        ?? new SqliteStatements();
 
     private static object Text(Guid? id) => id is { } v ? v.ToString().ToUpperInvariant() : DBNull.Value;
 

@@ -32,6 +32,38 @@ public sealed class SqliteStatements(IMeterFactory? meters = null) : DbCommandIn
     /// <summary>Keeps prepared statements for <paramref name="connection"/> from now on.</summary>
     public static void Keep(SqliteConnection connection) => Caches.AddOrUpdate(connection, new Cache(connection));
 
+    /// <summary>Told the text of each statement <see cref="Execute"/> runs, as EF Core's interceptors are of theirs (tests count round trips).</summary>
+    public event Action<string>? Executing;
+
+    /// <summary>
+    /// Runs <paramref name="text"/> in <paramref name="transaction"/> with the command kept for that text on its
+    /// connection (prepared once), bound to <paramref name="parameters"/>: the writes a writer's turn sends itself, past
+    /// EF Core's command pipeline, which cost more than SQLite's own work for a one-row write. Returns the rows changed.
+    /// </summary>
+    public int Execute(SqliteTransaction transaction, string text, IEnumerable<SqliteParameter> parameters)
+    {
+        Executing?.Invoke(text);
+        var connection = transaction.Connection!;
+        var cache = Caches.TryGetValue(connection, out var kept) ? kept : null;
+        var command = cache?.Borrow(text, this) ?? connection.CreateCommand();
+        command.CommandText = text;
+        command.Transaction = transaction;
+        foreach (var parameter in parameters) command.Parameters.Add(parameter);
+        var ran = false;
+        try
+        {
+            var changed = command.ExecuteNonQuery();
+            ran = true;
+            return changed;
+        }
+        finally
+        {
+            // A statement that failed is not kept: whatever state it was left in goes with it.
+            if (ran && cache is not null) cache.Return(command);
+            else command.Dispose();
+        }
+    }
+
     public override InterceptionResult<DbCommand> CommandCreating(CommandCorrelatedEventData eventData, InterceptionResult<DbCommand> result) =>
         eventData.Connection is SqliteConnection connection && Caches.TryGetValue(connection, out var cache)
             ? InterceptionResult<DbCommand>.SuppressWithResult(new BorrowingCommand(cache, this))

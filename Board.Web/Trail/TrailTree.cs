@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Board.Domain.Trail;
 using Board.Web.Persistence;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Board.Web.Trail;
@@ -40,7 +41,7 @@ public sealed class TrailTree(ILogger<TrailTree> log) : ICommitObserver
             : await CurrentAsync(db, size, ct) ?? await BuilderAtAsync(db, size, ct);
         var nodes = new List<(MerkleTree.NodeId Id, byte[] Hash)>();
         foreach (var entry in entries) nodes.AddRange(builder.Append(MerkleTree.LeafOfHash(entry.Hash)));
-        await InsertAsync(db, nodes, ct);
+        Insert(db, nodes);
         // Kept before the commit is known to succeed: keyed by the last entry's hash, it is only ever used for a chain
         // ending in that entry, whose tree it is whoever commits it.
         _edge = new Edge(builder.Size, entries[^1].Hash, builder.Edge.ToDictionary(n => n.Id.Key, n => n.Hash));
@@ -62,22 +63,22 @@ public sealed class TrailTree(ILogger<TrailTree> log) : ICommitObserver
     }
 
     /// <summary>
-    /// The new nodes in as few statements as the rows allow: EF Core's SQLite provider would send one command per node.
+    /// The new nodes in as few statements as the rows allow: EF Core's SQLite provider would send one command per node;
+    /// the turn sends them itself (<see cref="SqliteBoardDb.WriteInTurn"/>).
     /// On PostgreSQL they are tracked instead: the save sends them in its one batch with the rest of the write.
     /// </summary>
-    private static async Task InsertAsync(BoardDb db, List<(MerkleTree.NodeId Id, byte[] Hash)> nodes, CancellationToken ct)
+    private static void Insert(BoardDb db, List<(MerkleTree.NodeId Id, byte[] Hash)> nodes)
     {
-        if (db is not SqliteBoardDb)
+        if (db is not SqliteBoardDb sqlite)
         {
             foreach (var (id, hash) in nodes) db.Set<TrailNode>().Add(TrailNode.Of(id, hash));
             return;
         }
         foreach (var chunk in nodes.Chunk(RowsPerInsert))
         {
-            // Only placeholders are joined into the text; every value goes in as a parameter.
-            var sql = "INSERT INTO \"trail_nodes\" (\"Id\", \"Hash\") VALUES " + string.Join(", ", chunk.Select((_, i) => $"({{{2 * i}}}, {{{2 * i + 1}}})"));
-            var parameters = chunk.SelectMany(n => new object[] { n.Id.Key, n.Hash }).ToArray();
-            await db.Database.ExecuteSqlRawAsync(sql, parameters, ct);
+            // Only parameter names are joined into the text; every value goes in as a parameter.
+            var sql = "INSERT INTO \"trail_nodes\" (\"Id\", \"Hash\") VALUES " + string.Join(", ", chunk.Select((_, i) => $"($p{2 * i}, $p{2 * i + 1})"));
+            sqlite.WriteInTurn(sql, chunk.SelectMany((n, i) => new[] { new SqliteParameter($"$p{2 * i}", n.Id.Key), new SqliteParameter($"$p{2 * i + 1}", n.Hash) }));
         }
     }
 
