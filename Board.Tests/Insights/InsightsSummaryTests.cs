@@ -116,6 +116,11 @@ public abstract class InsightsSummaryTests
                 if (random.Next(12) == 0) approvers[k].Name = $"Approver {k} renamed {random.Next(100)}";
                 var actor = random.Next(40) == 0 ? new Actor(null, "Imported approval") : new Actor(approvers[k].Id, approvers[k].Name);
                 facts.Add(Fact(TrailActions.ApprovalAdded, actor, when));
+                // Now and then the same approver at the same instant on another board too, under another name: which
+                // name Insights shows then rests on the order of the trail alone.
+                if (random.Next(10) == 0)
+                    facts.Add(new TrailFact(TrailActions.ApprovalAdded, actor with { Name = $"{actor.Name} elsewhere" }, when,
+                        boards[(Array.IndexOf(boards, board) + 1) % boards.Length], Guid.CreateVersion7(), data));
             }
             if (fate < 6)
             {
