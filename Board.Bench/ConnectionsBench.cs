@@ -35,7 +35,7 @@ public sealed class ConnectionsBench(BenchSetup setup, Uri boardHub, ChildProces
             if (watchers.Count < step) { stoppedBy = $"time limit {limit.TotalSeconds:F0} s"; break; }
         }
         var used = usage.Stop();
-        return new ConnectionsResult(target, watchers.Count, stoppedBy, before, held, used);
+        return new ConnectionsResult(target, watchers.Count, stoppedBy, before, held, used, server is null ? null : OpenFilesLimit.Of(server.Process.Id));
     }
 
     /// <summary>RSS after the server has had two seconds without new work.</summary>

@@ -30,6 +30,11 @@ switch (args.FirstOrDefault())
 }
 
 var options = BenchOptions.Parse(args);
+{
+    // Each watcher is a descriptor here and one in the server (which inherits this limit): see OpenFilesLimit.
+    var wanted = Math.Max(65_536, options.IdleWatchers * 10L / 9 + Board.Web.Hosting.OpenFiles.Reserve + 4096);
+    Console.WriteLine($"Open files: {OpenFilesLimit.RaiseTo(wanted)?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"} (asked for {wanted:N0})");
+}
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 var result = await Runner.RunAsync(options, cancel.Token);

@@ -18,7 +18,8 @@ public sealed record FloorResult(int Writers, int Transactions, double Seconds, 
 
 public sealed record HeldStep(int Watchers, long ServerRssBytes, double ServerBytesPerConnection, double MarginalBytesPerConnection, long ClientRssBytes, double ConnectSeconds);
 
-public sealed record ConnectionsResult(int Target, int Held, string? StoppedBy, long ServerRssBeforeBytes, IReadOnlyList<HeldStep> Steps, CpuUse Cpu);
+/// <param name="ServerOpenFiles">The server's soft open-files limit, which bounds the WebSockets it takes (null: not known).</param>
+public sealed record ConnectionsResult(int Target, int Held, string? StoppedBy, long ServerRssBeforeBytes, IReadOnlyList<HeldStep> Steps, CpuUse Cpu, long? ServerOpenFiles = null);
 
 /// <summary>
 /// (6) Distinct members joining one board. Seconds are from the first connect; messages and bytes are the
