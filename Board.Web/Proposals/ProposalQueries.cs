@@ -9,8 +9,18 @@ public static class ProposalQueries
 {
     // Compiled once: the writes run these under the write lock, where EF Core's per-execution work on a LINQ
     // expression (the cache key, the parameters) would be paid by every writer queued behind.
-    private static readonly CompiledQuery<Func<BoardDb, Guid, CancellationToken, Task<Proposal?>>> WithApprovals = new(() => EF.CompileAsyncQuery(
-        (BoardDb db, Guid id, CancellationToken ct) => db.Proposals.Include(p => p.Approvals).AsSingleQuery().FirstOrDefault(p => p.Id == id)));
+    // With whether it has comments and photos at all, in the same statement: most proposals have neither, and then
+    // neither is read in a statement of its own.
+    private static readonly CompiledQuery<Func<BoardDb, Guid, CancellationToken, Task<Loaded?>>> WithApprovals = new(() => EF.CompileAsyncQuery(
+        (BoardDb db, Guid id, CancellationToken ct) => db.Proposals.Include(p => p.Approvals).AsSingleQuery().Where(p => p.Id == id)
+            .Select(p => new Loaded { Proposal = p, HasComments = p.Comments.Any(), HasAttachments = p.Attachments.Any() }).FirstOrDefault()));
+
+    private sealed class Loaded
+    {
+        public required Proposal Proposal { get; init; }
+        public bool HasComments { get; init; }
+        public bool HasAttachments { get; init; }
+    }
 
     private static readonly CompiledQuery<Func<BoardDb, Guid, IAsyncEnumerable<Comment>>> CommentsOf = new(() => EF.CompileAsyncQuery(
         (BoardDb db, Guid id) => db.Set<Comment>().Where(c => c.ProposalId == id)));
@@ -106,13 +116,13 @@ public static class ProposalQueries
 
     private static async Task<Proposal?> LoadAsync(BoardDb db, Guid id, CancellationToken ct)
     {
-        // Proposal and approvals in one statement (a join: a handful of approvals), comments in a second
-        // (a join with both collections would repeat every comment once per approval); tracked, they join the proposal.
-        var proposal = await WithApprovals.For(db)(db, id, ct);
-        if (proposal is null) return null;
-        await foreach (var _ in CommentsOf.For(db)(db, id).WithCancellation(ct)) { }
-        await foreach (var _ in AttachmentsOf.For(db)(db, id).WithCancellation(ct)) { }
-        return proposal;
+        // Proposal and approvals in one statement (a join: a handful of approvals), comments and photos, when it has
+        // any, in one more each (a join with several collections would repeat every comment once per approval × photo);
+        // tracked, they join the proposal.
+        if (await WithApprovals.For(db)(db, id, ct) is not { } loaded) return null;
+        if (loaded.HasComments) await foreach (var _ in CommentsOf.For(db)(db, id).WithCancellation(ct)) { }
+        if (loaded.HasAttachments) await foreach (var _ in AttachmentsOf.For(db)(db, id).WithCancellation(ct)) { }
+        return loaded.Proposal;
     }
 
     /// <summary>Load → decide → commit for one proposal; null when there is none. A refusal the domain throws leaves nothing committed.</summary>
